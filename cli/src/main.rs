@@ -1,1 +1,146 @@
-fn main() {}
+//! `ratespec`: check vendors' rate-limit documents, print their endpoint table, and show what
+//! changed between two versions of a document.
+
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ratespec_spec::model::diff::diff;
+use ratespec_spec::report::{self, EndpointRow};
+use ratespec_spec::{Diagnostic, Load, Options};
+
+const USAGE: &str = "\
+usage:
+  ratespec check [--include-commented] [--json] PATH...   documents or specs folders
+  ratespec table [--include-commented] [--json]           the embedded specs/
+  ratespec diff OLD NEW                                   what changed between two versions
+
+check prints the endpoint table, or the diagnostics (exit status 1).
+--include-commented counts rows inside HTML comments; --json prints an array of objects.";
+
+/// The specs folder this binary was built from.
+const EMBEDDED_SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Flags and operands of one command line.
+struct Command<'a> {
+    name: &'a str,
+    json: bool,
+    include_commented: bool,
+    operands: Vec<&'a str>,
+}
+
+fn parse(args: &[String]) -> Result<Command<'_>, String> {
+    let (name, rest) = args.split_first().ok_or("no command given")?;
+    let mut command = Command {
+        name,
+        json: false,
+        include_commented: false,
+        operands: Vec::new(),
+    };
+    for arg in rest {
+        match arg.as_str() {
+            "--json" => command.json = true,
+            "--include-commented" => command.include_commented = true,
+            flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
+            operand => command.operands.push(operand),
+        }
+    }
+    Ok(command)
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let command = parse(args)?;
+    let options = Options {
+        include_commented: command.include_commented,
+    };
+    match command.name {
+        "check" => {
+            if command.operands.is_empty() {
+                return Err("check needs at least one document or folder".into());
+            }
+            let paths: Vec<PathBuf> = command.operands.iter().map(PathBuf::from).collect();
+            Ok(print_table(
+                ratespec_spec::load(&paths, &options),
+                command.json,
+            ))
+        }
+        "table" => {
+            if !command.operands.is_empty() {
+                return Err("table takes no operands".into());
+            }
+            Ok(print_table(
+                ratespec_spec::load(&[PathBuf::from(EMBEDDED_SPECS)], &options),
+                command.json,
+            ))
+        }
+        "diff" => {
+            let [old, new] = command.operands[..] else {
+                return Err("diff needs two documents: OLD NEW".into());
+            };
+            let old = ratespec_spec::load(&[PathBuf::from(old)], &options);
+            let new = ratespec_spec::load(&[PathBuf::from(new)], &options);
+            if report_diagnostics(&old.diagnostics) | report_diagnostics(&new.diagnostics) {
+                return Ok(ExitCode::FAILURE);
+            }
+            let (Some(old), Some(new)) =
+                (old.catalog.documents.first(), new.catalog.documents.first())
+            else {
+                return Err("diff needs two documents".into());
+            };
+            let changes = diff(old, new);
+            if changes.is_empty() {
+                println!("no changes");
+            }
+            for change in changes {
+                println!("{change}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(format!("unknown command `{other}`")),
+    }
+}
+
+/// Prints the table (or the diagnostics, with exit status 1).
+fn print_table(load: Load, json: bool) -> ExitCode {
+    if report_diagnostics(&load.diagnostics) {
+        return ExitCode::FAILURE;
+    }
+    let rows: Vec<EndpointRow> = report::rows(&load.catalog);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).expect("rows are plain data")
+        );
+    } else {
+        print!("{}", render::table(&rows));
+        println!("{} endpoints", rows.len());
+    }
+    ExitCode::SUCCESS
+}
+
+/// Prints every diagnostic to stderr; true when there was any.
+fn report_diagnostics(diagnostics: &[Diagnostic]) -> bool {
+    for diagnostic in diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    if !diagnostics.is_empty() {
+        eprintln!("{} problem(s) found", diagnostics.len());
+    }
+    !diagnostics.is_empty()
+}

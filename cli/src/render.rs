@@ -1,0 +1,86 @@
+//! The endpoint table for a terminal: aligned columns, Chinese text measured by display width.
+
+use ratespec_spec::report::EndpointRow;
+use unicode_width::UnicodeWidthStr;
+
+const HEADERS: [&str; 9] = [
+    "ENDPOINT", "METHOD", "PATH", "LIMIT", "COST", "FLAGS", "BUCKET", "NAMES", "SOURCE",
+];
+
+/// Renders rows grouped by provider, one aligned table each.
+pub fn table(rows: &[EndpointRow]) -> String {
+    let mut out = String::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let provider = &rows[start].provider;
+        let end = rows[start..]
+            .iter()
+            .position(|r| &r.provider != provider)
+            .map_or(rows.len(), |i| start + i);
+        let group = &rows[start..end];
+        out.push_str(&format!("{provider}: {} endpoints\n", group.len()));
+        let cells: Vec<[String; 9]> = group.iter().map(cells).collect();
+        let mut widths = HEADERS.map(UnicodeWidthStr::width);
+        for row in &cells {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.width());
+            }
+        }
+        push_line(&mut out, &HEADERS.map(String::from), &widths);
+        for row in &cells {
+            push_line(&mut out, row, &widths);
+        }
+        out.push('\n');
+        start = end;
+    }
+    out
+}
+
+fn cells(row: &EndpointRow) -> [String; 9] {
+    let limit = row
+        .windows
+        .iter()
+        .map(|w| format!("{} {}/{}", w.max, row.unit, w.per.as_str()))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let mut flags = Vec::new();
+    if row.adjustable {
+        flags.push("adjustable");
+    }
+    if row.deprecated {
+        flags.push("deprecated");
+    }
+    if !row.published {
+        flags.push("unpublished");
+    }
+    if !row.sub_limits.is_empty() {
+        flags.push("sub-limits");
+    }
+    [
+        row.endpoint.clone(),
+        row.method.clone(),
+        row.path.clone(),
+        limit,
+        row.cost.as_str().to_string(),
+        flags.join(","),
+        if row.bucket == row.endpoint {
+            String::new()
+        } else {
+            row.bucket.clone()
+        },
+        row.names.join("、"),
+        row.source.clone(),
+    ]
+}
+
+fn push_line(out: &mut String, cells: &[String; 9], widths: &[usize; 9]) {
+    let mut line = String::new();
+    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        line.push_str(cell);
+        if i + 1 < cells.len() {
+            line.push_str(&" ".repeat(width - cell.width() + 2));
+        }
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}

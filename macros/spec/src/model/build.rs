@@ -1,0 +1,659 @@
+//! Rows → endpoints: methods resolved, phrases read, same routes merged, shared quotas
+//! resolved, variants named; every problem collected as a diagnostic.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::config::DocumentConfig;
+use crate::diagnostic::Diagnostic;
+use crate::model::limit::{Limit, Per};
+use crate::model::naming;
+use crate::model::route::Template;
+use crate::model::{Bucket, Document, Endpoint};
+use crate::parse::Row;
+use crate::parse::phrase::parse_phrase;
+use crate::source::{Position, Source};
+
+/// How to read one document: its `limits.toml` entry, resolved.
+#[derive(Clone, Debug)]
+pub struct Settings<'a> {
+    /// The module name.
+    pub module: String,
+    /// The method of rows that give none, upper case.
+    pub default_method: Option<String>,
+    /// Seconds east of UTC where calendar days start.
+    pub utc_offset: Option<i32>,
+    /// Whether rows inside HTML comments count.
+    pub include_commented: bool,
+    /// The `limits.toml` entry and file, for shared quotas, route settings and positions.
+    pub config: Option<(&'a DocumentConfig, &'a Source)>,
+}
+
+/// A row whose method, route and limit are known.
+struct ReadRow<'r> {
+    row: &'r Row,
+    method: String,
+    template: Template,
+    limit: Limit,
+    overridden: bool,
+}
+
+/// Checks the rows of one document and builds its endpoints.
+pub fn build_document(
+    source: &Source,
+    rows: &[Row],
+    settings: &Settings,
+) -> (Document, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let routes = RouteSettings::new(settings, &mut diagnostics);
+
+    // Every route the document mentions, commented or not, so that limits.toml entries for
+    // commented rows are not mistaken for typos.
+    let mut known: BTreeMap<(String, String), bool> = BTreeMap::new();
+    let mut read = Vec::new();
+    for row in rows {
+        for method in methods(row, settings, source, &mut diagnostics) {
+            let template = match Template::parse(&row.path) {
+                Ok(template) => template,
+                Err(message) => {
+                    diagnostics.push(
+                        Diagnostic::new(source, row.path_at, message, &row.path)
+                            .with_help("correct the path, or list the line in `skip_lines`"),
+                    );
+                    continue;
+                }
+            };
+            let active = row.published || settings.include_commented;
+            *known.entry((method.clone(), row.path.clone())).or_default() |= active;
+            if !active {
+                continue;
+            }
+            let route = routes.get(&method, &row.path);
+            let (phrase, overridden) = match route.and_then(|r| r.limit.as_ref()) {
+                Some(limit) => (limit, true),
+                None => (&row.phrase, false),
+            };
+            match parse_phrase(phrase.as_str()) {
+                Ok(mut limit) => {
+                    if is_deprecated_name(&row.name) {
+                        limit.deprecated = true;
+                    }
+                    read.push(ReadRow {
+                        row,
+                        method,
+                        template,
+                        limit,
+                        overridden,
+                    });
+                }
+                Err(error) => {
+                    let (file, at, text) = if overridden {
+                        let (_, config_source) =
+                            settings.config.expect("an override comes from limits.toml");
+                        let span = route.and_then(|r| r.limit_span.clone()).unwrap_or(0..0);
+                        (
+                            config_source,
+                            config_source.position(span.start),
+                            phrase.clone(),
+                        )
+                    } else {
+                        let clause: String = phrase
+                            .chars()
+                            .skip(error.chars.start)
+                            .take(error.chars.len())
+                            .collect();
+                        let at = Position {
+                            line: row.phrase_at.line,
+                            column: row.phrase_at.column + error.chars.start,
+                        };
+                        (source, at, clause)
+                    };
+                    diagnostics.push(
+                        Diagnostic::new(file, at, format!("unreadable limit phrase: {}", error.message), text)
+                            .with_help(format!(
+                                "write the limit in limits.toml: [document.routes.\"{}\"] limit = \"100 次/每秒\" \
+                                 (under the [[document]] entry with file = \"{}\")",
+                                row.path,
+                                file_name(source)
+                            )),
+                    );
+                }
+            }
+        }
+    }
+    routes.check_unused(&known, &mut diagnostics);
+
+    let mut endpoints = merge(read, source, &mut diagnostics);
+    name_variants(&mut endpoints, settings, &routes, source, &mut diagnostics);
+    check_shapes(&endpoints, source, &mut diagnostics);
+    let buckets = resolve_buckets(
+        &mut endpoints,
+        settings,
+        &routes,
+        &known,
+        source,
+        &mut diagnostics,
+    );
+    check_calendar_days(&endpoints, settings, source, &mut diagnostics);
+
+    let document = Document {
+        module: settings.module.clone(),
+        file: source.path().to_path_buf(),
+        utc_offset: settings.utc_offset,
+        default_method: settings.default_method.clone(),
+        include_commented: settings.include_commented,
+        endpoints,
+        buckets,
+    };
+    (document, diagnostics)
+}
+
+/// The row's methods: as written (`GET`, `GET/POST`), else the document's default.
+fn methods(
+    row: &Row,
+    settings: &Settings,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let Some(written) = &row.method else {
+        return match &settings.default_method {
+            Some(method) => vec![method.clone()],
+            None => {
+                diagnostics.push(
+                    Diagnostic::new(source, row.path_at, "the row gives no method and the document has no default", &row.path)
+                        .with_help(format!(
+                            "add `default_method = \"POST\"` to the [[document]] entry with file = \"{}\" in limits.toml",
+                            file_name(source)
+                        )),
+                );
+                Vec::new()
+            }
+        };
+    };
+    let methods: Vec<String> = written
+        .split(['/', ',', '、', '，', ' '])
+        .filter(|m| !m.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    if methods.is_empty()
+        || methods
+            .iter()
+            .any(|m| !m.chars().all(|c| c.is_ascii_uppercase()))
+    {
+        diagnostics.push(
+            Diagnostic::new(source, row.method_at, "not an HTTP method", written)
+                .with_help("write the method as GET, POST, PUT, PATCH or DELETE"),
+        );
+        return Vec::new();
+    }
+    methods
+}
+
+/// Rows with the same method and path become one endpoint; their limits must agree.
+fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Vec<Endpoint> {
+    let mut endpoints: Vec<Endpoint> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for r in read {
+        let key = (r.method.clone(), r.template.text.clone());
+        let Some(&i) = index.get(&key) else {
+            index.insert(key, endpoints.len());
+            endpoints.push(Endpoint {
+                variant: String::new(),
+                method: r.method,
+                names: name_list(&r.row.name),
+                section: r.row.section.clone(),
+                deprecated: r.limit.deprecated,
+                published: r.row.published,
+                limit_overridden: r.overridden,
+                limit: r.limit,
+                template: r.template,
+                bucket: 0,
+                sources: vec![r.row.at],
+            });
+            continue;
+        };
+        let endpoint = &mut endpoints[i];
+        let first = &endpoint.limit;
+        if first.windows != r.limit.windows
+            || first.cost != r.limit.cost
+            || first.unit != r.limit.unit
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    r.row.phrase_at,
+                    format!(
+                        "`{}` is documented twice with different limits: `{}` (line {}) and `{}`",
+                        endpoint.route(),
+                        first.text,
+                        endpoint.sources[0].line,
+                        r.limit.text
+                    ),
+                    &r.row.phrase,
+                )
+                .with_help(format!(
+                    "settle it in limits.toml: [document.routes.\"{}\"] limit = \"…\"",
+                    endpoint.path()
+                )),
+            );
+        }
+        endpoint.limit.adjustable |= r.limit.adjustable;
+        endpoint.limit.shared |= r.limit.shared;
+        endpoint.deprecated &= r.limit.deprecated;
+        endpoint.published |= r.row.published;
+        endpoint.sources.push(r.row.at);
+        for name in name_list(&r.row.name) {
+            if !endpoint.names.contains(&name) {
+                endpoint.names.push(name);
+            }
+        }
+    }
+    endpoints
+}
+
+fn name_list(name: &str) -> Vec<String> {
+    if name.is_empty() {
+        Vec::new()
+    } else {
+        vec![name.to_string()]
+    }
+}
+
+fn is_deprecated_name(name: &str) -> bool {
+    name.contains("已废弃") || name.to_ascii_lowercase().contains("deprecated")
+}
+
+/// Derives (or takes from limits.toml) each variant name, and reports invalid or repeated ones.
+fn name_variants(
+    endpoints: &mut [Endpoint],
+    settings: &Settings,
+    routes: &RouteSettings,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for i in 0..endpoints.len() {
+        let endpoint = &endpoints[i];
+        let route = routes.get(&endpoint.method, endpoint.path());
+        let variant = match route.and_then(|r| r.variant.clone()) {
+            Some(variant) => variant,
+            None => naming::derive(
+                &endpoint.method,
+                &endpoint.template,
+                settings.default_method.as_deref(),
+            ),
+        };
+        let help_key = format!(
+            "[document.routes.\"{}\"] variant = \"…\"",
+            route_key(endpoint, settings)
+        );
+        if !naming::is_valid_variant(&variant) {
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    endpoint.sources[0],
+                    format!("`{variant}` is not a valid variant name"),
+                    endpoint.path(),
+                )
+                .with_help(format!(
+                    "name it in limits.toml (ASCII UpperCamelCase): {help_key}"
+                )),
+            );
+        } else if let Some(&other) = taken.get(&variant) {
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    endpoint.sources[0],
+                    format!(
+                        "`{}` and `{}` (line {}) both get the variant name `{variant}`",
+                        endpoint.route(),
+                        endpoints[other].route(),
+                        endpoints[other].sources[0].line
+                    ),
+                    endpoint.path(),
+                )
+                .with_help(format!("name one of them in limits.toml: {help_key}")),
+            );
+        } else {
+            taken.insert(variant.clone(), i);
+        }
+        endpoints[i].variant = variant;
+    }
+}
+
+/// Two templates that differ only in parameter names match the same requests.
+fn check_shapes(endpoints: &[Endpoint], source: &Source, diagnostics: &mut Vec<Diagnostic>) {
+    let mut shapes: HashMap<(String, String), usize> = HashMap::new();
+    for (i, endpoint) in endpoints.iter().enumerate() {
+        let key = (endpoint.method.clone(), endpoint.template.shape());
+        if let Some(&other) = shapes.get(&key) {
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    endpoint.sources[0],
+                    format!(
+                        "`{}` matches the same requests as `{}` (line {})",
+                        endpoint.route(),
+                        endpoints[other].route(),
+                        endpoints[other].sources[0].line
+                    ),
+                    endpoint.path(),
+                )
+                .with_help(
+                    "use the same parameter names in both rows, or list one line in `skip_lines`",
+                ),
+            );
+        } else {
+            shapes.insert(key, i);
+        }
+    }
+}
+
+/// Assigns every endpoint a bucket: a limits.toml group, or one of its own. A 共享 endpoint
+/// must share with someone: the other rows of its route, or a group.
+fn resolve_buckets(
+    endpoints: &mut [Endpoint],
+    settings: &Settings,
+    routes: &RouteSettings,
+    known: &BTreeMap<(String, String), bool>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Bucket> {
+    let mut group_of: Vec<Option<usize>> = vec![None; endpoints.len()];
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    if let Some((config, config_source)) = settings.config {
+        for shared in &config.shared {
+            let group = groups.len();
+            let mut members = Vec::new();
+            for route in &shared.routes {
+                let at = config_source.position(route.span().start);
+                let Some((method, path)) = routes.split_key(route.get_ref()) else {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            config_source,
+                            at,
+                            "a route is `/path` or `METHOD /path`",
+                            route.get_ref(),
+                        )
+                        .with_help("set `default_method` to use the `/path` form"),
+                    );
+                    continue;
+                };
+                match endpoints
+                    .iter()
+                    .position(|e| e.method == method && e.path() == path)
+                {
+                    Some(i) if group_of[i].is_some() => diagnostics.push(
+                        Diagnostic::new(
+                            config_source,
+                            at,
+                            "this route is already in another shared bucket",
+                            route.get_ref(),
+                        )
+                        .with_help(
+                            "a route draws on one bucket: list it in one [[document.shared]] only",
+                        ),
+                    ),
+                    Some(i) => {
+                        group_of[i] = Some(group);
+                        members.push(i);
+                    }
+                    // In a commented row that is not counted: nothing to share.
+                    None if known.contains_key(&(method.clone(), path.clone())) => {}
+                    None => diagnostics.push(
+                        Diagnostic::new(
+                            config_source,
+                            at,
+                            format!("`{method} {path}` is not in {}", file_name(source)),
+                            route.get_ref(),
+                        )
+                        .with_help("correct the route, or remove it from the shared bucket"),
+                    ),
+                }
+            }
+            if let Some(&first) = members.first() {
+                for &other in &members[1..] {
+                    if endpoints[other].limit.windows != endpoints[first].limit.windows {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                config_source,
+                                config_source.position(shared.bucket.span().start),
+                                format!(
+                                    "the routes of shared bucket `{}` have different limits: `{}` has `{}`, `{}` has `{}`",
+                                    shared.bucket.get_ref(),
+                                    endpoints[first].route(),
+                                    endpoints[first].limit.text,
+                                    endpoints[other].route(),
+                                    endpoints[other].limit.text
+                                ),
+                                shared.bucket.get_ref(),
+                            )
+                            .with_help("settle the limit with [document.routes.\"…\"] limit = \"…\""),
+                        );
+                    }
+                }
+            }
+            groups.push((shared.bucket.get_ref().clone(), members));
+        }
+    }
+
+    let mut buckets: Vec<Bucket> = Vec::new();
+    let mut bucket_of_group: HashMap<usize, usize> = HashMap::new();
+    for i in 0..endpoints.len() {
+        let bucket = match group_of[i] {
+            Some(group) => *bucket_of_group.entry(group).or_insert_with(|| {
+                buckets.push(Bucket {
+                    name: groups[group].0.clone(),
+                    windows: endpoints[i].limit.windows.clone(),
+                    members: Vec::new(),
+                });
+                buckets.len() - 1
+            }),
+            None => {
+                let endpoint = &endpoints[i];
+                if endpoint.limit.shared && endpoint.sources.len() < 2 {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            source,
+                            endpoint.sources[0],
+                            format!("`{}` is marked 共享 (shared) but shares its quota with no other route", endpoint.route()),
+                            endpoint.limit.text.clone(),
+                        )
+                        .with_help(format!(
+                            "name the quota in limits.toml: [[document.shared]] bucket = \"…\" routes = [\"{}\", \"…\"]",
+                            endpoint.path()
+                        )),
+                    );
+                }
+                buckets.push(Bucket {
+                    name: endpoint.variant.clone(),
+                    windows: endpoint.limit.windows.clone(),
+                    members: Vec::new(),
+                });
+                buckets.len() - 1
+            }
+        };
+        endpoints[i].bucket = bucket;
+        buckets[bucket].members.push(i);
+    }
+
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (i, bucket) in buckets.iter().enumerate() {
+        let valid = !bucket.name.is_empty()
+            && bucket
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let at = endpoints[bucket.members[0]].sources[0];
+        if !valid {
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    at,
+                    format!(
+                        "`{}` is not a bucket name (letters, digits, `_`, `-`)",
+                        bucket.name
+                    ),
+                    &bucket.name,
+                )
+                .with_help("rename the bucket in limits.toml"),
+            );
+        } else if names.insert(&bucket.name, i).is_some() {
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    at,
+                    format!("two buckets are named `{}`", bucket.name),
+                    &bucket.name,
+                )
+                .with_help("give the shared bucket in limits.toml a name no variant has"),
+            );
+        }
+    }
+    buckets
+}
+
+/// Calendar-day windows need to know where the day starts.
+fn check_calendar_days(
+    endpoints: &[Endpoint],
+    settings: &Settings,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if settings.utc_offset.is_some() {
+        return;
+    }
+    if let Some(endpoint) = endpoints
+        .iter()
+        .find(|e| e.limit.windows.iter().any(|w| w.per == Per::Day))
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                source,
+                endpoint.sources[0],
+                "a calendar-day limit, but the document's UTC offset is not set",
+                endpoint.limit.text.clone(),
+            )
+            .with_help(format!(
+                "add `utc_offset = \"+08:00\"` (where the vendor's day starts) to the [[document]] entry with file = \"{}\"",
+                file_name(source)
+            )),
+        );
+    }
+}
+
+fn file_name(source: &Source) -> String {
+    source.path().file_name().map_or_else(
+        || source.path().display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn route_key(endpoint: &Endpoint, settings: &Settings) -> String {
+    if settings.default_method.as_deref() == Some(endpoint.method.as_str()) {
+        endpoint.path().to_string()
+    } else {
+        endpoint.route()
+    }
+}
+
+/// One `[document.routes."…"]` entry, resolved.
+struct RouteSetting {
+    variant: Option<String>,
+    limit: Option<String>,
+    limit_span: Option<std::ops::Range<usize>>,
+    at: Position,
+    key: String,
+}
+
+/// The `[document.routes]` table keyed by (method, path).
+struct RouteSettings<'a> {
+    by_route: HashMap<(String, String), RouteSetting>,
+    default_method: Option<&'a str>,
+    config_source: Option<&'a Source>,
+}
+
+impl<'a> RouteSettings<'a> {
+    fn new(settings: &'a Settings, diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let mut this = RouteSettings {
+            by_route: HashMap::new(),
+            default_method: settings.default_method.as_deref(),
+            config_source: settings.config.map(|(_, source)| source),
+        };
+        let Some((config, config_source)) = settings.config else {
+            return this;
+        };
+        for (key, route) in &config.routes {
+            let at = config_source.position(key.span().start);
+            let Some(route_key) = this.split_key(key.get_ref()) else {
+                diagnostics.push(
+                    Diagnostic::new(
+                        config_source,
+                        at,
+                        "a route is `/path` or `METHOD /path`",
+                        key.get_ref(),
+                    )
+                    .with_help("set `default_method` to use the `/path` form"),
+                );
+                continue;
+            };
+            this.by_route.insert(
+                route_key,
+                RouteSetting {
+                    variant: route.variant.as_ref().map(|v| v.get_ref().clone()),
+                    limit: route.limit.as_ref().map(|l| l.get_ref().clone()),
+                    limit_span: route.limit.as_ref().map(|l| l.span()),
+                    at,
+                    key: key.get_ref().clone(),
+                },
+            );
+        }
+        this
+    }
+
+    /// `"/path"` (with the default method) or `"METHOD /path"`.
+    fn split_key(&self, key: &str) -> Option<(String, String)> {
+        let key = key.trim();
+        match key.split_once(' ') {
+            Some((method, path)) if path.trim().starts_with('/') => {
+                Some((method.to_ascii_uppercase(), path.trim().to_string()))
+            }
+            None if key.starts_with('/') => {
+                Some((self.default_method?.to_string(), key.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    fn get(&self, method: &str, path: &str) -> Option<&RouteSetting> {
+        self.by_route.get(&(method.to_string(), path.to_string()))
+    }
+
+    /// A route setting for a route the document does not have is a typo.
+    fn check_unused(
+        &self,
+        known: &BTreeMap<(String, String), bool>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let Some(config_source) = self.config_source else {
+            return;
+        };
+        let mut unused: Vec<&RouteSetting> = self
+            .by_route
+            .iter()
+            .filter(|(route, _)| !known.contains_key(*route))
+            .map(|(_, setting)| setting)
+            .collect();
+        unused.sort_by_key(|s| s.at);
+        for setting in unused {
+            diagnostics.push(
+                Diagnostic::new(
+                    config_source,
+                    setting.at,
+                    "no row of the document has this route",
+                    &setting.key,
+                )
+                .with_help("correct the route (`/path` or `METHOD /path`), or remove the entry"),
+            );
+        }
+    }
+}

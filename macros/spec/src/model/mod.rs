@@ -1,0 +1,99 @@
+//! The checked model: documents of endpoints, each with its limit, names and quota bucket.
+
+pub mod build;
+pub mod diff;
+pub mod limit;
+pub mod naming;
+pub mod route;
+
+use std::path::PathBuf;
+
+pub use build::build_document;
+use limit::{Limit, Window};
+use route::Template;
+
+use crate::source::Position;
+
+/// Every document of a specs folder, checked.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// One per document, in `limits.toml` order.
+    pub documents: Vec<Document>,
+}
+
+impl Catalog {
+    /// How many endpoints all documents hold.
+    pub fn endpoint_count(&self) -> usize {
+        self.documents.iter().map(|d| d.endpoints.len()).sum()
+    }
+}
+
+/// One vendor document, checked: what becomes one generated module.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The module name (`rongcloud`).
+    pub module: String,
+    /// The document's path, as given.
+    pub file: PathBuf,
+    /// Seconds east of UTC where calendar days start, when configured.
+    pub utc_offset: Option<i32>,
+    /// The method of rows that give none.
+    pub default_method: Option<String>,
+    /// Whether rows inside HTML comments were counted.
+    pub include_commented: bool,
+    /// The endpoints, in the order the document first lists them.
+    pub endpoints: Vec<Endpoint>,
+    /// The quotas; every endpoint draws on exactly one.
+    pub buckets: Vec<Bucket>,
+}
+
+/// One route with its limit: rows with the same method and path, merged.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// The enum variant's name.
+    pub variant: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template.
+    pub template: Template,
+    /// Every documented name, in document order, without repeats.
+    pub names: Vec<String>,
+    /// The section of the first row.
+    pub section: Option<String>,
+    /// The limit (identical on every row, or settled in `limits.toml`); `adjustable` and
+    /// `shared` hold when any row says so.
+    pub limit: Limit,
+    /// Whether `limits.toml` replaced the document's phrase.
+    pub limit_overridden: bool,
+    /// Every row is marked 已废弃.
+    pub deprecated: bool,
+    /// At least one row is outside HTML comments.
+    pub published: bool,
+    /// The index of the bucket in [`Document::buckets`].
+    pub bucket: usize,
+    /// Where each row is, in document order.
+    pub sources: Vec<Position>,
+}
+
+impl Endpoint {
+    /// The path template as written.
+    pub fn path(&self) -> &str {
+        &self.template.text
+    }
+
+    /// `METHOD /path`.
+    pub fn route(&self) -> String {
+        format!("{} {}", self.method, self.template.text)
+    }
+}
+
+/// A quota that one or more endpoints draw on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    /// The name: the variant for a quota of its own, the `limits.toml` name for a shared one.
+    pub name: String,
+    /// The windows, all of which apply.
+    pub windows: Vec<Window>,
+    /// The endpoints drawing on it, as indices into [`Document::endpoints`].
+    pub members: Vec<usize>,
+}

@@ -1,0 +1,234 @@
+//! Text rows: a web page's table copied as text, one row a line, cells separated by spaces.
+//!
+//! `注册用户 /user/getToken.json 200 次/每秒，可调频 API 调试 API 调试`: a name (which may hold
+//! spaces), a path token, a limit phrase (which may hold spaces), then the page's link columns.
+//! A path token makes a row only when a number follows it, so prose that mentions a path
+//! (`均使用 /push.json 接口`) is not a row.
+
+use std::ops::Range;
+
+/// The header line's facts that the rows under it need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// How many link columns (`北极星 API 调试地址`, `Apifox 调试地址`) follow the limit.
+    trailing_columns: usize,
+}
+
+/// What the cells of the page's link columns may say.
+const TRAILING_CELLS: &[&str] = &["API 调试", "API调试", "暂不支持", "调试"];
+
+impl Header {
+    /// The phrase without the trailing link cells the header announced.
+    pub fn strip_trailing_cells<'t>(&self, mut rest: &'t str) -> &'t str {
+        rest = rest.trim();
+        for _ in 0..self.trailing_columns {
+            match TRAILING_CELLS.iter().find(|cell| rest.ends_with(*cell)) {
+                Some(cell) => rest = rest[..rest.len() - cell.len()].trim_end(),
+                None => break,
+            }
+        }
+        rest
+    }
+}
+
+/// The byte ranges, within the line, of a text row's parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cells {
+    /// The name, before the path.
+    pub name: Range<usize>,
+    /// The path token.
+    pub path: Range<usize>,
+    /// The limit phrase and the trailing cells.
+    pub rest: Range<usize>,
+}
+
+/// What one line of text is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Line {
+    /// Nothing but white space.
+    Blank,
+    /// A column header line (`功能/文档页面 API URL 频率限制 …`).
+    Header(Header),
+    /// A section title (`用户黑/白名单服务`).
+    Title(String),
+    /// A row.
+    Row(Cells),
+    /// Anything else: notes and prose.
+    Prose,
+}
+
+/// Classifies one line.
+pub fn classify(line: &str) -> Line {
+    let content = strip_block_markers(line);
+    let offset = line.len() - content.len();
+    let content = content.trim_end();
+    if content.is_empty() {
+        return Line::Blank;
+    }
+    let tokens = tokens(content);
+    let row = tokens.windows(2).find(|pair| {
+        let (path, next) = (&content[pair[0].clone()], &content[pair[1].clone()]);
+        is_path_token(path) && next.chars().next().is_some_and(is_digit)
+    });
+    if let Some(pair) = row {
+        let path = pair[0].clone();
+        return Line::Row(Cells {
+            name: offset..offset + path.start,
+            path: offset + path.start..offset + path.end,
+            rest: offset + path.end..offset + content.len(),
+        });
+    }
+    if let Some(header) = header(content) {
+        return Line::Header(header);
+    }
+    if is_title(content) {
+        return Line::Title(content.trim().to_string());
+    }
+    Line::Prose
+}
+
+/// `API URL 频率限制` (or `URL … Limit`) on a line that is not a row.
+fn header(content: &str) -> Option<Header> {
+    let lower = content.to_ascii_lowercase();
+    let limit_at = ["频率限制", "频率", "限制", "rate limit", "limit"]
+        .iter()
+        .find_map(|word| lower.find(word).map(|at| at + word.len()))?;
+    if !lower[..limit_at].contains("url") {
+        return None;
+    }
+    let trailing_columns = lower[limit_at..].matches("调试").count();
+    Some(Header { trailing_columns })
+}
+
+/// Short, without sentence punctuation or digits' prose, and not a note label like `提示`.
+fn is_title(content: &str) -> bool {
+    const NOTE_LABELS: &[&str] = &[
+        "提示", "注意", "说明", "注", "备注", "note", "tip", "warning",
+    ];
+    let text = content.trim();
+    text.chars().count() <= 40
+        && !text.chars().any(|c| "。，,.：:；;！!？?「」".contains(c))
+        && !NOTE_LABELS.contains(&text.to_ascii_lowercase().as_str())
+        && !tokens(text).iter().any(|t| is_path_token(&text[t.clone()]))
+}
+
+/// `/user/getToken.json`, `/{org_name}/push`, or a full `https://host/...` URL.
+fn is_path_token(token: &str) -> bool {
+    let path = token
+        .strip_prefix("https://")
+        .or_else(|| token.strip_prefix("http://"))
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(token);
+    path.len() > 1
+        && path.starts_with('/')
+        && path[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '{' || c == '_' || c == ':')
+}
+
+/// Half- and full-width digits.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Whitespace-separated tokens (the ideographic space included), as byte ranges.
+fn tokens(text: &str) -> Vec<Range<usize>> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                tokens.push(s..i);
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        tokens.push(s..text.len());
+    }
+    tokens
+}
+
+/// Drops list markers and block-quote markers that Markdown leaves in the raw line.
+fn strip_block_markers(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    loop {
+        let next = rest
+            .strip_prefix("> ")
+            .or_else(|| rest.strip_prefix("- "))
+            .or_else(|| rest.strip_prefix("* "))
+            .or_else(|| rest.strip_prefix("+ "))
+            .or_else(|| {
+                let digits = rest.chars().take_while(char::is_ascii_digit).count();
+                (digits > 0)
+                    .then(|| rest[digits..].strip_prefix(". "))
+                    .flatten()
+            });
+        match next {
+            Some(stripped) => rest = stripped.trim_start(),
+            None => return rest,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(line: &str) -> (String, String, String) {
+        let Line::Row(cells) = classify(line) else {
+            panic!("not a row: {line}")
+        };
+        (
+            line[cells.name].trim().to_string(),
+            line[cells.path].to_string(),
+            line[cells.rest].trim().to_string(),
+        )
+    }
+
+    #[test]
+    fn rows_with_spaces_in_name_and_phrase() {
+        assert_eq!(
+            row("作废 Token /user/token/expire.json 100 次/每秒，可调频 API 调试 API 调试"),
+            (
+                "作废 Token".into(),
+                "/user/token/expire.json".into(),
+                "100 次/每秒，可调频 API 调试 API 调试".into()
+            )
+        );
+    }
+
+    #[test]
+    fn header_counts_link_columns() {
+        let Line::Header(header) =
+            classify("功能/文档页面 API URL 频率限制 北极星 API 调试地址 Apifox 调试地址")
+        else {
+            panic!("not a header")
+        };
+        assert_eq!(header.trailing_columns, 2);
+        assert_eq!(
+            header.strip_trailing_cells("100 用户/每秒 暂不支持 API 调试"),
+            "100 用户/每秒"
+        );
+        assert_eq!(header.strip_trailing_cells("100 次/每秒"), "100 次/每秒");
+    }
+
+    #[test]
+    fn prose_mentioning_a_path_is_not_a_row() {
+        let note = "下表中频率限制一栏标注「共享」的项目均使用 /push.json 接口，共享该接口频率限额，即 2 次/每小时，3 次/每自然日，可调频。";
+        assert_eq!(classify(note), Line::Prose);
+    }
+
+    #[test]
+    fn titles_and_notes() {
+        assert_eq!(
+            classify("用户黑/白名单服务"),
+            Line::Title("用户黑/白名单服务".into())
+        );
+        assert_eq!(classify("提示"), Line::Prose);
+        assert_eq!(classify("   "), Line::Blank);
+    }
+}
