@@ -51,6 +51,10 @@ pub fn build_document(
     let mut known: BTreeMap<(String, String), bool> = BTreeMap::new();
     let mut read = Vec::new();
     for row in rows {
+        let active = row.published || settings.include_commented;
+        if !active && row.method.is_none() && settings.default_method.is_none() {
+            continue; // not counted, and without a method it cannot be named in limits.toml
+        }
         for method in methods(row, settings, source, &mut diagnostics) {
             let template = match Template::parse(&row.path) {
                 Ok(template) => template,
@@ -62,7 +66,6 @@ pub fn build_document(
                     continue;
                 }
             };
-            let active = row.published || settings.include_commented;
             *known.entry((method.clone(), row.path.clone())).or_default() |= active;
             if !active {
                 continue;
@@ -208,6 +211,7 @@ fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>)
                 template: r.template,
                 bucket: 0,
                 sources: vec![r.row.at],
+                path_at: r.row.path_at,
             });
             continue;
         };
@@ -290,7 +294,7 @@ fn name_variants(
             diagnostics.push(
                 Diagnostic::new(
                     source,
-                    endpoint.sources[0],
+                    endpoint.path_at,
                     format!("`{variant}` is not a valid variant name"),
                     endpoint.path(),
                 )
@@ -302,7 +306,7 @@ fn name_variants(
             diagnostics.push(
                 Diagnostic::new(
                     source,
-                    endpoint.sources[0],
+                    endpoint.path_at,
                     format!(
                         "`{}` and `{}` (line {}) both get the variant name `{variant}`",
                         endpoint.route(),
@@ -329,7 +333,7 @@ fn check_shapes(endpoints: &[Endpoint], source: &Source, diagnostics: &mut Vec<D
             diagnostics.push(
                 Diagnostic::new(
                     source,
-                    endpoint.sources[0],
+                    endpoint.path_at,
                     format!(
                         "`{}` matches the same requests as `{}` (line {})",
                         endpoint.route(),
@@ -476,7 +480,9 @@ fn resolve_buckets(
         buckets[bucket].members.push(i);
     }
 
+    // Two buckets of their own with one name are a variant collision, reported already.
     let mut names: HashMap<&str, usize> = HashMap::new();
+    let group_buckets: Vec<usize> = bucket_of_group.values().copied().collect();
     for (i, bucket) in buckets.iter().enumerate() {
         let valid = !bucket.name.is_empty()
             && bucket
@@ -497,7 +503,9 @@ fn resolve_buckets(
                 )
                 .with_help("rename the bucket in limits.toml"),
             );
-        } else if names.insert(&bucket.name, i).is_some() {
+        } else if let Some(other) = names.insert(&bucket.name, i)
+            && (group_buckets.contains(&i) || group_buckets.contains(&other))
+        {
             diagnostics.push(
                 Diagnostic::new(
                     source,

@@ -73,6 +73,8 @@ pub struct Endpoint {
     pub bucket: usize,
     /// Where each row is, in document order.
     pub sources: Vec<Position>,
+    /// Where the first row's path is written (what diagnostics about the endpoint point at).
+    pub path_at: Position,
 }
 
 impl Endpoint {

@@ -71,11 +71,11 @@ pub fn classify(line: &str) -> Line {
         is_path_token(path) && next.chars().next().is_some_and(is_digit)
     });
     if let Some(pair) = row {
-        let path = pair[0].clone();
+        let (path, phrase) = (pair[0].clone(), pair[1].clone());
         return Line::Row(Cells {
             name: offset..offset + path.start,
             path: offset + path.start..offset + path.end,
-            rest: offset + path.end..offset + content.len(),
+            rest: offset + phrase.start..offset + content.len(),
         });
     }
     if let Some(header) = header(content) {

@@ -1,0 +1,368 @@
+//! Broken copies of the real documents: each problem is reported with its file, line,
+//! column, offending text and fix, and nothing else is reported.
+
+use std::path::{Path, PathBuf};
+
+use ratespec_spec::Diagnostic;
+use ratespec_tests::{copy_specs, edit, load};
+
+fn scratch(name: &str) -> PathBuf {
+    copy_specs(Path::new(env!("CARGO_TARGET_TMPDIR")), name)
+}
+
+/// The only diagnostic of loading `dir`.
+fn only(dir: &Path, include_commented: bool) -> Diagnostic {
+    let mut diagnostics = load(&[dir], include_commented).diagnostics;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    diagnostics.remove(0)
+}
+
+fn file_name(diagnostic: &Diagnostic) -> String {
+    diagnostic
+        .file
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn unreadable_phrase() {
+    let dir = scratch("unreadable");
+    edit(
+        &dir,
+        "rongcloud-server.md",
+        "/user/getToken.json 200 次/每秒，可调频",
+        "/user/getToken.json 200 次/每周，可调频",
+    );
+    let d = only(&dir, false);
+    assert_eq!(file_name(&d), "rongcloud-server.md");
+    assert_eq!((d.at.line, d.at.column), (2, 26));
+    assert_eq!(d.text, "200 次/每周");
+    assert!(
+        d.message.starts_with("unreadable limit phrase"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("[document.routes.\"/user/getToken.json\"] limit =")
+    );
+    let shown = d.to_string();
+    assert!(shown.contains("rongcloud-server.md:2:26"), "{shown}");
+    assert!(
+        shown.contains("2 | 注册用户 /user/getToken.json 200 次/每周，可调频 API 调试 API 调试"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn unreadable_phrase_is_settled_in_limits_toml() {
+    let dir = scratch("unreadable-settled");
+    edit(
+        &dir,
+        "rongcloud-server.md",
+        "/user/getToken.json 200 次/每秒，可调频",
+        "/user/getToken.json 200 次/每周，可调频",
+    );
+    edit(
+        &dir,
+        "limits.toml",
+        "include_commented = false\n",
+        "include_commented = false\n\n[document.routes.\"/user/getToken.json\"]\nlimit = \"1000 次/每周\"\n",
+    );
+    let load = load(&[&dir], false);
+    // 每周 (a week) is not a window ratespec knows: the override is unreadable too, and the
+    // error now points into limits.toml.
+    assert_eq!(load.diagnostics.len(), 1, "{:#?}", load.diagnostics);
+    assert_eq!(file_name(&load.diagnostics[0]), "limits.toml");
+    edit(
+        &dir,
+        "limits.toml",
+        "limit = \"1000 次/每周\"",
+        "limit = \"150 次/每秒\"",
+    );
+    let load = ratespec_tests::load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let endpoint = &load.catalog.documents[1].endpoints[0];
+    assert_eq!(endpoint.path(), "/user/getToken.json");
+    assert_eq!(endpoint.limit.windows[0].max, 150);
+    assert!(endpoint.limit_overridden);
+}
+
+#[test]
+fn conflicting_duplicate_route() {
+    let dir = scratch("conflict");
+    edit(
+        &dir,
+        "rongcloud-server.md",
+        "/message/recall.json 100 次/每秒 API",
+        "/message/recall.json 50 次/每秒 API",
+    );
+    let d = only(&dir, false);
+    assert_eq!((d.at.line, d.at.column), (77, 31));
+    assert_eq!(d.text, "50 次/每秒");
+    assert!(
+        d.message
+            .contains("`POST /message/recall.json` is documented twice with different limits"),
+        "{}",
+        d.message
+    );
+    assert!(d.message.contains("(line 63)"), "{}", d.message);
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("[document.routes.\"/message/recall.json\"] limit")
+    );
+
+    edit(
+        &dir,
+        "limits.toml",
+        "include_commented = false\n",
+        "include_commented = false\n\n[document.routes.\"POST /message/recall.json\"]\nlimit = \"100 次/每秒\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    assert_eq!(load.catalog.endpoint_count(), 112);
+}
+
+#[test]
+fn unresolved_shared_quota() {
+    let dir = scratch("shared");
+    // Without the limits.toml groups, the four 共享 chatroom attribute rows share with nobody.
+    let config = std::fs::read_to_string(dir.join("limits.toml")).unwrap();
+    let cut = config.find("# The 提示 note").unwrap();
+    std::fs::write(dir.join("limits.toml"), &config[..cut]).unwrap();
+    assert!(
+        load(&[&dir], false).diagnostics.is_empty(),
+        "commented rows do not count by default"
+    );
+    let diagnostics = load(&[&dir], true).diagnostics;
+    let lines: Vec<usize> = diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(lines, [223, 224, 225, 226], "{diagnostics:#?}");
+    for d in &diagnostics {
+        assert!(
+            d.message
+                .contains("marked 共享 (shared) but shares its quota with no other route")
+        );
+        assert!(d.text.contains("（共享）"), "{}", d.text);
+        assert!(d.help.as_deref().unwrap().contains("[[document.shared]]"));
+    }
+}
+
+#[test]
+fn shared_group_with_an_unknown_route() {
+    let dir = scratch("shared-typo");
+    edit(
+        &dir,
+        "limits.toml",
+        "\"/chatroom/entry/batch/set.json\"",
+        "\"/chatroom/entry/batch/sett.json\"",
+    );
+    let d = only(&dir, false);
+    assert_eq!(file_name(&d), "limits.toml");
+    assert_eq!(d.text, "/chatroom/entry/batch/sett.json");
+    assert!(
+        d.message.contains("is not in rongcloud-server.md"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn variant_name_collision() {
+    let dir = scratch("collision");
+    edit(
+        &dir,
+        "rongcloud-server.md",
+        "作废 Token /user/token/expire.json",
+        "注册用户（旧） /user/get_token.json 100 次/每秒 API 调试 API 调试\n作废 Token /user/token/expire.json",
+    );
+    let d = only(&dir, false);
+    assert_eq!(d.at.line, 3);
+    assert!(
+        d.message
+            .contains("both get the variant name `UserGetToken`"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("[document.routes.\"/user/get_token.json\"] variant = "),
+        "{:?}",
+        d.help
+    );
+
+    edit(
+        &dir,
+        "limits.toml",
+        "include_commented = false\n",
+        "include_commented = false\n\n[document.routes.\"/user/get_token.json\"]\nvariant = \"UserGetTokenLegacy\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let names: Vec<&str> = load.catalog.documents[1].endpoints[..2]
+        .iter()
+        .map(|e| e.variant.as_str())
+        .collect();
+    assert_eq!(names, ["UserGetToken", "UserGetTokenLegacy"]);
+}
+
+#[test]
+fn unknown_limits_toml_key() {
+    let dir = scratch("unknown-key");
+    edit(
+        &dir,
+        "limits.toml",
+        "default_method = \"POST\"",
+        "default_methd = \"POST\"",
+    );
+    let d = only(&dir, false);
+    assert_eq!(file_name(&d), "limits.toml");
+    assert!(
+        d.message.contains("unknown field `default_methd`"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.text, "default_methd");
+    assert_eq!(d.at.column, 1);
+}
+
+#[test]
+fn missing_file() {
+    let dir = scratch("missing");
+    std::fs::remove_file(dir.join("easemob-push.md")).unwrap();
+    let d = only(&dir, false);
+    assert_eq!(file_name(&d), "limits.toml");
+    assert_eq!(d.text, "easemob-push.md");
+    assert!(
+        d.message.ends_with("easemob-push.md does not exist"),
+        "{}",
+        d.message
+    );
+    let missing = load(&[&dir.join("nothing-here.md")], false).diagnostics;
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].at.line, 0);
+}
+
+#[test]
+fn unlisted_document() {
+    let dir = scratch("unlisted");
+    std::fs::write(
+        dir.join("agora-chat.md"),
+        "| API | URL | 频率 |\n|---|---|---|\n",
+    )
+    .unwrap();
+    let d = only(&dir, false);
+    assert_eq!(file_name(&d), "agora-chat.md");
+    assert!(d.message.contains("is not listed in"), "{}", d.message);
+}
+
+#[test]
+fn table_it_cannot_map_is_reported_not_guessed() {
+    let dir = scratch("unmappable");
+    edit(
+        &dir,
+        "easemob-push.md",
+        "| RESTful API 接口 |方法  | 接口 URL| 接口最高调用频率（默认值） |\n| :----------- | :----- | :------------------- | :------------- |\n| [创建推送标签]",
+        "| RESTful API 接口 |方法  | 接口 URL| 说明 |\n| :----------- | :----- | :------------------- | :------------- |\n| [创建推送标签]",
+    );
+    let load = load(&[&dir], false);
+    assert_eq!(load.diagnostics.len(), 1, "{:#?}", load.diagnostics);
+    let d = &load.diagnostics[0];
+    assert_eq!(d.at.line, 9);
+    assert!(
+        d.message.contains("cannot map this table: no limit column"),
+        "{}",
+        d.message
+    );
+    // The eight rows of that table are not read; the seven of the other table are.
+    assert_eq!(load.catalog.documents[0].endpoints.len(), 7);
+}
+
+#[test]
+fn row_without_method_and_no_default() {
+    let dir = scratch("no-method");
+    edit(&dir, "limits.toml", "default_method = \"POST\"\n", "");
+    let diagnostics = load(&[&dir], false).diagnostics;
+    let (rows, config): (Vec<_>, Vec<_>) = diagnostics
+        .iter()
+        .partition(|d| file_name(d) == "rongcloud-server.md");
+    assert_eq!(rows.len(), 100, "one per published RongCloud row");
+    assert!(rows.iter().all(|d| d.message.contains("no method")));
+    assert!(
+        rows[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("default_method = \"POST\"")
+    );
+    // The `/path` form of the four shared-bucket routes needs the default method too.
+    assert_eq!(config.len(), 4, "{config:#?}");
+    assert!(
+        config
+            .iter()
+            .all(|d| file_name(d) == "limits.toml"
+                && d.message.contains("`/path` or `METHOD /path`"))
+    );
+}
+
+#[test]
+fn calendar_day_needs_an_offset() {
+    let dir = scratch("no-offset");
+    let config = std::fs::read_to_string(dir.join("limits.toml")).unwrap();
+    std::fs::write(
+        dir.join("limits.toml"),
+        config.replace("utc_offset = \"+08:00\"\n", ""),
+    )
+    .unwrap();
+    let d = only(&dir, false);
+    assert_eq!(d.at.line, 78);
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("utc_offset = \"+08:00\"")
+    );
+}
+
+#[test]
+fn every_problem_is_collected_at_once() {
+    let dir = scratch("many");
+    edit(
+        &dir,
+        "rongcloud-server.md",
+        "/user/info.json 100 次/每秒",
+        "/user/info.json 100 次/每年",
+    );
+    edit(
+        &dir,
+        "rongcloud-server.md",
+        "/user/block.json 100 次/每秒",
+        "/user/block.json 100 次/每秒，偶尔限流",
+    );
+    edit(
+        &dir,
+        "easemob-push.md",
+        "| POST   | /{org_name}/{app_name}/push/label   |",
+        "| POST   | {org_name}/push/label   |",
+    );
+    let lines: Vec<(String, usize)> = load(&[&dir], false)
+        .diagnostics
+        .iter()
+        .map(|d| (file_name(d), d.at.line))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("easemob-push.md".into(), 11),
+            ("rongcloud-server.md".into(), 4),
+            ("rongcloud-server.md".into(), 9)
+        ]
+    );
+}

@@ -1,0 +1,127 @@
+//! No input makes the parser panic, and whatever it reads points back at the text it came
+//! from: arbitrary text, and the real documents mutated at random.
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use ratespec_spec::parse::parse_document;
+use ratespec_spec::parse::phrase::parse_phrase;
+use ratespec_spec::source::Source;
+use ratespec_tests::spec_text;
+
+/// Pieces the documents are made of, so that mutations produce near-misses, not just noise.
+const PIECES: &[&str] = &[
+    "<!--",
+    "-->",
+    "|",
+    "| --- |",
+    "\n",
+    " ",
+    "/",
+    "/{id}",
+    "{",
+    "}",
+    "次/每秒",
+    "，可调频",
+    "（共享）",
+    "每自然日",
+    "API 调试",
+    "功能/文档页面 API URL 频率限制",
+    "200",
+    "0",
+    "99999999999999999999999",
+    "## ",
+    "`",
+    "[x](y)",
+    "\u{3000}",
+    "１２",
+    "已废弃",
+    "/push.json ",
+    "\r\n",
+    "\t",
+    "é",
+    "\u{200b}",
+];
+
+fn check(text: &str) {
+    let source = Source::new("doc.md", text);
+    let parsed = parse_document(&source, &[]);
+    let lines = text.split('\n').count();
+    for row in &parsed.rows {
+        // A row's path is exactly where the row says it is.
+        let line = source.line_text(row.path_at.line);
+        let found: String = line.chars().skip(row.path_at.column - 1).collect();
+        assert!(
+            found.starts_with(&row.path) || found.contains(&row.path),
+            "{row:?} not at {line:?}"
+        );
+        assert!(row.at.line >= 1 && row.at.line <= lines);
+    }
+    for diagnostic in &parsed.diagnostics {
+        assert!(diagnostic.at.line <= lines, "{diagnostic:?}");
+        let _ = diagnostic.to_string();
+    }
+}
+
+fn mutate(text: &str, edits: &[(usize, usize, usize)]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for &(at, cut, piece) in edits {
+        let at = at % (chars.len() + 1);
+        let end = (at + cut % 8).min(chars.len());
+        let piece: Vec<char> = PIECES[piece % PIECES.len()].chars().collect();
+        chars.splice(at..end, piece);
+    }
+    chars.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn arbitrary_text(text in any::<String>()) {
+        check(&text);
+    }
+
+    #[test]
+    fn arbitrary_phrases(phrase in any::<String>()) {
+        let _ = parse_phrase(&phrase);
+    }
+
+    #[test]
+    fn phrases_built_from_pieces(pieces in proptest::collection::vec(0..PIECES.len(), 0..12)) {
+        let phrase: String = pieces.iter().map(|&i| PIECES[i]).collect();
+        if let Ok(limit) = parse_phrase(&phrase) {
+            prop_assert!(!limit.windows.is_empty());
+            prop_assert!(limit.windows.iter().all(|w| w.max > 0));
+        }
+    }
+
+    #[test]
+    fn mutated_rongcloud(edits in proptest::collection::vec((any::<usize>(), any::<usize>(), any::<usize>()), 1..20)) {
+        check(&mutate(&spec_text("rongcloud-server.md"), &edits));
+    }
+
+    #[test]
+    fn mutated_easemob(edits in proptest::collection::vec((any::<usize>(), any::<usize>(), any::<usize>()), 1..20)) {
+        check(&mutate(&spec_text("easemob-push.md"), &edits));
+    }
+}
+
+#[test]
+fn whole_pipeline_on_mutated_copies() {
+    // The model stage too (merging, naming, buckets) on documents broken in many places.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mutated");
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy =
+        proptest::collection::vec((any::<usize>(), any::<usize>(), any::<usize>()), 1..30);
+    for _ in 0..60 {
+        let edits = strategy.new_tree(&mut runner).expect("edits").current();
+        let dir = ratespec_tests::copy_specs(&dir, "copy");
+        for file in ["rongcloud-server.md", "easemob-push.md"] {
+            std::fs::write(dir.join(file), mutate(&spec_text(file), &edits)).expect("write");
+        }
+        let load = ratespec_tests::load(&[&dir], true);
+        for diagnostic in &load.diagnostics {
+            assert!(!diagnostic.message.is_empty());
+        }
+    }
+}
