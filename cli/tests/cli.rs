@@ -185,6 +185,22 @@ fn diff_shows_what_the_vendor_changed() {
          + POST /user/tag/delete.json  10 次/每秒\n\
          - POST /user/token/expire.json  100 次/每秒，可调频\n"
     );
+    // An old version saved outside specs/ is read with the new version's limits.toml entry.
+    let outside = Path::new(env!("CARGO_TARGET_TMPDIR")).join("old-rongcloud.md");
+    std::fs::copy(dir.join(new), &outside).unwrap();
+    let output = ratespec(&[
+        "diff",
+        &outside.display().to_string(),
+        &format!("{}/{new}", specs()),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "~ POST /user/getToken.json  windows: 300/second → 200/second\n\
+         + POST /user/token/expire.json  100 次/每秒，可调频\n\
+         ~ POST /user/checkOnline.json  adjustable: false → true\n\
+         - POST /user/tag/delete.json  10 次/每秒\n"
+    );
     let same = ratespec(&[
         "diff",
         &format!("{}/{new}", specs()),
