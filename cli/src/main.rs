@@ -3,7 +3,7 @@
 
 mod render;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ratespec_spec::model::diff::diff;
@@ -15,6 +15,7 @@ usage:
   ratespec check [--include-commented] [--json] PATH...   documents or specs folders
   ratespec table [--include-commented] [--json]           the embedded specs/
   ratespec diff OLD NEW                                   what changed between two versions
+                                                          (OLD is read with NEW's limits.toml entry)
 
 check prints the endpoint table, or the diagnostics (exit status 1).
 --include-commented counts rows inside HTML comments; --json prints an array of objects.";
@@ -93,7 +94,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let [old, new] = command.operands[..] else {
                 return Err("diff needs two documents: OLD NEW".into());
             };
-            let old = ratespec_spec::load(&[PathBuf::from(old)], &options);
+            // The old version is read with the new one's limits.toml entry, wherever it is saved.
+            let old = ratespec_spec::load_as(Path::new(old), Path::new(new), &options);
             let new = ratespec_spec::load(&[PathBuf::from(new)], &options);
             if report_diagnostics(&old.diagnostics) | report_diagnostics(&new.diagnostics) {
                 return Ok(ExitCode::FAILURE);

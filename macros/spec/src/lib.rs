@@ -25,7 +25,7 @@ pub mod report;
 pub mod source;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use diagnostic::Diagnostic;
 pub use model::{Catalog, Document, Endpoint};
@@ -55,7 +55,16 @@ pub struct Load {
 /// Reads, parses and checks the documents at `paths` (folders with their `limits.toml`, or
 /// single documents, which use the `limits.toml` beside them when it lists them).
 pub fn load(paths: &[PathBuf], options: &Options) -> Load {
-    let inputs = Inputs::read(paths);
+    check(Inputs::read(paths), options)
+}
+
+/// Reads and checks the document at `path` with the settings that the `limits.toml` beside
+/// `like` gives `like`: for an old version of a document, saved anywhere.
+pub fn load_as(path: &Path, like: &Path, options: &Options) -> Load {
+    check(Inputs::read_as(path, like), options)
+}
+
+fn check(inputs: Inputs, options: &Options) -> Load {
     let mut load = Load {
         catalog: Catalog::default(),
         diagnostics: inputs.diagnostics,

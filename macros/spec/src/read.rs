@@ -42,9 +42,17 @@ impl Inputs {
             if path.is_dir() {
                 inputs.read_dir(path);
             } else {
-                inputs.read_single(path);
+                inputs.read_single(path, path);
             }
         }
+        inputs
+    }
+
+    /// Reads the document at `path` with the settings that the `limits.toml` beside `like`
+    /// gives `like` (another version of the same document).
+    pub fn read_as(path: &Path, like: &Path) -> Inputs {
+        let mut inputs = Inputs::default();
+        inputs.read_single(path, like);
         inputs
     }
 
@@ -96,13 +104,13 @@ impl Inputs {
         }
     }
 
-    fn read_single(&mut self, path: &Path) {
-        let dir = path
+    fn read_single(&mut self, path: &Path, like: &Path) {
+        let dir = like
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let config_path = dir.join(CONFIG_FILE);
-        let name = path
+        let name = like
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
