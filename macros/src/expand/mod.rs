@@ -1,0 +1,44 @@
+//! The checked model → tokens: pure generation, no file access and no parsing.
+//!
+//! One concern per file: [`stubs`] decides what of a document can be generated (so errors do
+//! not cascade), [`enum_`] the `Endpoint` enum, [`meta`] its const metadata and trait impls,
+//! [`matcher`] the route matcher, [`module`] puts one document's items together, and
+//! [`diagnostics`] and [`tracking`] the `compile_error!`s and rebuild tracking.
+
+mod diagnostics;
+mod enum_;
+mod matcher;
+mod meta;
+mod module;
+mod stubs;
+mod tracking;
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use ratespec_spec::Load;
+
+/// Everything one `include_limits!` call expands to: an error per diagnostic (spanned on
+/// `span`, the path literal), the rebuild tracking, and a module per document.
+pub fn expand(load: &Load, span: Span) -> TokenStream {
+    let errors = load
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostics::compile_error(diagnostic, span));
+    let tracked = tracking::track(&load.files);
+    // Two documents with one module name are already an error; the first keeps the name.
+    let mut modules_seen = HashSet::new();
+    let modules = load
+        .catalog
+        .documents
+        .iter()
+        .filter(|document| modules_seen.insert(document.module.as_str()))
+        .filter_map(stubs::Generated::new)
+        .map(|generated| module::module(&generated, span));
+    quote! {
+        #(#errors)*
+        #tracked
+        #(#modules)*
+    }
+}
