@@ -1,10 +1,45 @@
 //! ratespec: typed endpoints and an exact limiter generated from API vendors' rate-limit
 //! documents.
+//!
+//! # The limiter
+//!
+//! [`Limiter`] enforces every documented window of a generated `Endpoint` enum:
+//!
+//! - **Fixed windows** aligned to the Unix epoch for seconds, minutes and hours, and to
+//!   midnight in the document's UTC offset for calendar days (自然日), exact to the
+//!   millisecond: that is how vendors count, so a window's full limit is usable.
+//! - **All or nothing**: a call is charged to every window of its bucket or to none, and no
+//!   window ever admits more than its limit, even under contention.
+//! - **Shared quotas** (共享): endpoints of one bucket draw on the same counters.
+//! - **Adjustable limits** (可调频) at run time with [`Limiter::set_limit`].
+//! - **Costs**: [`Limiter::try_acquire_n`] charges several units (recipients, groups), and a
+//!   cost above a limit is refused as [`Refusal::Exceeds`], distinct from a full window.
+//!
+//! [`KeyedLimiter`] does the same for several App Keys in bounded memory, and with the
+//! `tokio` feature `Limiter::acquire` waits, first come first served, until admitted.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod clock;
 mod endpoints;
+mod keyed;
+mod limiter;
 mod meta;
+mod outcome;
+mod slot;
+mod sync;
+mod table;
+#[cfg(feature = "tokio")]
+mod wait;
+mod window;
 
+#[cfg(all(test, loom))]
+mod loom;
+
+pub use clock::{Clock, ManualClock, Reading, SystemClock};
 pub use endpoints::Endpoints;
+pub use keyed::{KeyedLimiter, KeyedRefusal};
+pub use limiter::Limiter;
 pub use meta::{Bucket, Cost, Per, Window};
+pub use outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
+pub use slot::MAX_LIMIT;

@@ -1,0 +1,191 @@
+//! `try_acquire` against governor 0.10, each comparison in one run.
+//!
+//! Run: `cargo bench -p ratespec --bench limiter`; ratios are in BENCHMARKS.md.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use governor::{Quota, RateLimiter};
+use ratespec::{Clock, Limiter, MAX_LIMIT, Per, SystemClock};
+use std::hint::black_box;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+use support::Endpoint;
+
+fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap()
+}
+
+/// A limiter that admits every call of the benchmark: the limit is far above the call rate.
+fn open_limiter<C: Clock>(clock: C) -> Limiter<Endpoint, C> {
+    let limiter = Limiter::with_clock(clock);
+    for ep in [Endpoint::UserGetToken, Endpoint::ChatroomEntrySet] {
+        limiter.set_limit(ep, Per::Second, MAX_LIMIT).unwrap();
+    }
+    limiter
+        .set_limit(Endpoint::Push, Per::Hour, MAX_LIMIT)
+        .unwrap();
+    limiter
+        .set_limit(Endpoint::Push, Per::Day, MAX_LIMIT)
+        .unwrap();
+    limiter
+}
+
+fn single_window(c: &mut Criterion) {
+    let mut g = c.benchmark_group("single_window");
+    let ours = open_limiter(SystemClock::new());
+    g.bench_function("ratespec", |b| {
+        b.iter(|| black_box(ours.try_acquire(black_box(Endpoint::UserGetToken))))
+    });
+    let exact = open_limiter(SystemClock::exact());
+    g.bench_function("ratespec_exact_clock", |b| {
+        b.iter(|| black_box(exact.try_acquire(black_box(Endpoint::UserGetToken))))
+    });
+    let direct = RateLimiter::direct(Quota::per_second(nz(u32::MAX)));
+    g.bench_function("governor_direct", |b| b.iter(|| black_box(direct.check())));
+    let keyed = RateLimiter::keyed(Quota::per_second(nz(u32::MAX)));
+    g.bench_function("governor_keyed_by_endpoint", |b| {
+        b.iter(|| black_box(keyed.check_key(black_box(&Endpoint::UserGetToken))))
+    });
+    g.finish();
+}
+
+fn clocks(c: &mut Criterion) {
+    let mut g = c.benchmark_group("clock");
+    let clock = SystemClock::new();
+    g.bench_function("system_exact", |b| b.iter(|| black_box(clock.now_ms())));
+    g.bench_function("system_coarse", |b| b.iter(|| black_box(clock.reading())));
+    g.finish();
+}
+
+fn two_windows(c: &mut Criterion) {
+    // As documented: 2/hour + 3/calendar day, so after 3 calls every call is refused.
+    let mut g = c.benchmark_group("two_windows_documented");
+    let ours = Limiter::<Endpoint>::new();
+    g.bench_function("ratespec", |b| {
+        b.iter(|| black_box(ours.try_acquire(black_box(Endpoint::Push))))
+    });
+    // governor has no calendar day: a 3-per-day quota is its closest.
+    let hour = RateLimiter::direct(Quota::per_hour(nz(2)));
+    let day = RateLimiter::direct(
+        Quota::with_period(Duration::from_secs(86_400 / 3))
+            .unwrap()
+            .allow_burst(nz(3)),
+    );
+    g.bench_function("governor_chained", |b| {
+        b.iter(|| black_box(hour.check().and_then(|_| day.check())))
+    });
+    g.finish();
+
+    // The same two windows with limits far above the call rate: every call is admitted.
+    let mut g = c.benchmark_group("two_windows_admitting");
+    let ours = open_limiter(SystemClock::new());
+    g.bench_function("ratespec", |b| {
+        b.iter(|| black_box(ours.try_acquire(black_box(Endpoint::Push))))
+    });
+    let hour = RateLimiter::direct(Quota::per_hour(nz(u32::MAX)));
+    let day = RateLimiter::direct(Quota::per_hour(nz(u32::MAX)));
+    g.bench_function("governor_chained", |b| {
+        b.iter(|| black_box(hour.check().and_then(|_| day.check())))
+    });
+    g.finish();
+}
+
+/// Time per call with `threads` threads each making `iters` calls at once.
+fn concurrent(threads: usize, iters: u64, call: Arc<dyn Fn(usize) + Send + Sync>) -> Duration {
+    let barrier = Arc::new(Barrier::new(threads + 1));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (barrier, call) = (barrier.clone(), call.clone());
+            thread::spawn(move || {
+                barrier.wait();
+                for _ in 0..iters {
+                    call(t);
+                }
+            })
+        })
+        .collect();
+    barrier.wait();
+    let start = Instant::now();
+    for h in handles {
+        h.join().unwrap();
+    }
+    // Per call of one thread: equal to the single-thread time when threads scale.
+    start.elapsed()
+}
+
+fn contention(c: &mut Criterion) {
+    let mut g = c.benchmark_group("two_threads");
+    let ours = Arc::new(open_limiter(SystemClock::new()));
+    let l = ours.clone();
+    g.bench_function("ratespec_same_slot", |b| {
+        let l = l.clone();
+        b.iter_custom(move |iters| {
+            let l = l.clone();
+            concurrent(
+                2,
+                iters,
+                Arc::new(move |_| {
+                    black_box(l.try_acquire(Endpoint::UserGetToken)).ok();
+                }),
+            )
+        })
+    });
+    let l = ours.clone();
+    g.bench_function("ratespec_different_slots", |b| {
+        let l = l.clone();
+        b.iter_custom(move |iters| {
+            let l = l.clone();
+            concurrent(
+                2,
+                iters,
+                Arc::new(move |t| {
+                    let ep = [Endpoint::UserGetToken, Endpoint::ChatroomEntrySet][t];
+                    black_box(l.try_acquire(ep)).ok();
+                }),
+            )
+        })
+    });
+    let l = ours.clone();
+    g.bench_function("ratespec_one_thread", |b| {
+        let l = l.clone();
+        b.iter_custom(move |iters| {
+            let l = l.clone();
+            concurrent(
+                1,
+                iters,
+                Arc::new(move |_| {
+                    black_box(l.try_acquire(Endpoint::UserGetToken)).ok();
+                }),
+            )
+        })
+    });
+    let direct = Arc::new(RateLimiter::direct(Quota::per_second(nz(u32::MAX))));
+    g.bench_function("governor_same_state", |b| {
+        let d = direct.clone();
+        b.iter_custom(move |iters| {
+            let d = d.clone();
+            concurrent(
+                2,
+                iters,
+                Arc::new(move |_| {
+                    black_box(d.check()).ok();
+                }),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50);
+    targets = single_window, clocks, two_windows, contention
+}
+criterion_main!(benches);

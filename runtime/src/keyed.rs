@@ -1,0 +1,208 @@
+//! `KeyedLimiter`: the same exact limits for several App Keys, in bounded memory.
+//!
+//! governor's keyed limiter keeps a state per key until the user calls `retain_recent`, so
+//! hostile keys grow it without bound. Here the number of tenants is fixed at construction.
+//! A tenant whose charges have all expired carries no information (it reads exactly as a new
+//! one), so it is dropped when room is needed. When every tenant still holds live charges, a
+//! new key is refused rather than evicting one: evicting live counters would reset them and
+//! let that tenant exceed its vendor quota.
+
+use crate::clock::{self, Clock, SystemClock};
+use crate::endpoints::Endpoints;
+use crate::meta::Per;
+use crate::outcome::{LimitError, Permit, Refusal};
+use crate::table::Table;
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::Hash;
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+
+/// Why a keyed call was not admitted; no window was left charged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyedRefusal {
+    /// The key's own limits refused, as [`Limiter`](crate::Limiter) would.
+    Refused(Refusal),
+    /// The key is new and every tenant slot holds live charges.
+    Full {
+        /// When the first tenant's charges expire and its place can be taken.
+        retry_after: Duration,
+    },
+}
+
+impl fmt::Display for KeyedRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyedRefusal::Refused(r) => r.fmt(f),
+            KeyedRefusal::Full { retry_after } => write!(
+                f,
+                "no room for a new key; retry after {} ms",
+                retry_after.as_millis()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for KeyedRefusal {}
+
+impl From<Refusal> for KeyedRefusal {
+    fn from(r: Refusal) -> Self {
+        KeyedRefusal::Refused(r)
+    }
+}
+
+#[derive(Debug)]
+struct Tenants<K, E> {
+    map: HashMap<K, Table<E>>,
+    /// No tenant can have expired before this time, so a full map is not swept before it:
+    /// a flood of new keys costs one sweep per expiry, not one per call.
+    sweep_after_ms: u64,
+}
+
+/// Exact limits per key (e.g. per App Key) for a generated `Endpoint` enum, holding at most
+/// `capacity` keys.
+///
+/// Known keys take a shared read lock and a hash per call, then the same lock-free counters
+/// as [`Limiter`](crate::Limiter). A new key takes the write lock once. Keys are hashed with
+/// std's randomly seeded SipHash, so chosen keys cannot force collisions.
+#[derive(Debug)]
+pub struct KeyedLimiter<K, E, C = SystemClock> {
+    tenants: RwLock<Tenants<K, E>>,
+    capacity: usize,
+    /// Holds the current limits (never charged) that new tenants start from.
+    limits: Table<E>,
+    clock: C,
+}
+
+impl<K: Hash + Eq, E: Endpoints> KeyedLimiter<K, E> {
+    /// A keyed limiter for at most `capacity` keys at a time, on the system clock.
+    pub fn new(capacity: usize) -> Self {
+        KeyedLimiter::with_clock(capacity, SystemClock::new())
+    }
+}
+
+impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
+    /// A keyed limiter for at most `capacity` keys at a time, reading time from `clock`.
+    pub fn with_clock(capacity: usize, clock: C) -> Self {
+        let now = clock.now_ms();
+        KeyedLimiter {
+            tenants: RwLock::new(Tenants {
+                map: HashMap::with_capacity(capacity),
+                sweep_after_ms: 0,
+            }),
+            capacity,
+            limits: Table::new(now),
+            clock,
+        }
+    }
+
+    /// Admits one unit of `ep`'s quota for `key`.
+    pub fn try_acquire<Q>(&self, key: &Q, ep: E) -> Result<Permit, KeyedRefusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        self.try_acquire_n(key, ep, 1)
+    }
+
+    /// Admits `cost` units of `ep`'s quota for `key`, in all of its windows or in none.
+    pub fn try_acquire_n<Q>(&self, key: &Q, ep: E, cost: u64) -> Result<Permit, KeyedRefusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let now = clock::now_at_boundaries(&self.clock);
+        {
+            let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(table) = tenants.map.get(key) {
+                return Ok(table.try_acquire_n(ep, cost, now)?);
+            }
+        }
+        let mut tenants = self.tenants.write().unwrap_or_else(PoisonError::into_inner);
+        if !tenants.map.contains_key(key) {
+            if tenants.map.len() >= self.capacity {
+                self.sweep(&mut tenants, now);
+                if tenants.map.len() >= self.capacity {
+                    return Err(KeyedRefusal::Full {
+                        retry_after: Duration::from_millis(
+                            tenants.sweep_after_ms.saturating_sub(now),
+                        ),
+                    });
+                }
+            }
+            let table = Table::new(now);
+            table.copy_limits(&self.limits);
+            tenants.map.insert(key.to_owned(), table);
+        }
+        let table = &tenants.map[key];
+        Ok(table.try_acquire_n(ep, cost, now)?)
+    }
+
+    /// Drops every tenant whose charges have all expired.
+    fn sweep(&self, tenants: &mut Tenants<K, E>, now: u64) {
+        if now < tenants.sweep_after_ms {
+            return;
+        }
+        let mut first_expiry = u64::MAX;
+        tenants.map.retain(|_, table| match table.live_until(now) {
+            Some(until) => {
+                first_expiry = first_expiry.min(until);
+                true
+            }
+            None => false,
+        });
+        tenants.sweep_after_ms = first_expiry;
+    }
+
+    /// Units `key` could take on `ep` now (the documented limit for an unknown key).
+    pub fn remaining<Q>(&self, key: &Q, ep: E) -> u64
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let now = self.clock.now_ms();
+        let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
+        tenants
+            .map
+            .get(key)
+            .unwrap_or(&self.limits)
+            .remaining(ep, now)
+    }
+
+    /// Forgets `key` and its charges (e.g. an App Key that was revoked).
+    pub fn remove<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut tenants = self.tenants.write().unwrap_or_else(PoisonError::into_inner);
+        tenants.map.remove(key).is_some()
+    }
+
+    /// The number of keys held now (at most [`capacity`](KeyedLimiter::capacity)).
+    pub fn len(&self) -> usize {
+        let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
+        tenants.map.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most keys held at once.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Sets the limit of `ep`'s `per` window for every key, current and future.
+    pub fn set_limit(&self, ep: E, per: Per, max: u64) -> Result<(), LimitError> {
+        self.limits.set_limit(ep, per, max)?;
+        let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
+        for table in tenants.map.values() {
+            table.set_limit(ep, per, max)?;
+        }
+        Ok(())
+    }
+}

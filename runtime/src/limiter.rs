@@ -1,0 +1,125 @@
+//! `Limiter`: exact fixed-window limits for one application, indexed by endpoint.
+
+use crate::clock::{self, Clock, SystemClock};
+use crate::endpoints::Endpoints;
+use crate::meta::Per;
+use crate::outcome::{LimitError, Permit, Refusal};
+use crate::table::Table;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Exact fixed-window rate limits for a generated `Endpoint` enum.
+///
+/// One counter per window of each quota bucket, each alone on its cache lines and updated
+/// with a compare-and-swap: no locks, no hashing, no allocation per call. Endpoints that
+/// share a quota draw on the same counters. See the crate documentation for the semantics.
+///
+/// ```
+/// # use ratespec::{Bucket, Endpoints, Limiter, ManualClock, Per, Window};
+/// # #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// # enum Api { GetToken }
+/// # impl Endpoints for Api {
+/// #     const PROVIDER: &'static str = "demo";
+/// #     const ALL: &'static [Self] = &[Api::GetToken];
+/// #     const BUCKETS: &'static [Bucket] = &[Bucket {
+/// #         name: "get_token",
+/// #         windows: &[Window { max: 2, per: Per::Second }],
+/// #     }];
+/// #     const UTC_OFFSET_SECS: i32 = 8 * 3600;
+/// #     fn index(self) -> usize { 0 }
+/// #     fn bucket(self) -> usize { 0 }
+/// #     fn as_str(self) -> &'static str { "GetToken" }
+/// # }
+/// let clock = ManualClock::new(1_700_000_000_000);
+/// let limiter = Limiter::<Api, _>::with_clock(clock.clone());
+/// assert_eq!(limiter.try_acquire(Api::GetToken).unwrap().remaining(), 1);
+/// assert!(limiter.try_acquire(Api::GetToken).is_ok());
+/// let refused = limiter.try_acquire(Api::GetToken).unwrap_err();
+/// assert_eq!(refused.retry_after(), Some(std::time::Duration::from_secs(1)));
+/// ```
+#[derive(Debug)]
+pub struct Limiter<E, C = SystemClock> {
+    table: Table<E>,
+    clock: C,
+    #[cfg(feature = "tokio")]
+    pub(crate) turnstiles: crate::wait::Turnstiles,
+}
+
+impl<E: Endpoints> Limiter<E> {
+    /// A limiter at the documented limits, on the system clock.
+    pub fn new() -> Self {
+        Limiter::with_clock(SystemClock::new())
+    }
+}
+
+impl<E: Endpoints> Default for Limiter<E> {
+    fn default() -> Self {
+        Limiter::new()
+    }
+}
+
+impl<E: Endpoints, C: Clock> Limiter<E, C> {
+    /// A limiter at the documented limits, reading time from `clock`.
+    pub fn with_clock(clock: C) -> Self {
+        Limiter {
+            table: Table::new(clock.now_ms()),
+            clock,
+            #[cfg(feature = "tokio")]
+            turnstiles: crate::wait::Turnstiles::new(E::BUCKETS.len()),
+        }
+    }
+
+    /// The clock the limiter reads.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The time, exact whenever a window boundary is near.
+    #[inline]
+    fn now_ms(&self) -> u64 {
+        clock::now_at_boundaries(&self.clock)
+    }
+
+    /// Admits one unit of `ep`'s quota now, or refuses without charging anything.
+    #[inline]
+    pub fn try_acquire(&self, ep: E) -> Result<Permit, Refusal> {
+        self.try_acquire_n(ep, 1)
+    }
+
+    /// Admits `cost` units (recipients, groups, ... as the document counts them) now, in
+    /// every window of `ep`'s bucket or in none.
+    ///
+    /// Refuses with [`Refusal::Denied`] when a window is too full now, and with
+    /// [`Refusal::Exceeds`] when `cost` is above a window's limit and can never pass.
+    #[inline]
+    pub fn try_acquire_n(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
+        self.table.try_acquire_n(ep, cost, self.now_ms())
+    }
+
+    /// Units `ep` could take now: the least over its bucket's windows
+    /// (`u64::MAX` for an endpoint without limits).
+    pub fn remaining(&self, ep: E) -> u64 {
+        self.table.remaining(ep, self.clock.now_ms())
+    }
+
+    /// Units left in `ep`'s `per` window now, or `None` if its bucket has no such window.
+    pub fn remaining_in(&self, ep: E, per: Per) -> Option<u64> {
+        self.table.remaining_in(ep, per, self.clock.now_ms())
+    }
+
+    /// When [`remaining`](Limiter::remaining) next grows: the end of the window holding it.
+    pub fn reset_at(&self, ep: E) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(self.table.reset_at(ep, self.clock.now_ms()))
+    }
+
+    /// The current limit of `ep`'s `per` window, or `None` if its bucket has no such window.
+    pub fn limit(&self, ep: E, per: Per) -> Option<u64> {
+        self.table.limit(ep, per)
+    }
+
+    /// Sets the limit of `ep`'s `per` window, for every endpoint sharing its bucket, effective
+    /// at once (可调频: the vendor raised the quota). Units already admitted in the current
+    /// window still count; lowering the limit below them refuses until the window ends.
+    pub fn set_limit(&self, ep: E, per: Per, max: u64) -> Result<(), LimitError> {
+        self.table.set_limit(ep, per, max)
+    }
+}

@@ -1,0 +1,168 @@
+//! Loom model of the slot updates behind `Limiter`: every interleaving of a few callers,
+//! including the clock crossing a window boundary between their reads.
+//!
+//! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p ratespec --release --lib loom`
+
+use crate::{Bucket, Endpoints, Limiter, ManualClock, Per, Refusal, Window};
+use loom::sync::Arc;
+use loom::thread;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ep {
+    /// One slot, 1 per second.
+    Single,
+    /// Two windows, 2 per second and 1 per minute, charged in that order.
+    Double,
+}
+
+impl Endpoints for Ep {
+    const PROVIDER: &'static str = "loom";
+    const ALL: &'static [Self] = &[Ep::Single, Ep::Double];
+    const BUCKETS: &'static [Bucket] = &[
+        Bucket {
+            name: "single",
+            windows: &[Window {
+                max: 1,
+                per: Per::Second,
+            }],
+        },
+        Bucket {
+            name: "double",
+            windows: &[
+                Window {
+                    max: 2,
+                    per: Per::Second,
+                },
+                Window {
+                    max: 1,
+                    per: Per::Minute,
+                },
+            ],
+        },
+    ];
+    const UTC_OFFSET_SECS: i32 = 0;
+    fn index(self) -> usize {
+        self as usize
+    }
+    fn bucket(self) -> usize {
+        self as usize
+    }
+    fn as_str(self) -> &'static str {
+        match self {
+            Ep::Single => "Single",
+            Ep::Double => "Double",
+        }
+    }
+}
+
+/// Every interleaving of two threads (exhaustive, well under a second).
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    loom::model::Builder::new().check(f);
+}
+
+/// Interleavings of three threads with at most `bound` preemptions: exhaustive takes
+/// minutes, and the bugs loom finds need few preemptions.
+fn bounded(bound: usize, f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(bound);
+    builder.check(f);
+}
+
+/// The window end of an admission (both windows of `Double` end together at 60 s), or
+/// `None` for a refusal, which must be a plain denial.
+fn admitted(r: Result<crate::Permit, Refusal>) -> Option<u64> {
+    match r {
+        Ok(p) => Some(p.reset_at_unix_ms()),
+        Err(Refusal::Denied(_)) => None,
+        Err(e) => panic!("unexpected refusal {e:?}"),
+    }
+}
+
+#[test]
+fn loom_one_slot_never_over_admits() {
+    model(|| {
+        let limiter = Arc::new(Limiter::<Ep, _>::with_clock(ManualClock::new(500)));
+        let other = limiter.clone();
+        let t = thread::spawn(move || other.try_acquire(Ep::Single).is_ok());
+        let mine = limiter.try_acquire(Ep::Single).is_ok();
+        let theirs = t.join().unwrap();
+        assert!(mine ^ theirs, "exactly one of two calls fits 1/s");
+        assert_eq!(limiter.remaining(Ep::Single), 0);
+    });
+}
+
+#[test]
+fn loom_a_later_window_refusing_rolls_back_the_earlier_charge() {
+    model(|| {
+        let limiter = Arc::new(Limiter::<Ep, _>::with_clock(ManualClock::new(500)));
+        let other = limiter.clone();
+        let t = thread::spawn(move || admitted(other.try_acquire(Ep::Double)).is_some());
+        let mine = admitted(limiter.try_acquire(Ep::Double)).is_some();
+        let theirs = t.join().unwrap();
+        assert!(mine ^ theirs, "exactly one of two calls fits 1/min");
+        // The refused call charged the second window first: its refund must have landed.
+        assert_eq!(limiter.remaining_in(Ep::Double, Per::Second), Some(1));
+        assert_eq!(limiter.remaining_in(Ep::Double, Per::Minute), Some(0));
+    });
+}
+
+#[test]
+fn loom_no_charge_is_lost_or_misplaced_at_a_window_boundary() {
+    model(|| {
+        // 1 ms before the minute (and second) boundary; the other thread moves the clock.
+        let clock = ManualClock::new(59_999);
+        let limiter = Arc::new(Limiter::<Ep, _>::with_clock(clock.clone()));
+        let other = limiter.clone();
+        let t = thread::spawn(move || {
+            clock.advance(std::time::Duration::from_millis(1));
+            admitted(other.try_acquire(Ep::Double))
+        });
+        let mine = admitted(limiter.try_acquire(Ep::Double));
+        let theirs = t.join().unwrap();
+        // Window ends tell where each admission was charged: 60 s for both old windows,
+        // 61 s for the new second with the old minute (the call read the time before the
+        // move, then found the second already reopened), 120 s for both new windows.
+        let ends = [mine, theirs];
+        for end in ends.iter().flatten() {
+            assert!(matches!(end, 60_000 | 61_000 | 120_000), "{ends:?}");
+        }
+        let new_minute = ends.iter().filter(|e| **e == Some(120_000)).count() as u64;
+        let new_second = ends
+            .iter()
+            .filter(|e| matches!(e, Some(61_000 | 120_000)))
+            .count() as u64;
+        // The mover always reads the new minute, so its single unit is taken exactly once:
+        // never twice (over-admission), never lost to a refund of a refused call.
+        assert_eq!(new_minute, 1, "{ends:?}");
+        // The new windows' counters hold exactly the admissions charged to them: a reset
+        // dropped no charge and a refund reached into no later window.
+        assert_eq!(limiter.remaining_in(Ep::Double, Per::Minute), Some(0));
+        assert_eq!(
+            limiter.remaining_in(Ep::Double, Per::Second),
+            Some(2 - new_second),
+            "{ends:?}"
+        );
+    });
+}
+
+#[test]
+fn loom_three_callers_with_rollbacks_admit_exactly_one() {
+    bounded(3, || {
+        let limiter = Arc::new(Limiter::<Ep, _>::with_clock(ManualClock::new(500)));
+        let spawn = |l: Arc<Limiter<Ep, ManualClock>>| {
+            thread::spawn(move || admitted(l.try_acquire(Ep::Double)).is_some())
+        };
+        let a = spawn(limiter.clone());
+        let b = spawn(limiter.clone());
+        let mine = admitted(limiter.try_acquire(Ep::Double)).is_some();
+        let total = [mine, a.join().unwrap(), b.join().unwrap()]
+            .iter()
+            .filter(|x| **x)
+            .count();
+        // 2/s would let two in; 1/min lets one: refused calls must not starve the winner
+        // with a transient charge left behind, nor let a second one in.
+        assert_eq!(total, 1);
+        assert_eq!(limiter.remaining_in(Ep::Double, Per::Second), Some(1));
+        assert_eq!(limiter.remaining_in(Ep::Double, Per::Minute), Some(0));
+    });
+}

@@ -1,0 +1,49 @@
+//! `Limiter::acquire`: wait until admitted, first come first served (feature `tokio`).
+//!
+//! Each bucket has a turnstile, a one-permit tokio semaphore, whose queue is FIFO. Only the
+//! waiter at the head of the queue retries the counters, sleeping until the window that
+//! refused it ends; later arrivals queue behind it instead of racing it, so no waiter starves.
+//! Callers of the non-waiting `try_acquire` do not queue and may take capacity first.
+
+use crate::clock::Clock;
+use crate::endpoints::Endpoints;
+use crate::limiter::Limiter;
+use crate::outcome::{ExceedsLimit, Permit, Refusal};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// One FIFO turnstile per bucket.
+#[derive(Debug)]
+pub(crate) struct Turnstiles(Box<[Semaphore]>);
+
+impl Turnstiles {
+    pub(crate) fn new(buckets: usize) -> Self {
+        Turnstiles((0..buckets).map(|_| Semaphore::new(1)).collect())
+    }
+}
+
+impl<E: Endpoints, C: Clock> Limiter<E, C> {
+    /// Waits until `cost` units of `ep`'s quota are admitted, then charges them.
+    ///
+    /// Fails only when `cost` exceeds a limit and could never pass. Cancellation-safe:
+    /// charging is the last step and cannot be interrupted, so a dropped future has charged
+    /// nothing, and its place in the queue is released. Sleeps use tokio's timer, so the
+    /// limiter's clock should follow real time (or tokio's paused time in tests).
+    pub async fn acquire(&self, ep: E, cost: u64) -> Result<Permit, ExceedsLimit> {
+        let turnstile = &self.turnstiles.0[ep.bucket()];
+        // The semaphore is never closed, so waiting on it cannot fail.
+        let Ok(_turn) = turnstile.acquire().await else {
+            unreachable!("turnstiles are never closed")
+        };
+        loop {
+            match self.try_acquire_n(ep, cost) {
+                Ok(permit) => return Ok(permit),
+                Err(Refusal::Exceeds(e)) => return Err(e),
+                // At least a millisecond, so a clock that lags tokio's cannot spin.
+                Err(Refusal::Denied(d)) => {
+                    tokio::time::sleep(d.retry_after.max(Duration::from_millis(1))).await
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The limiter's semantics, one behaviour per test, on a manual clock.
+
+mod support;
+
+use ratespec::{Denied, ExceedsLimit, LimitError, Limiter, ManualClock, Per, Refusal, Window};
+use std::time::{Duration, UNIX_EPOCH};
+use support::{BEIJING_MIDNIGHT, DAY, Endpoint, HOUR};
+
+fn limiter_at(unix_ms: u64) -> (Limiter<Endpoint, ManualClock>, ManualClock) {
+    let clock = ManualClock::new(unix_ms);
+    (Limiter::with_clock(clock.clone()), clock)
+}
+
+fn denied(r: Result<ratespec::Permit, Refusal>) -> Denied {
+    match r {
+        Err(Refusal::Denied(d)) => d,
+        other => panic!("expected a denial, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_second_window_admits_its_limit_and_resets_at_the_boundary_to_the_millisecond() {
+    let (limiter, clock) = limiter_at(BEIJING_MIDNIGHT + 250);
+    for i in 0..200 {
+        let permit = limiter.try_acquire(Endpoint::UserGetToken).unwrap();
+        assert_eq!(permit.remaining(), 199 - i);
+        assert_eq!(permit.reset_after(), Duration::from_millis(750));
+    }
+    let d = denied(limiter.try_acquire(Endpoint::UserGetToken));
+    assert_eq!(d.retry_after, Duration::from_millis(750));
+    assert_eq!(
+        d.window,
+        Window {
+            max: 200,
+            per: Per::Second
+        }
+    );
+    clock.advance(Duration::from_millis(749));
+    assert!(limiter.try_acquire(Endpoint::UserGetToken).is_err());
+    clock.advance(Duration::from_millis(1));
+    assert_eq!(
+        limiter
+            .try_acquire(Endpoint::UserGetToken)
+            .unwrap()
+            .remaining(),
+        199
+    );
+}
+
+#[test]
+fn a_cost_is_charged_whole_and_a_cost_above_the_limit_is_a_distinct_error() {
+    let (limiter, _) = limiter_at(BEIJING_MIDNIGHT);
+    let ep = Endpoint::MessagePrivatePublish;
+    assert_eq!(limiter.try_acquire_n(ep, 5_999).unwrap().remaining(), 1);
+    assert!(matches!(
+        limiter.try_acquire_n(ep, 2),
+        Err(Refusal::Denied(_))
+    ));
+    assert_eq!(
+        limiter.try_acquire_n(ep, 6_001),
+        Err(Refusal::Exceeds(ExceedsLimit {
+            cost: 6_001,
+            window: Window {
+                max: 6000,
+                per: Per::Minute
+            }
+        }))
+    );
+    assert_eq!(limiter.try_acquire_n(ep, 1).unwrap().remaining(), 0);
+}
+
+#[test]
+fn the_calendar_day_turns_at_beijing_midnight_not_utc_midnight() {
+    // 23:00 Beijing on 1 March: the hour window has room, the day's 3 are used by 3 hours.
+    let (limiter, clock) = limiter_at(BEIJING_MIDNIGHT + 20 * HOUR);
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    clock.advance(Duration::from_millis(HOUR));
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    clock.advance(Duration::from_millis(HOUR));
+    let d = denied(limiter.try_acquire(Endpoint::Push));
+    // 22:00 Beijing: the day is full and ends in two hours, at Beijing midnight (16:00 UTC).
+    assert_eq!(d.window.per, Per::Day);
+    assert_eq!(d.retry_after, Duration::from_millis(2 * HOUR));
+    assert_eq!(
+        limiter.reset_at(Endpoint::Push),
+        UNIX_EPOCH + Duration::from_millis(BEIJING_MIDNIGHT + DAY)
+    );
+    clock.set_ms(BEIJING_MIDNIGHT + DAY - 1);
+    assert!(limiter.try_acquire(Endpoint::Push).is_err());
+    clock.set_ms(BEIJING_MIDNIGHT + DAY);
+    assert!(limiter.try_acquire(Endpoint::Push).is_ok());
+}
+
+#[test]
+fn a_refusal_by_one_window_leaves_the_other_uncharged() {
+    let (limiter, clock) = limiter_at(BEIJING_MIDNIGHT);
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    // The hour is full: the day window must still hold exactly 2.
+    let d = denied(limiter.try_acquire(Endpoint::Push));
+    assert_eq!(d.window.per, Per::Hour);
+    assert_eq!(limiter.remaining_in(Endpoint::Push, Per::Day), Some(1));
+    // Cost 2 passes the fresh hour but not the day: neither is charged.
+    clock.advance(Duration::from_millis(HOUR));
+    let d = denied(limiter.try_acquire_n(Endpoint::Push, 2));
+    assert_eq!(d.window.per, Per::Day);
+    assert_eq!(limiter.remaining_in(Endpoint::Push, Per::Hour), Some(2));
+    assert_eq!(limiter.remaining_in(Endpoint::Push, Per::Day), Some(1));
+    let permit = limiter.try_acquire(Endpoint::Push).unwrap();
+    assert_eq!(permit.remaining(), 0);
+}
+
+#[test]
+fn permits_report_the_tightest_window() {
+    let (limiter, _) = limiter_at(BEIJING_MIDNIGHT + 30 * 60_000);
+    let permit = limiter.try_acquire(Endpoint::Push).unwrap();
+    // Hour: 1 left until 00:59:59.999+1; day: 2 left.
+    assert_eq!(permit.remaining(), 1);
+    assert_eq!(permit.reset_at_unix_ms(), BEIJING_MIDNIGHT + HOUR);
+    let permit = limiter.try_acquire(Endpoint::Push).unwrap();
+    // The hour has 0 left and the day 1: the hour decides.
+    assert_eq!(permit.remaining(), 0);
+    assert_eq!(permit.reset_after(), Duration::from_millis(30 * 60_000));
+}
+
+#[test]
+fn endpoints_of_one_shared_quota_draw_on_the_same_counter() {
+    let (limiter, _) = limiter_at(BEIJING_MIDNIGHT);
+    limiter
+        .try_acquire_n(Endpoint::ChatroomEntryBatchSet, 60)
+        .unwrap();
+    assert_eq!(limiter.remaining(Endpoint::ChatroomEntrySet), 40);
+    assert!(
+        limiter
+            .try_acquire_n(Endpoint::ChatroomEntrySet, 41)
+            .is_err()
+    );
+    assert!(
+        limiter
+            .try_acquire_n(Endpoint::ChatroomEntrySet, 40)
+            .is_ok()
+    );
+    // Other quotas are untouched.
+    assert_eq!(limiter.remaining(Endpoint::UserGetToken), 200);
+}
+
+#[test]
+fn limits_can_be_raised_and_lowered_at_run_time() {
+    let (limiter, clock) = limiter_at(BEIJING_MIDNIGHT);
+    let ep = Endpoint::UserGetToken;
+    limiter.try_acquire_n(ep, 200).unwrap();
+    assert!(limiter.try_acquire(ep).is_err());
+    // 可调频: the vendor raised the quota to 500/s; the current window gets the difference.
+    limiter.set_limit(ep, Per::Second, 500).unwrap();
+    assert_eq!(limiter.limit(ep, Per::Second), Some(500));
+    assert_eq!(limiter.try_acquire_n(ep, 300).unwrap().remaining(), 0);
+    // Lowered below what was admitted: refused until the window ends, without underflow.
+    limiter.set_limit(ep, Per::Second, 100).unwrap();
+    assert_eq!(limiter.remaining(ep), 0);
+    assert!(matches!(limiter.try_acquire(ep), Err(Refusal::Denied(_))));
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(limiter.try_acquire(ep).unwrap().remaining(), 99);
+    // A shared quota changes for every endpoint of the bucket.
+    limiter
+        .set_limit(Endpoint::ChatroomEntrySet, Per::Second, 7)
+        .unwrap();
+    assert_eq!(limiter.remaining(Endpoint::ChatroomEntryBatchSet), 7);
+}
+
+#[test]
+fn bad_limit_changes_are_errors_naming_what_is_wrong() {
+    let (limiter, _) = limiter_at(BEIJING_MIDNIGHT);
+    assert_eq!(
+        limiter.set_limit(Endpoint::UserGetToken, Per::Day, 10),
+        Err(LimitError::NoSuchWindow {
+            endpoint: "UserGetToken",
+            per: Per::Day
+        })
+    );
+    assert_eq!(
+        limiter.set_limit(Endpoint::UserGetToken, Per::Second, u64::MAX),
+        Err(LimitError::TooLarge { max: u64::MAX })
+    );
+    assert_eq!(
+        limiter.limit(Endpoint::UserGetToken, Per::Second),
+        Some(200)
+    );
+}
+
+#[test]
+fn a_clock_stepping_back_keeps_counting_in_the_later_window() {
+    let (limiter, clock) = limiter_at(BEIJING_MIDNIGHT + 1_000);
+    limiter.try_acquire_n(Endpoint::UserGetToken, 150).unwrap();
+    // An NTP step back into the previous second must not reopen a fresh window there.
+    clock.set_ms(BEIJING_MIDNIGHT + 999);
+    assert_eq!(
+        limiter
+            .try_acquire_n(Endpoint::UserGetToken, 50)
+            .unwrap()
+            .remaining(),
+        0
+    );
+    assert!(limiter.try_acquire(Endpoint::UserGetToken).is_err());
+}
+
+#[test]
+fn remaining_and_reset_at_read_without_charging() {
+    let (limiter, clock) = limiter_at(BEIJING_MIDNIGHT + 10_500);
+    assert_eq!(limiter.remaining(Endpoint::MessagePrivatePublish), 6000);
+    limiter
+        .try_acquire_n(Endpoint::MessagePrivatePublish, 10)
+        .unwrap();
+    assert_eq!(limiter.remaining(Endpoint::MessagePrivatePublish), 5990);
+    assert_eq!(limiter.remaining(Endpoint::MessagePrivatePublish), 5990);
+    assert_eq!(
+        limiter.reset_at(Endpoint::MessagePrivatePublish),
+        UNIX_EPOCH + Duration::from_millis(BEIJING_MIDNIGHT + 60_000)
+    );
+    clock.advance(Duration::from_millis(49_500));
+    assert_eq!(limiter.remaining(Endpoint::MessagePrivatePublish), 6000);
+    assert_eq!(
+        limiter.remaining_in(Endpoint::UserGetToken, Per::Hour),
+        None
+    );
+}
+
+#[test]
+fn the_system_clock_limiter_admits_and_refuses() {
+    let limiter = Limiter::<Endpoint>::new();
+    limiter
+        .set_limit(Endpoint::UserGetToken, Per::Second, 1)
+        .unwrap();
+    // Two calls in a row meet in one second unless a boundary falls between them; three
+    // attempts cannot all straddle one.
+    let refusal = (0..3).find_map(|_| {
+        let _ = limiter.try_acquire(Endpoint::UserGetToken);
+        limiter.try_acquire(Endpoint::UserGetToken).err()
+    });
+    let d = denied(Err(
+        refusal.expect("1/s admitted two calls in a row three times")
+    ));
+    assert!(d.retry_after <= Duration::from_secs(1), "{d:?}");
+}
