@@ -53,6 +53,8 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
     }
     for (index, range) in clauses.into_iter().enumerate() {
         let clause = Clause::new(&chars, range.clone());
+        // The first clause is a window (checked below), so later clauses can inherit its length.
+        let first_per = limit.windows.first().map_or(Per::Second, |w| w.per);
         let error = |message: &str| PhraseError {
             message: message.to_string(),
             chars: range.clone(),
@@ -64,15 +66,18 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         for flag in flags {
             apply_flag(&mut limit, flag);
         }
+        let window = parse_window(&body);
+        if index == 0 && window.is_none() {
+            return Err(error(
+                "a limit phrase must start with a window such as `100 次/每秒` or `10 calls/second`",
+            ));
+        }
         if body.is_empty() {
             continue;
         }
         if let Some(flag) = as_flag(&body) {
             apply_flag(&mut limit, flag);
-        } else if let Some(window) = parse_window(&body) {
-            if index > 0 && limit.windows.is_empty() {
-                return Err(error("a window must come first in a limit phrase"));
-            }
+        } else if let Some(window) = window {
             if limit.windows.iter().any(|w| w.per == window.window.per) {
                 return Err(error("two windows of the same length in one phrase"));
             }
@@ -81,13 +86,9 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
             if window.scope.is_some() {
                 limit.scope = window.scope;
             }
-        } else if index == 0 {
-            return Err(error(
-                "a limit phrase must start with a window such as `100 次/每秒` or `10 calls/second`",
-            ));
         } else if let Some(cost) = parse_basis(&body) {
             basis = Some(cost);
-        } else if let Some(sub) = parse_sub_limit(&body, limit.windows[0].per) {
+        } else if let Some(sub) = parse_sub_limit(&body, first_per) {
             limit.sub_limits.push(sub);
         } else if looks_like_sub_limit(&body) {
             limit.sub_limits.push(SubLimit::Text { text: body });
@@ -619,6 +620,9 @@ mod tests {
         assert!(parse_phrase("100 次/秒，50 条/分钟").is_err());
         assert!(parse_phrase("99999999999999999999999 次/秒").is_err());
         assert!(parse_phrase("").is_err());
+        // A flag first, then something that needs the first window: found by proptest.
+        assert!(parse_phrase("可调频，可调频/").is_err());
+        assert!(parse_phrase("（共享），100 次/秒").is_err());
     }
 
     #[test]
