@@ -81,6 +81,7 @@ pub fn include_limits(input: TokenStream) -> TokenStream {
     }
     for diagnostic in &mut loaded.diagnostics {
         diagnostic.file = resolve::shown(&root, &diagnostic.file);
+        diagnostic.message = resolve::shown_in(&root, &diagnostic.message);
     }
     expand::expand(&loaded, args.path.span()).into()
 }

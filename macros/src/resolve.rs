@@ -29,6 +29,13 @@ pub fn shown(root: &Path, file: &Path) -> PathBuf {
         .unwrap_or_else(|_| file.to_path_buf())
 }
 
+/// `message` with the crate root's prefix removed from the paths it names (a missing
+/// document's message names the file).
+pub fn shown_in(root: &Path, message: &str) -> String {
+    let prefix = format!("{}{}", root.display(), std::path::MAIN_SEPARATOR);
+    message.replace(&prefix, "")
+}
+
 /// rustc names workspace members' files relative to its working directory, which is also the
 /// proc macro's.
 fn absolute(file: PathBuf) -> PathBuf {
