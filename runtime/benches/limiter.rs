@@ -163,6 +163,31 @@ fn contention(c: &mut Criterion) {
             )
         })
     });
+    // Control: two threads sharing nothing but the machine. If this slows down like
+    // `ratespec_different_slots`, the two vCPUs (not false sharing) are the limit.
+    let clock = SystemClock::new();
+    g.bench_function("control_clock_only_two_threads", |b| {
+        b.iter_custom(move |iters| {
+            concurrent(
+                2,
+                iters,
+                Arc::new(move |_| {
+                    black_box(clock.reading());
+                }),
+            )
+        })
+    });
+    g.bench_function("control_clock_only_one_thread", |b| {
+        b.iter_custom(move |iters| {
+            concurrent(
+                1,
+                iters,
+                Arc::new(move |_| {
+                    black_box(clock.reading());
+                }),
+            )
+        })
+    });
     let direct = Arc::new(RateLimiter::direct(Quota::per_second(nz(u32::MAX))));
     g.bench_function("governor_same_state", |b| {
         let d = direct.clone();
