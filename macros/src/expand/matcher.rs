@@ -1,7 +1,7 @@
 //! The route matcher: `Endpoint::route(method, target)`.
 //!
-//! Shape: a flat `match` over whole static paths (one string comparison chain the compiler
-//! lowers well), then, for parameterised routes only, the path split once into segments and a
+//! Shape: a hash table of whole static paths (see [`static_paths`]), then, for
+//! parameterised routes only, the path split once into segments and a
 //! decision tree over them, static children before the parameter child. The path is chosen
 //! first and the method second, as axum (over matchit) does.
 
@@ -10,6 +10,7 @@ use quote::quote;
 use ratespec_spec::Endpoint;
 use ratespec_spec::model::route::Segment;
 
+use super::static_paths::{self, StaticPath};
 use super::stubs::Generated;
 
 /// The routes that match the same requests: one path shape, one endpoint per method.
@@ -22,8 +23,13 @@ impl PathGroup<'_> {
         self.members[0].0.template.params().next().is_none()
     }
 
-    /// `match method { "GET" => <found>, …, _ => MethodNotAllowed { allowed } }`.
-    fn dispatch(&self, found: impl Fn(&Endpoint, &Ident) -> TokenStream) -> TokenStream {
+    /// `match method { "GET" => <found>, …, _ => <not allowed> }`, where `not_allowed` gets
+    /// the documented methods as a `&[…]` expression.
+    fn dispatch(
+        &self,
+        found: impl Fn(&Endpoint, &Ident) -> TokenStream,
+        not_allowed: impl Fn(TokenStream) -> TokenStream,
+    ) -> TokenStream {
         let methods: Vec<&str> = self
             .members
             .iter()
@@ -34,10 +40,11 @@ impl PathGroup<'_> {
             let found = found(endpoint, ident);
             quote! { #method => #found, }
         });
+        let not_allowed = not_allowed(quote! { &[#(#methods),*] });
         quote! {
             match method {
                 #(#arms)*
-                _ => return Route::MethodNotAllowed { allowed: &[#(#methods),*] },
+                _ => #not_allowed,
             }
         }
     }
@@ -107,10 +114,13 @@ impl<'g, 'a> Node<'g, 'a> {
     /// and falls through otherwise (so the caller tries its next alternative: backtracking).
     fn code(&self, depth: usize, max_params: usize) -> TokenStream {
         let terminal = self.terminal.map(|group| {
-            let dispatch = group.dispatch(|endpoint, ident| {
-                let values = captures(endpoint, max_params);
-                quote! { Route::Found(Match { endpoint: Endpoint::#ident, values: [#(#values),*] }) }
-            });
+            let dispatch = group.dispatch(
+                |endpoint, ident| {
+                    let values = captures(endpoint, max_params);
+                    quote! { Route::Found(Match { endpoint: Endpoint::#ident, values: [#(#values),*] }) }
+                },
+                |allowed| quote! { Route::MethodNotAllowed { allowed: #allowed } },
+            );
             quote! {
                 if segments.len() == #depth {
                     return #dispatch;
@@ -174,17 +184,20 @@ pub fn matcher(generated: &Generated) -> TokenStream {
         .map(|(e, _)| e.template.params().count())
         .max()
         .unwrap_or(0);
-    let static_arms: Vec<TokenStream> = groups
+    let static_paths: Vec<StaticPath> = groups
         .iter()
         .filter(|g| g.is_static())
-        .map(|group| {
-            let path = group.members[0].0.path();
-            let dispatch = group.dispatch(|_, ident| quote! { Endpoint::#ident });
-            quote! { #path => #dispatch, }
+        .map(|group| StaticPath {
+            path: group.members[0].0.path(),
+            methods: group
+                .members
+                .iter()
+                .map(|(e, ident)| (e.method.as_str(), *ident))
+                .collect(),
         })
         .collect();
     let parameterised: Vec<&PathGroup> = groups.iter().filter(|g| !g.is_static()).collect();
-    let (fallback, route_params) = if parameterised.is_empty() {
+    let (not_static, route_params) = if parameterised.is_empty() {
         (quote! { Route::NotFound }, None)
     } else {
         (
@@ -192,20 +205,48 @@ pub fn matcher(generated: &Generated) -> TokenStream {
             Some(route_params(&parameterised, max_params)),
         )
     };
-    // Without static paths the whole match would be its fallback arm.
-    let body = if static_arms.is_empty() {
-        fallback
+    let (body, static_route) = if static_paths.is_empty() {
+        (
+            quote! {
+                let path = path_of(target);
+                #not_static
+            },
+            None,
+        )
     } else {
-        quote! {
-            let endpoint = match path {
-                #(#static_arms)*
-                _ => return #fallback,
-            };
-            Route::Found(Match { endpoint, values: [""; MAX_PARAMS] })
-        }
+        (
+            quote! {
+                // Most targets are a bare static path: try that before looking for a query or
+                // a URL's authority (the scan costs more than the lookup).
+                let result = match static_route(method, target) {
+                    ::core::option::Option::Some(result) => result,
+                    ::core::option::Option::None => {
+                        let path = path_of(target);
+                        // `path_of` gives a part of the target: the same length is the same path.
+                        let retried = if path.len() == target.len() {
+                            ::core::option::Option::None
+                        } else {
+                            static_route(method, path)
+                        };
+                        match retried {
+                            ::core::option::Option::Some(result) => result,
+                            ::core::option::Option::None => return #not_static,
+                        }
+                    }
+                };
+                match result {
+                    ::core::result::Result::Ok(endpoint) => {
+                        Route::Found(Match { endpoint, values: [""; MAX_PARAMS] })
+                    }
+                    ::core::result::Result::Err(allowed) => Route::MethodNotAllowed { allowed },
+                }
+            },
+            Some(static_paths::static_route(&static_paths)),
+        )
     };
     let max_params_literal = Literal::usize_unsuffixed(max_params);
     let rules = include_str!("matching-rules.md");
+    let words: TokenStream = include_str!("words.rs").parse().expect("words.rs is Rust");
     quote! {
         /// The most parameters any path of this module captures.
         pub const MAX_PARAMS: usize = #max_params_literal;
@@ -264,7 +305,6 @@ pub fn matcher(generated: &Generated) -> TokenStream {
             ///
             #[doc = #rules]
             pub fn route<'a>(method: &str, target: &'a str) -> Route<'a> {
-                let path = path_of(target);
                 #body
             }
         }
@@ -273,7 +313,8 @@ pub fn matcher(generated: &Generated) -> TokenStream {
         /// after the authority of an absolute URL (`/` when there is none), without query or
         /// fragment; `""`, which matches nothing, for anything else.
         fn path_of(target: &str) -> &str {
-            let target = match target.find(['?', '#']) {
+            // `?` and `#` are ASCII, so the cut is a char boundary.
+            let target = match words::query_start(target.as_bytes()) {
                 ::core::option::Option::Some(end) => &target[..end],
                 ::core::option::Option::None => target,
             };
@@ -295,6 +336,13 @@ pub fn matcher(generated: &Generated) -> TokenStream {
             }
         }
 
+        /// Paths read a word at a time: hashing, comparing, finding the query (the same code
+        /// `include_limits!` laid the static-path table out with).
+        mod words {
+            #words
+        }
+
+        #static_route
         #route_params
     }
 }
@@ -318,15 +366,22 @@ fn route_params(groups: &[&PathGroup], max_params: usize) -> TokenStream {
             let ::core::option::Option::Some(rest) = path.strip_prefix('/') else {
                 return Route::NotFound;
             };
+            // Split at `/` by bytes (ASCII, so every cut is a char boundary).
             let mut buffer = [""; MAX_SEGMENTS];
             let mut count = 0;
-            for segment in rest.split('/') {
-                if count == MAX_SEGMENTS {
-                    return Route::NotFound;
+            let mut start = 0;
+            for (at, &byte) in rest.as_bytes().iter().enumerate() {
+                if byte == b'/' {
+                    if count == MAX_SEGMENTS - 1 {
+                        return Route::NotFound;
+                    }
+                    buffer[count] = &rest[start..at];
+                    count += 1;
+                    start = at + 1;
                 }
-                buffer[count] = segment;
-                count += 1;
             }
+            buffer[count] = &rest[start..];
+            count += 1;
             let segments = &buffer[..count];
             #tree
             Route::NotFound

@@ -2,7 +2,7 @@
 //!
 //! One concern per file: [`stubs`] decides what of a document can be generated (so errors do
 //! not cascade), [`enum_`] the `Endpoint` enum, [`meta`] its const metadata and trait impls,
-//! [`matcher`] the route matcher, [`module`] puts one document's items together, and
+//! [`matcher`] the route matcher (with [`static_paths`] and [`words`]), [`module`] puts one document's items together, and
 //! [`diagnostics`] and [`tracking`] the `compile_error!`s and rebuild tracking.
 
 mod diagnostics;
@@ -10,8 +10,12 @@ mod enum_;
 mod matcher;
 mod meta;
 mod module;
+mod static_paths;
 mod stubs;
 mod tracking;
+// `equal` and `query_start` run only in the generated code, where this file is pasted.
+#[allow(dead_code)]
+mod words;
 
 use std::collections::HashSet;
 

@@ -1,0 +1,88 @@
+//! Paths read a word (8 bytes) at a time: the hash that lays out and looks up the static-path
+//! table, and the equality check after a hash match. This one file is compiled into the macro
+//! and pasted into every generated module, so layout and lookup cannot disagree.
+
+/// The little-endian word at `at`.
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut chunk = [0u8; 8];
+    chunk.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(chunk)
+}
+
+/// The bytes of a path shorter than a word, as one word.
+#[inline(always)]
+fn short(bytes: &[u8]) -> u64 {
+    let mut short = 0u64;
+    for (i, &byte) in bytes.iter().enumerate() {
+        short |= u64::from(byte) << (8 * i);
+    }
+    short
+}
+
+/// An FxHash-style hash of the length, the first word and the last word: a fixed cost with
+/// no loop (whose varying trip count would mispredict); paths that share both words only
+/// probe a slot further.
+#[inline(always)]
+pub fn hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mix = |hash: u64, word: u64| (hash.rotate_left(26) ^ word).wrapping_mul(K);
+    let hash = if bytes.len() < 8 {
+        mix(bytes.len() as u64, short(bytes))
+    } else {
+        mix(
+            mix(bytes.len() as u64, word(bytes, 0)),
+            word(bytes, bytes.len() - 8),
+        )
+    };
+    hash ^ (hash >> 32)
+}
+
+/// `a == b`, a word at a time and inline: cheaper than a `memcmp` call for short paths.
+#[inline(always)]
+pub fn equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() < 8 {
+        return short(a) == short(b);
+    }
+    let mut at = 0;
+    while at + 8 < a.len() {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, a.len() - 8) == word(b, b.len() - 8)
+}
+
+/// The position of the first `?` or `#` (where a target's query or fragment starts), a word
+/// at a time: the scan every target that is not a bare static path pays.
+#[inline(always)]
+pub fn query_start(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The lowest flagged byte of `(v - ONES) & !v & HIGHS` is exactly the first zero byte of
+    // `v` (only bytes above a zero byte can be flagged falsely).
+    let first = |word: u64| {
+        let question = word ^ (ONES * u64::from(b'?'));
+        let hash = word ^ (ONES * u64::from(b'#'));
+        let flags = (question.wrapping_sub(ONES) & !question & HIGHS)
+            | (hash.wrapping_sub(ONES) & !hash & HIGHS);
+        (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().position(|&b| b == b'?' || b == b'#');
+    }
+    let mut at = 0;
+    while at + 8 < bytes.len() {
+        if let Some(offset) = first(word(bytes, at)) {
+            return Some(at + offset);
+        }
+        at += 8;
+    }
+    // The last word overlaps bytes already found clean, so its first hit is the first one.
+    let last = bytes.len() - 8;
+    first(word(bytes, last)).map(|offset| last + offset)
+}

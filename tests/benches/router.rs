@@ -1,0 +1,157 @@
+//! The generated route matcher against matchit (the router inside axum), over all 218 routes
+//! of both documents with commented rows: matchit keyed by path, a method table as value.
+//!
+//! `cargo bench -p ratespec-tests --bench router`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratespec_spec::model::route::Segment;
+
+mod all_rows {
+    ratespec_macros::include_limits!("../specs/", include_commented = true);
+}
+
+use all_rows::{easemob_push, rongcloud};
+
+/// One request: the document it belongs to, the method and a concrete path.
+struct Request {
+    easemob: bool,
+    method: &'static str,
+    path: String,
+}
+
+/// The anchor: per document, a matchit router from path to (method, endpoint index) pairs.
+struct Anchor {
+    routers: [matchit::Router<Vec<(&'static str, usize)>>; 2],
+}
+
+impl Anchor {
+    fn route(&self, easemob: bool, method: &str, path: &str) -> Option<usize> {
+        let found = self.routers[usize::from(!easemob)].at(path).ok()?;
+        found
+            .value
+            .iter()
+            .find(|(m, _)| *m == method)
+            .map(|&(_, index)| index)
+    }
+}
+
+fn setup() -> (Vec<Request>, Anchor) {
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let load = ratespec_spec::load(
+        &[specs],
+        &ratespec_spec::Options {
+            include_commented: true,
+        },
+    );
+    assert!(load.diagnostics.is_empty());
+    let mut requests = Vec::new();
+    let mut routers = [matchit::Router::new(), matchit::Router::new()];
+    for (document, router) in load.catalog.documents.iter().zip(&mut routers) {
+        let mut by_path: Vec<(String, Vec<(&'static str, usize)>)> = Vec::new();
+        for (index, endpoint) in document.endpoints.iter().enumerate() {
+            let method: &'static str = endpoint.method.clone().leak();
+            let path: String = endpoint
+                .template
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Static(text) => format!("/{text}"),
+                    Segment::Param(name) => format!("/{{{name}}}"),
+                })
+                .collect();
+            match by_path.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, methods)) => methods.push((method, index)),
+                None => by_path.push((path, vec![(method, index)])),
+            }
+            requests.push(Request {
+                easemob: document.module == "easemob_push",
+                method,
+                path: endpoint
+                    .template
+                    .segments
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Static(text) => format!("/{text}"),
+                        Segment::Param(_) => "/demo-value".to_string(),
+                    })
+                    .collect(),
+            });
+        }
+        for (path, methods) in by_path {
+            router.insert(path, methods).expect("no conflicting routes");
+        }
+    }
+    assert_eq!(requests.len(), 218);
+    (requests, Anchor { routers })
+}
+
+fn generated(easemob: bool, method: &str, path: &str) -> Option<usize> {
+    if easemob {
+        easemob_push::Endpoint::route(method, path)
+            .endpoint()
+            .map(|e| e.index())
+    } else {
+        rongcloud::Endpoint::route(method, path)
+            .endpoint()
+            .map(|e| e.index())
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let (requests, anchor) = setup();
+    for request in &requests {
+        let expected = anchor.route(request.easemob, request.method, &request.path);
+        assert!(expected.is_some());
+        assert_eq!(
+            generated(request.easemob, request.method, &request.path),
+            expected
+        );
+    }
+    let misses: Vec<Request> = requests
+        .iter()
+        .map(|r| Request {
+            easemob: r.easemob,
+            method: r.method,
+            path: format!("{}x", r.path),
+        })
+        .collect();
+    let wrong_methods: Vec<Request> = requests
+        .iter()
+        .map(|r| Request {
+            easemob: r.easemob,
+            method: "PATCH",
+            path: r.path.clone(),
+        })
+        .collect();
+    for (name, set) in [
+        ("hits", &requests),
+        ("misses", &misses),
+        ("wrong_methods", &wrong_methods),
+    ] {
+        let mut group = c.benchmark_group(name);
+        group.bench_function("generated", |b| {
+            b.iter(|| {
+                for r in set {
+                    black_box(generated(
+                        r.easemob,
+                        black_box(r.method),
+                        black_box(&r.path),
+                    ));
+                }
+            })
+        });
+        group.bench_function("matchit", |b| {
+            b.iter(|| {
+                for r in set {
+                    black_box(anchor.route(r.easemob, black_box(r.method), black_box(&r.path)));
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
