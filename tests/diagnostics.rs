@@ -143,6 +143,8 @@ fn unresolved_shared_quota() {
     let diagnostics = load(&[&dir], true).diagnostics;
     let lines: Vec<usize> = diagnostics.iter().map(|d| d.at.line).collect();
     assert_eq!(lines, [223, 224, 225, 226], "{diagnostics:#?}");
+    // The caret is under the phrase: `设置聊天室属性（KV） /chatroom/entry/set.json ` is 37 characters.
+    assert_eq!(diagnostics[0].at.column, 38);
     for d in &diagnostics {
         assert!(
             d.message

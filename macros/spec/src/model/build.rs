@@ -212,6 +212,7 @@ fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>)
                 bucket: 0,
                 sources: vec![r.row.at],
                 path_at: r.row.path_at,
+                phrase_at: r.row.phrase_at,
             });
             continue;
         };
@@ -458,7 +459,7 @@ fn resolve_buckets(
                     diagnostics.push(
                         Diagnostic::new(
                             source,
-                            endpoint.sources[0],
+                            endpoint.phrase_at,
                             format!("`{}` is marked 共享 (shared) but shares its quota with no other route", endpoint.route()),
                             endpoint.limit.text.clone(),
                         )

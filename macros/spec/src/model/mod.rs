@@ -75,6 +75,8 @@ pub struct Endpoint {
     pub sources: Vec<Position>,
     /// Where the first row's path is written (what diagnostics about the endpoint point at).
     pub path_at: Position,
+    /// Where the first row's limit phrase is written.
+    pub phrase_at: Position,
 }
 
 impl Endpoint {
