@@ -38,10 +38,10 @@ mod loom;
 
 pub use clock::{Clock, ManualClock, Reading, SystemClock};
 pub use endpoints::Endpoints;
-/// Generates one module per vendor document in a specs folder: see the crate README.
-pub use ratespec_macros::include_limits;
 pub use keyed::{KeyedLimiter, KeyedRefusal};
 pub use limiter::Limiter;
 pub use meta::{Bucket, Cost, Per, Window};
 pub use outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
+/// Generates one module per vendor document in a specs folder: see the crate README.
+pub use ratespec_macros::include_limits;
 pub use slot::MAX_LIMIT;
