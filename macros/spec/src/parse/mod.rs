@@ -112,7 +112,7 @@ impl Reader<'_> {
                     let rows = table::collect(&mut events, self.source.text(), base);
                     self.read_table(rows, published);
                 }
-                Event::Start(Tag::CodeBlock(_)) => skip_to_end_code(&mut events),
+                Event::Start(Tag::CodeBlock(_)) => skip_to_end(&mut events, TagEnd::CodeBlock),
                 // Text outside paragraphs: tight list items. Several events may share a line.
                 Event::Text(_) => {
                     let line = self.source.position(span.start).line;
@@ -276,14 +276,6 @@ impl Reader<'_> {
 fn skip_to_end<'e>(events: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>, end: TagEnd) {
     for (event, _) in events {
         if event == Event::End(end) {
-            break;
-        }
-    }
-}
-
-fn skip_to_end_code<'e>(events: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>) {
-    for (event, _) in events {
-        if matches!(event, Event::End(TagEnd::CodeBlock)) {
             break;
         }
     }

@@ -262,22 +262,20 @@ fn parse_window(text: &str) -> Option<ParsedWindow> {
 /// A positive whole number, allowing `6,000`.
 fn parse_number(text: &str) -> Option<(u64, &str)> {
     let text = text.trim_start();
+    let chars: Vec<char> = text.chars().collect();
     let end = text
         .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || (c == ',' && is_separator_at(text, i))))
-        .map_or(text.len(), |(i, _)| i);
+        .enumerate()
+        .find(|&(n, (_, c))| {
+            !(c.is_ascii_digit() || (c == ',' && is_thousands_separator(&chars, n)))
+        })
+        .map_or(text.len(), |(_, (i, _))| i);
     if end == 0 {
         return None;
     }
     let digits: String = text[..end].chars().filter(char::is_ascii_digit).collect();
     let value: u64 = digits.parse().ok()?;
     (value > 0).then_some((value, &text[end..]))
-}
-
-fn is_separator_at(text: &str, i: usize) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    let index = text[..i].chars().count();
-    is_thousands_separator(&chars, index)
 }
 
 /// Splits `次/每秒` into `次` and what follows the separator (`/`, `per`, or a bare `每`).
