@@ -2,60 +2,16 @@
 //!
 //! Run: `cargo run -p ratespec --example rongcloud`
 //!
-//! The `Endpoint` enum below is hand-written in the shape `include_limits!` generates from
-//! `specs/rongcloud-server.md`; generated code replaces it.
+//! The endpoints and their limits are generated from `specs/rongcloud-server.md` as
+//! published: `/user/getToken.json` 200 per second (可调频), `/push.json` 2 per hour and 3 per
+//! Beijing calendar day.
 
-use ratespec::{Bucket, Endpoints, Limiter, Per, Refusal, Window};
+use ratespec::{Limiter, Per, Refusal};
 use std::time::Instant;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u16)]
-enum Endpoint {
-    /// 注册用户 `/user/getToken.json`: 200 次/每秒，可调频.
-    UserGetToken,
-    /// 发送全量用户不落地通知 `/push.json`: 2 次/每小时，3 次/每自然日（共享）.
-    Push,
-}
+ratespec::include_limits!("../specs/");
 
-impl Endpoints for Endpoint {
-    const PROVIDER: &'static str = "rongcloud";
-    const ALL: &'static [Self] = &[Endpoint::UserGetToken, Endpoint::Push];
-    const BUCKETS: &'static [Bucket] = &[
-        Bucket {
-            name: "user_get_token",
-            windows: &[Window {
-                max: 200,
-                per: Per::Second,
-            }],
-        },
-        Bucket {
-            name: "push",
-            windows: &[
-                Window {
-                    max: 2,
-                    per: Per::Hour,
-                },
-                Window {
-                    max: 3,
-                    per: Per::Day,
-                },
-            ],
-        },
-    ];
-    const UTC_OFFSET_SECS: i32 = 8 * 3600;
-    fn index(self) -> usize {
-        self as usize
-    }
-    fn bucket(self) -> usize {
-        self as usize
-    }
-    fn as_str(self) -> &'static str {
-        match self {
-            Endpoint::UserGetToken => "UserGetToken",
-            Endpoint::Push => "Push",
-        }
-    }
-}
+use rongcloud::Endpoint;
 
 /// Stands in for the HTTP call to the vendor.
 fn call_rongcloud(_ep: Endpoint) {}

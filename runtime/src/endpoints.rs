@@ -1,6 +1,7 @@
 //! The trait that every generated `Endpoint` enum implements.
 
-use crate::meta::Bucket;
+use crate::meta::{Bucket, Cost};
+use crate::route::Route;
 
 /// A set of endpoints with documented limits: what `include_limits!` generates for one document.
 ///
@@ -22,4 +23,23 @@ pub trait Endpoints: Copy + Eq + core::fmt::Debug + Send + Sync + 'static {
     fn bucket(self) -> usize;
     /// The endpoint's variant name, e.g. `"UserGetToken"`.
     fn as_str(self) -> &'static str;
+    /// The documented HTTP method, upper case, e.g. `"POST"`.
+    fn method(self) -> &'static str;
+    /// The documented path template, parameters in braces, e.g. `"/{org_name}/{app_name}/push/label"`.
+    fn path(self) -> &'static str;
+    /// The template's parameter names, in path order, without braces.
+    fn params(self) -> &'static [&'static str];
+    /// What one unit of the endpoint's quota counts (calls, recipients, ...).
+    fn cost(self) -> Cost;
+
+    /// The endpoint for a request: `method` (upper case, byte-exact) and `target`, a path or
+    /// a full URL (scheme, authority, query and fragment are ignored). See the generated
+    /// `Endpoint::route` for the matching rules.
+    fn route<'a>(method: &str, target: &'a str) -> Route<'a, Self>;
+
+    /// [`route`](Endpoints::route) for an [`http::Request`]: its method and its URI's path.
+    #[cfg(feature = "http")]
+    fn route_request<B>(request: &::http::Request<B>) -> Route<'_, Self> {
+        Self::route(request.method().as_str(), request.uri().path())
+    }
 }

@@ -14,27 +14,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// share a quota draw on the same counters. See the crate documentation for the semantics.
 ///
 /// ```
-/// # use ratespec::{Bucket, Endpoints, Limiter, ManualClock, Per, Window};
-/// # #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-/// # enum Api { GetToken }
-/// # impl Endpoints for Api {
-/// #     const PROVIDER: &'static str = "demo";
-/// #     const ALL: &'static [Self] = &[Api::GetToken];
-/// #     const BUCKETS: &'static [Bucket] = &[Bucket {
-/// #         name: "get_token",
-/// #         windows: &[Window { max: 2, per: Per::Second }],
-/// #     }];
-/// #     const UTC_OFFSET_SECS: i32 = 8 * 3600;
-/// #     fn index(self) -> usize { 0 }
-/// #     fn bucket(self) -> usize { 0 }
-/// #     fn as_str(self) -> &'static str { "GetToken" }
-/// # }
-/// let clock = ManualClock::new(1_700_000_000_000);
-/// let limiter = Limiter::<Api, _>::with_clock(clock.clone());
-/// assert_eq!(limiter.try_acquire(Api::GetToken).unwrap().remaining(), 1);
-/// assert!(limiter.try_acquire(Api::GetToken).is_ok());
-/// let refused = limiter.try_acquire(Api::GetToken).unwrap_err();
-/// assert_eq!(refused.retry_after(), Some(std::time::Duration::from_secs(1)));
+/// # mod docs { ratespec::include_limits!("../specs/"); }
+/// use docs::rongcloud::Endpoint;
+/// use ratespec::{Limiter, ManualClock};
+/// use std::time::Duration;
+///
+/// // 2024-03-01 09:00 in Beijing, where RongCloud's calendar days turn.
+/// let clock = ManualClock::new(1_709_254_800_000);
+/// let limiter = Limiter::<Endpoint, _>::with_clock(clock.clone());
+/// // `/push.json`: 2 per hour and 3 per calendar day, all-or-nothing.
+/// assert_eq!(limiter.try_acquire(Endpoint::Push).unwrap().remaining(), 1);
+/// assert!(limiter.try_acquire(Endpoint::Push).is_ok());
+/// let refused = limiter.try_acquire(Endpoint::Push).unwrap_err();
+/// assert_eq!(refused.retry_after(), Some(Duration::from_secs(3600)));
 /// ```
 #[derive(Debug)]
 pub struct Limiter<E, C = SystemClock> {

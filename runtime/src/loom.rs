@@ -3,7 +3,7 @@
 //!
 //! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p ratespec --release --lib loom`
 
-use crate::{Bucket, Endpoints, Limiter, ManualClock, Per, Refusal, Window};
+use crate::{Bucket, Cost, Endpoints, Limiter, ManualClock, Per, Refusal, Route, Window};
 use loom::sync::Arc;
 use loom::thread;
 
@@ -52,6 +52,22 @@ impl Endpoints for Ep {
             Ep::Single => "Single",
             Ep::Double => "Double",
         }
+    }
+    fn method(self) -> &'static str {
+        "POST"
+    }
+    fn path(self) -> &'static str {
+        "/"
+    }
+    fn params(self) -> &'static [&'static str] {
+        &[]
+    }
+    fn cost(self) -> Cost {
+        Cost::Call
+    }
+    /// A limits-only fixture: no documented paths to route.
+    fn route<'a>(_method: &str, _target: &'a str) -> Route<'a, Self> {
+        Route::NotFound
     }
 }
 

@@ -4,7 +4,8 @@
 
 use proptest::prelude::*;
 use ratespec::{
-    Bucket, Denied, Endpoints, ExceedsLimit, Limiter, ManualClock, Per, Refusal, Window,
+    Bucket, Cost, Denied, Endpoints, ExceedsLimit, Limiter, ManualClock, Per, Refusal, Route,
+    Window,
 };
 use std::collections::HashMap;
 use std::time::Duration;
@@ -71,6 +72,22 @@ impl Endpoints for Ep {
     }
     fn as_str(self) -> &'static str {
         "model"
+    }
+    fn method(self) -> &'static str {
+        "POST"
+    }
+    fn path(self) -> &'static str {
+        "/"
+    }
+    fn params(self) -> &'static [&'static str] {
+        &[]
+    }
+    fn cost(self) -> Cost {
+        Cost::Call
+    }
+    /// A limits-only fixture: no documented paths to route.
+    fn route<'a>(_method: &str, _target: &'a str) -> Route<'a, Self> {
+        Route::NotFound
     }
 }
 

@@ -5,8 +5,8 @@
 //! decision tree over them, static children before the parameter child. The path is chosen
 //! first and the method second, as axum (over matchit) does.
 
-use proc_macro2::{Ident, Literal, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 use ratespec_spec::Endpoint;
 use ratespec_spec::model::route::Segment;
 
@@ -110,27 +110,28 @@ impl<'g, 'a> Node<'g, 'a> {
         child.insert(rest, group);
     }
 
-    /// Code that returns the route when the segments from `depth` on match below this node,
-    /// and falls through otherwise (so the caller tries its next alternative: backtracking).
-    fn code(&self, depth: usize, max_params: usize) -> TokenStream {
+    /// Code that returns the route when the rest of the path, `rest_<depth>` (`None` once
+    /// the path has ended), matches below this node, and falls through otherwise (so the
+    /// caller tries its next alternative: backtracking).
+    fn code(&self, depth: usize) -> TokenStream {
+        let rest = format_ident!("rest_{depth}");
         let terminal = self.terminal.map(|group| {
             let dispatch = group.dispatch(
-                |endpoint, ident| {
-                    let values = captures(endpoint, max_params);
-                    quote! { Route::Found(Match { endpoint: Endpoint::#ident, values: [#(#values),*] }) }
+                |_, ident| {
+                    quote! { Route::Found(::ratespec::Match::matched(Endpoint::#ident, path)) }
                 },
                 |allowed| quote! { Route::MethodNotAllowed { allowed: #allowed } },
             );
             quote! {
-                if segments.len() == #depth {
+                if #rest.is_none() {
                     return #dispatch;
                 }
             }
         });
-        let next = depth + 1;
+        let next = format_ident!("rest_{}", depth + 1);
         let statics = (!self.statics.is_empty()).then(|| {
             let arms = self.statics.iter().map(|(text, child)| {
-                let child = child.code(next, max_params);
+                let child = child.code(depth + 1);
                 quote! { #text => { #child } }
             });
             quote! {
@@ -141,7 +142,7 @@ impl<'g, 'a> Node<'g, 'a> {
             }
         });
         let param = self.param.as_ref().map(|child| {
-            let child = child.code(next, max_params);
+            let child = child.code(depth + 1);
             quote! {
                 if is_param_value(segment) {
                     #child
@@ -150,7 +151,8 @@ impl<'g, 'a> Node<'g, 'a> {
         });
         let children = (statics.is_some() || param.is_some()).then(|| {
             quote! {
-                if let ::core::option::Option::Some(&segment) = segments.get(#depth) {
+                if let ::core::option::Option::Some(tail) = #rest {
+                    let (segment, #next) = split_segment(tail);
                     #statics
                     #param
                 }
@@ -160,30 +162,9 @@ impl<'g, 'a> Node<'g, 'a> {
     }
 }
 
-/// The values array of a match: the segments at the parameters' positions, then `""` up to
-/// `max_params`.
-fn captures(endpoint: &Endpoint, max_params: usize) -> Vec<TokenStream> {
-    let mut values: Vec<TokenStream> = endpoint
-        .template
-        .segments
-        .iter()
-        .enumerate()
-        .filter(|(_, segment)| matches!(segment, Segment::Param(_)))
-        .map(|(position, _)| quote! { segments[#position] })
-        .collect();
-    values.resize(max_params, quote! { "" });
-    values
-}
-
-/// The route types, the path helpers and `impl Endpoint { fn route }`.
+/// The route type aliases, the path helpers and `impl Endpoint { fn route }`.
 pub fn matcher(generated: &Generated) -> TokenStream {
     let groups = path_groups(generated);
-    let max_params = generated
-        .endpoints
-        .iter()
-        .map(|(e, _)| e.template.params().count())
-        .max()
-        .unwrap_or(0);
     let static_paths: Vec<StaticPath> = groups
         .iter()
         .filter(|g| g.is_static())
@@ -202,7 +183,7 @@ pub fn matcher(generated: &Generated) -> TokenStream {
     } else {
         (
             quote! { route_params(method, path) },
-            Some(route_params(&parameterised, max_params)),
+            Some(route_params(&parameterised)),
         )
     };
     let (body, static_route) = if static_paths.is_empty() {
@@ -218,8 +199,8 @@ pub fn matcher(generated: &Generated) -> TokenStream {
             quote! {
                 // Most targets are a bare static path: try that before looking for a query or
                 // a URL's authority (the scan costs more than the lookup).
-                let result = match static_route(method, target) {
-                    ::core::option::Option::Some(result) => result,
+                let (result, path) = match static_route(method, target) {
+                    ::core::option::Option::Some(result) => (result, target),
                     ::core::option::Option::None => {
                         let path = path_of(target);
                         // `path_of` gives a part of the target: the same length is the same path.
@@ -229,14 +210,14 @@ pub fn matcher(generated: &Generated) -> TokenStream {
                             static_route(method, path)
                         };
                         match retried {
-                            ::core::option::Option::Some(result) => result,
+                            ::core::option::Option::Some(result) => (result, path),
                             ::core::option::Option::None => return #not_static,
                         }
                     }
                 };
                 match result {
                     ::core::result::Result::Ok(endpoint) => {
-                        Route::Found(Match { endpoint, values: [""; MAX_PARAMS] })
+                        Route::Found(::ratespec::Match::matched(endpoint, path))
                     }
                     ::core::result::Result::Err(allowed) => Route::MethodNotAllowed { allowed },
                 }
@@ -244,59 +225,14 @@ pub fn matcher(generated: &Generated) -> TokenStream {
             Some(static_paths::static_route(&static_paths)),
         )
     };
-    let max_params_literal = Literal::usize_unsuffixed(max_params);
     let rules = include_str!("matching-rules.md");
     let words: TokenStream = include_str!("words.rs").parse().expect("words.rs is Rust");
     quote! {
-        /// The most parameters any path of this module captures.
-        pub const MAX_PARAMS: usize = #max_params_literal;
+        /// What [`Endpoint::route`] finds for a request: [`ratespec::Route`] for this module.
+        pub type Route<'a> = ::ratespec::Route<'a, Endpoint>;
 
-        /// What [`Endpoint::route`] finds for a request.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Route<'a> {
-            /// The endpoint, with the parameters captured from the path.
-            Found(Match<'a>),
-            /// No path of the document matches.
-            NotFound,
-            /// The path is documented, but not with this method (HTTP 405; `allowed` is the
-            /// `Allow` header, in document order).
-            MethodNotAllowed {
-                /// The methods the path is documented with.
-                allowed: &'static [&'static str],
-            },
-        }
-
-        impl Route<'_> {
-            /// The endpoint, when one was found.
-            pub const fn endpoint(&self) -> ::core::option::Option<Endpoint> {
-                match self {
-                    Route::Found(found) => ::core::option::Option::Some(found.endpoint),
-                    _ => ::core::option::Option::None,
-                }
-            }
-        }
-
-        /// A matched request: the endpoint and its path parameters, borrowed from the target
-        /// (no allocation).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub struct Match<'a> {
-            /// The endpoint the request is for.
-            pub endpoint: Endpoint,
-            values: [&'a str; MAX_PARAMS],
-        }
-
-        impl<'a> Match<'a> {
-            /// The value of the path parameter `name` (as the template spells it), undecoded.
-            pub fn param(&self, name: &str) -> ::core::option::Option<&'a str> {
-                let position = self.endpoint.params().iter().position(|param| *param == name)?;
-                ::core::option::Option::Some(self.values[position])
-            }
-
-            /// Every `(name, value)` pair, in path order.
-            pub fn params(self) -> impl ::core::iter::Iterator<Item = (&'static str, &'a str)> {
-                self.endpoint.params().iter().copied().zip(self.values)
-            }
-        }
+        /// A matched request of this module: [`ratespec::Match`] for this module.
+        pub type Match<'a> = ::ratespec::Match<'a, Endpoint>;
 
         #[allow(deprecated)]
         impl Endpoint {
@@ -347,48 +283,40 @@ pub fn matcher(generated: &Generated) -> TokenStream {
     }
 }
 
-/// `fn route_params`: the path split once, then the decision tree.
-fn route_params(groups: &[&PathGroup], max_params: usize) -> TokenStream {
+/// `fn route_params`: a decision tree that takes the path's segments one at a time.
+fn route_params(groups: &[&PathGroup]) -> TokenStream {
     let mut root = Node::default();
     for group in groups {
         root.insert(&group.members[0].0.template.segments, group);
     }
-    let max_segments = groups
-        .iter()
-        .map(|g| g.members[0].0.template.segments.len())
-        .max()
-        .unwrap_or(0);
-    let tree = root.code(0, max_params);
+    let tree = root.code(0);
     quote! {
         /// Routes a path that is not one of the static paths.
+        #[allow(deprecated)]
         fn route_params<'a>(method: &str, path: &'a str) -> Route<'a> {
-            const MAX_SEGMENTS: usize = #max_segments;
-            let ::core::option::Option::Some(rest) = path.strip_prefix('/') else {
+            let rest_0 = path.strip_prefix('/');
+            if rest_0.is_none() {
                 return Route::NotFound;
-            };
-            // Split at `/` by bytes (ASCII, so every cut is a char boundary).
-            let mut buffer = [""; MAX_SEGMENTS];
-            let mut count = 0;
-            let mut start = 0;
-            for (at, &byte) in rest.as_bytes().iter().enumerate() {
-                if byte == b'/' {
-                    if count == MAX_SEGMENTS - 1 {
-                        return Route::NotFound;
-                    }
-                    buffer[count] = &rest[start..at];
-                    count += 1;
-                    start = at + 1;
-                }
             }
-            buffer[count] = &rest[start..];
-            count += 1;
-            let segments = &buffer[..count];
             #tree
             Route::NotFound
         }
 
+        /// The first segment of `tail` and what follows its `/`, `None` at the path's end.
+        /// `/` is ASCII, so every cut is a char boundary.
+        #[inline(always)]
+        fn split_segment(tail: &str) -> (&str, ::core::option::Option<&str>) {
+            match tail.bytes().position(|byte| byte == b'/') {
+                ::core::option::Option::Some(at) => {
+                    (&tail[..at], ::core::option::Option::Some(&tail[at + 1..]))
+                }
+                ::core::option::Option::None => (tail, ::core::option::Option::None),
+            }
+        }
+
         /// A parameter is one non-empty segment, and never a dot segment (`.`, `..`), which
         /// names no resource and would mean another path after normalisation.
+        #[inline(always)]
         fn is_param_value(segment: &str) -> bool {
             !segment.is_empty() && segment != "." && segment != ".."
         }

@@ -204,6 +204,21 @@ pub fn traits(generated: &Generated) -> TokenStream {
             fn as_str(self) -> &'static str {
                 Endpoint::as_str(self)
             }
+            fn method(self) -> &'static str {
+                Endpoint::method(self)
+            }
+            fn path(self) -> &'static str {
+                Endpoint::path(self)
+            }
+            fn params(self) -> &'static [&'static str] {
+                Endpoint::params(self)
+            }
+            fn cost(self) -> ::ratespec::Cost {
+                Endpoint::cost(self)
+            }
+            fn route<'a>(method: &str, target: &'a str) -> ::ratespec::Route<'a, Self> {
+                Endpoint::route(method, target)
+            }
         }
     }
 }
