@@ -43,7 +43,7 @@ pub use keyed::{KeyedLimiter, KeyedRefusal};
 pub use limiter::Limiter;
 pub use meta::{Bucket, Cost, Per, Window};
 pub use outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
-pub use route::{Match, Route};
 /// Generates one module per vendor document in a specs folder: see the crate README.
 pub use ratespec_macros::include_limits;
+pub use route::{Match, Route};
 pub use slot::MAX_LIMIT;
