@@ -1,0 +1,400 @@
+//! [`RedisLimiter`]: the limits of [`Limiter`](crate::Limiter), shared by every process that
+//! uses one Redis (feature `redis`), for fleets of servers calling the vendor with one App Key.
+//!
+//! # Semantics
+//!
+//! The same as the local limiter: fixed windows aligned to the Unix epoch, calendar days in
+//! the document's UTC offset ([`Endpoints::UTC_OFFSET_SECS`]), every window of a bucket
+//! charged all-or-nothing, weighted costs, shared buckets, `retry_after` for the full window
+//! that ends last, and [`Refusal::Exceeds`] when a cost is above a limit (decided locally,
+//! without a round trip). One acquire is **one round trip**: a Lua script run by EVALSHA
+//! reads every window's counter and increments them all only if each has room. After a
+//! `SCRIPT FLUSH` or a Redis restart the script is loaded again and re-run within the same
+//! call.
+//!
+//! # Clocks
+//!
+//! The client, not Redis, decides which window is current: it computes the window ids and
+//! ends from its own clock and passes them to the script (keys and arguments), so the script
+//! is deterministic and the window arithmetic is the local limiter's. Each window id admits
+//! at most its limit in total, across every process, whatever their clocks. But a process
+//! whose clock is `d` ahead opens the next window `d` early: around a boundary, the vendor's
+//! window can receive up to the limit plus what the early process admitted in that `d`
+//! (at most twice the limit, for a skew as long as the window). Keep the fleet on NTP: a few
+//! milliseconds of skew matter only for per-second windows, and only at their boundaries.
+//! A process whose clock lags keeps charging the older window's counter (its key lives
+//! [`KEY_TTL_MARGIN`] past the window's end), so it cannot reopen a window the others
+//! already filled.
+//!
+//! # Keys
+//!
+//! `ratespec:{<tenant>:<provider>:<bucket>}:<per>:<window id>`, for instance
+//! `ratespec:{rongcloud:push}:day:20580` or, with the tenant (App Key) `k1`,
+//! `ratespec:{k1:rongcloud:push}:hour:493921`. The bucket is named by
+//! [`Bucket::name`](crate::Bucket::name), the window by [`Per::as_str`], never by an enum
+//! discriminant, so editing a document never moves a counter. `%`, `:`, `{` and `}` in a
+//! tenant are percent-encoded. Keys expire [`KEY_TTL_MARGIN`] after their window ends (by
+//! the charging client's clock). The braces keep a bucket's keys in one Redis Cluster slot.
+//!
+//! # Failures
+//!
+//! When Redis is down, slow (no answer within the timeout, [`DEFAULT_TIMEOUT`] by default)
+//! or answers nonsense, the [`FailurePolicy`] applies: [`Open`](FailurePolicy::Open) (the
+//! default) admits and logs at `error!` through `tracing`, at most one line every ten
+//! seconds; [`Closed`](FailurePolicy::Closed) refuses with [`RedisRefusal::Unavailable`].
+//! Nothing panics. A call that times out may still run on the server later: its units stay
+//! charged (a conservative error, never an over-admission under `Closed`).
+//!
+//! # Short-circuit
+//!
+//! Once a reply shows a window full (count at its limit), the limiter refuses calls of that
+//! bucket locally until the window ends by its clock, without a round trip (on by default,
+//! [`RedisLimiterBuilder::short_circuit`]). The refusal is the one Redis would give, with the
+//! same `retry_after`; only a limit raised elsewhere for that window would be missed.
+
+mod conn;
+mod keys;
+mod policy;
+mod script;
+mod shortcut;
+
+pub use ::redis::{Client, RedisError};
+pub use policy::{FailurePolicy, RedisRefusal, RedisUnavailable};
+
+use crate::clock::{self, Clock, SystemClock};
+use crate::endpoints::Endpoints;
+use crate::meta::Window;
+use crate::outcome::{Denied, ExceedsLimit, Permit, Refusal};
+use crate::slot::MAX_LIMIT;
+use crate::window;
+use conn::Conn;
+use keys::Keys;
+use policy::FailureLog;
+use script::{ChargeScript, Reply};
+use shortcut::Shortcuts;
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+/// How long a window's counter key outlives the window's end.
+pub const KEY_TTL_MARGIN: Duration = Duration::from_secs(60);
+
+/// The default time one acquire may wait for Redis before the failure policy applies.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// The documented limits of a generated `Endpoint` enum, counted in Redis and shared by every
+/// process that uses the same Redis and tenant. See the [module documentation](self).
+///
+/// Build it with [`RedisLimiter::builder`] inside a Tokio runtime with timers enabled.
+///
+/// ```no_run
+/// # mod docs { ratespec::include_limits!("../specs/"); }
+/// # use docs::rongcloud::Endpoint;
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use ratespec::redis::{Client, FailurePolicy, RedisLimiter, RedisRefusal};
+/// use std::time::Duration;
+///
+/// let limiter = RedisLimiter::<Endpoint>::builder(Client::open("redis://10.0.0.5:6379/")?)
+///     .tenant("my-app-key")
+///     .timeout(Duration::from_millis(50))
+///     .failure_policy(FailurePolicy::Open)
+///     .build()?;
+/// match limiter.try_acquire(Endpoint::UserGetToken).await {
+///     Ok(permit) => { /* call the vendor; permit.remaining(), permit.reset_at() */ }
+///     Err(RedisRefusal::Limit(refusal)) => { /* 429, Retry-After: refusal.retry_after() */ }
+///     Err(RedisRefusal::Unavailable(e)) => { /* FailurePolicy::Closed and Redis is down */ }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub struct RedisLimiter<E, C = SystemClock> {
+    conn: Conn,
+    keys: Keys,
+    script: ChargeScript,
+    shortcuts: Option<Shortcuts>,
+    policy: FailurePolicy,
+    timeout: Duration,
+    tenant: Option<String>,
+    log: FailureLog,
+    clock: C,
+    _endpoints: PhantomData<fn() -> E>,
+}
+
+/// Configures a [`RedisLimiter`]: tenant, timeout, failure policy, short-circuit, clock.
+#[derive(Debug)]
+pub struct RedisLimiterBuilder<E, C = SystemClock> {
+    client: Client,
+    tenant: Option<String>,
+    timeout: Duration,
+    policy: FailurePolicy,
+    short_circuit: bool,
+    clock: C,
+    _endpoints: PhantomData<fn() -> E>,
+}
+
+impl<E: Endpoints> RedisLimiter<E> {
+    /// A builder on `client` (`Client::open("redis://host:6379/")`), with no tenant,
+    /// [`DEFAULT_TIMEOUT`], [`FailurePolicy::Open`], the short-circuit on and the system clock.
+    pub fn builder(client: Client) -> RedisLimiterBuilder<E> {
+        RedisLimiterBuilder {
+            client,
+            tenant: None,
+            timeout: DEFAULT_TIMEOUT,
+            policy: FailurePolicy::default(),
+            short_circuit: true,
+            clock: SystemClock::new(),
+            _endpoints: PhantomData,
+        }
+    }
+}
+
+impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
+    /// Prefixes every key with this tenant (the App Key), so several applications can share
+    /// one Redis with separate quotas. Processes share a quota when their tenants are equal.
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// How long one acquire waits for Redis (including reconnecting) before the failure
+    /// policy applies.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// What to do when Redis cannot answer (default [`FailurePolicy::Open`]).
+    pub fn failure_policy(mut self, policy: FailurePolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Whether to refuse locally, without a round trip, while a window Redis reported full
+    /// has not ended (default on).
+    pub fn short_circuit(mut self, on: bool) -> Self {
+        self.short_circuit = on;
+        self
+    }
+
+    /// Reads time from `clock` instead of the system clock (e.g. a
+    /// [`ManualClock`](crate::ManualClock) in tests).
+    pub fn clock<C2: Clock>(self, clock: C2) -> RedisLimiterBuilder<E, C2> {
+        RedisLimiterBuilder {
+            client: self.client,
+            tenant: self.tenant,
+            timeout: self.timeout,
+            policy: self.policy,
+            short_circuit: self.short_circuit,
+            clock,
+            _endpoints: PhantomData,
+        }
+    }
+
+    /// The limiter. It connects lazily, so this does not wait for Redis and does not fail
+    /// because Redis is down; it fails only outside a Tokio runtime.
+    pub fn build(self) -> Result<RedisLimiter<E, C>, RedisError> {
+        Ok(RedisLimiter {
+            conn: Conn::new(self.client, self.timeout)?,
+            keys: Keys::new(E::PROVIDER, E::BUCKETS, self.tenant.as_deref()),
+            script: ChargeScript::new(),
+            shortcuts: self.short_circuit.then(|| Shortcuts::new(E::BUCKETS.len())),
+            policy: self.policy,
+            timeout: self.timeout,
+            tenant: self.tenant,
+            log: FailureLog::new(),
+            clock: self.clock,
+            _endpoints: PhantomData,
+        })
+    }
+}
+
+/// The tighter of two (remaining, reset) pairs, as the local limiter reports them: fewer
+/// units left wins; on a tie, the later reset.
+fn tighter(a: (u64, u64), b: (u64, u64)) -> (u64, u64) {
+    if a.0 < b.0 || (a.0 == b.0 && a.1 > b.1) {
+        a
+    } else {
+        b
+    }
+}
+
+/// A permit without a known count: endpoints without limits, and fail-open admissions.
+fn unlimited(now_ms: u64) -> Permit {
+    Permit {
+        remaining: u64::MAX,
+        reset_ms: now_ms,
+        now_ms,
+    }
+}
+
+impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
+    /// Admits one unit of `ep`'s quota now, or refuses without charging anything.
+    pub async fn try_acquire(&self, ep: E) -> Result<Permit, RedisRefusal> {
+        self.try_acquire_n(ep, 1).await
+    }
+
+    /// Admits `cost` units of `ep`'s quota now, in every window of its bucket or in none,
+    /// in one round trip to Redis.
+    ///
+    /// Refuses with [`RedisRefusal::Limit`] as [`Limiter::try_acquire_n`](crate::Limiter::try_acquire_n)
+    /// would, and with [`RedisRefusal::Unavailable`] when Redis cannot answer and the
+    /// policy is [`FailurePolicy::Closed`]. Under [`FailurePolicy::Open`] such a call is
+    /// admitted with a permit whose `remaining()` is `u64::MAX` (unknown). Cancellation
+    /// (dropping the future) before the reply may leave the units charged, never more.
+    pub async fn try_acquire_n(&self, ep: E, cost: u64) -> Result<Permit, RedisRefusal> {
+        let now = clock::now_at_boundaries(&self.clock);
+        let b = ep.bucket();
+        let Some(bucket) = E::BUCKETS.get(b) else {
+            return Ok(unlimited(now));
+        };
+        let windows = bucket.windows;
+        if windows.is_empty() {
+            return Ok(unlimited(now));
+        }
+        for w in windows {
+            let max = w.max.min(MAX_LIMIT);
+            if cost > max {
+                return Err(RedisRefusal::Limit(Refusal::Exceeds(ExceedsLimit {
+                    cost,
+                    window: Window { max, per: w.per },
+                })));
+            }
+        }
+        if cost > 0
+            && let Some((deadline, i)) = self.shortcuts.as_ref().and_then(|s| s.full(b, now))
+            && let Some(w) = windows.get(i)
+        {
+            return Err(denied(w, deadline, now));
+        }
+
+        let mut keys = Vec::with_capacity(windows.len());
+        let mut args = Vec::with_capacity(1 + 2 * windows.len());
+        let mut ends = Vec::with_capacity(windows.len());
+        args.push(cost);
+        for w in windows {
+            let id = window::id(w.per, E::UTC_OFFSET_SECS, now);
+            let end = window::end_ms(w.per, E::UTC_OFFSET_SECS, id);
+            keys.push(self.keys.key(b, w.per, id));
+            args.push(w.max.min(MAX_LIMIT));
+            args.push(end.saturating_sub(now) + KEY_TTL_MARGIN.as_millis() as u64);
+            ends.push(end);
+        }
+
+        let mut con = self.conn.get();
+        let answer =
+            tokio::time::timeout(self.timeout, self.script.eval(&mut con, &keys, &args)).await;
+        let reply = match answer {
+            Ok(Ok(values)) => {
+                self.conn.answered();
+                Reply::decode(values, windows.len()).map_err(RedisUnavailable::reply)
+            }
+            Ok(Err(e)) => Err(RedisUnavailable::redis(e)),
+            Err(_elapsed) => {
+                self.conn.timed_out();
+                Err(RedisUnavailable::timeout(self.timeout))
+            }
+        };
+        match reply.and_then(|reply| self.judge(b, windows, &ends, cost, now, reply)) {
+            Ok(verdict) => {
+                self.log.succeeded();
+                verdict
+            }
+            Err(unavailable) => {
+                self.log
+                    .failed(self.policy, E::PROVIDER, bucket.name, &unavailable);
+                match self.policy {
+                    FailurePolicy::Open => Ok(unlimited(now)),
+                    FailurePolicy::Closed => Err(RedisRefusal::Unavailable(unavailable)),
+                }
+            }
+        }
+    }
+
+    /// Turns the script's counts into a permit or a refusal, and notes full windows for the
+    /// short-circuit. An inner `Err` is a reply that contradicts the script (unavailable).
+    #[allow(clippy::type_complexity)]
+    fn judge(
+        &self,
+        b: usize,
+        windows: &[Window],
+        ends: &[u64],
+        cost: u64,
+        now: u64,
+        reply: Reply,
+    ) -> Result<Result<Permit, RedisRefusal>, RedisUnavailable> {
+        let mut tightest = (u64::MAX, now);
+        let mut full: Option<(usize, u64)> = None;
+        for (i, ((w, &end), &count)) in windows.iter().zip(ends).zip(&reply.counts).enumerate() {
+            let max = w.max.min(MAX_LIMIT);
+            if count >= max
+                && let Some(s) = &self.shortcuts
+            {
+                s.full_until(b, i, end);
+            }
+            if reply.admitted {
+                tightest = tighter((max.saturating_sub(count), end), tightest);
+            } else if count.saturating_add(cost) > max && full.is_none_or(|(_, e)| end > e) {
+                // The full window that ends last: no retry passes before it ends.
+                full = Some((i, end));
+            }
+        }
+        if reply.admitted {
+            return Ok(Ok(Permit {
+                remaining: tightest.0,
+                reset_ms: tightest.1,
+                now_ms: now,
+            }));
+        }
+        match full.and_then(|(i, end)| Some((windows.get(i)?, end))) {
+            Some((w, end)) => Ok(Err(denied(w, end, now))),
+            None => Err(RedisUnavailable::reply(format!(
+                "refused with counts {:?} that leave room for {cost}",
+                reply.counts
+            ))),
+        }
+    }
+
+    /// The clock the limiter reads.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The policy applied when Redis cannot answer.
+    pub fn failure_policy(&self) -> FailurePolicy {
+        self.policy
+    }
+
+    /// The tenant prefixing the keys, if any.
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    /// The SHA-1 of the Lua script, as EVALSHA names it (for monitoring and benchmarks).
+    pub fn script_sha(&self) -> &str {
+        self.script.sha()
+    }
+}
+
+/// A denial by window `w`, which ends at `end_ms`.
+fn denied(w: &Window, end_ms: u64, now_ms: u64) -> RedisRefusal {
+    RedisRefusal::Limit(Refusal::Denied(Denied {
+        retry_after: Duration::from_millis(end_ms.saturating_sub(now_ms)),
+        window: Window {
+            max: w.max.min(MAX_LIMIT),
+            per: w.per,
+        },
+    }))
+}
+
+impl<E: Endpoints, C: fmt::Debug> fmt::Debug for RedisLimiter<E, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisLimiter")
+            .field("provider", &E::PROVIDER)
+            .field("tenant", &self.tenant)
+            .field("policy", &self.policy)
+            .field("timeout", &self.timeout)
+            .field("short_circuit", &self.shortcuts.is_some())
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
