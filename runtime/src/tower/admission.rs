@@ -1,0 +1,80 @@
+//! `Admission`: what the layers need from a limiter, local or shared.
+
+use crate::clock::Clock;
+use crate::endpoints::Endpoints;
+use crate::limiter::Limiter;
+use crate::meta::Per;
+use crate::outcome::{Permit, Refusal};
+use std::fmt;
+use std::future::{Future, ready};
+
+/// A boxed error, as tower and hyper use them.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a request was not admitted.
+#[derive(Debug)]
+pub enum Refused {
+    /// The limits refuse it: a window is full, or the cost can never pass.
+    Limit(Refusal),
+    /// The limiter could not decide (a shared backend is unreachable); nothing was charged.
+    Unavailable(BoxError),
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::Limit(refusal) => refusal.fmt(f),
+            Refused::Unavailable(e) => write!(f, "the limiter is unavailable: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Refused {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Refused::Limit(refusal) => Some(refusal),
+            Refused::Unavailable(e) => Some(&**e),
+        }
+    }
+}
+
+/// A limiter the layers can ask: admit `cost` units of an endpoint's quota now, or wait.
+///
+/// Implemented for [`Limiter`] (the answer is immediate: the futures are ready at once).
+/// Implement it for another backend (a shared store, a limiter per tenant) to use the
+/// layers with it.
+pub trait Admission<E: Endpoints>: Send + Sync + 'static {
+    /// Admits `cost` units now, or refuses without charging anything.
+    fn try_admit(&self, ep: E, cost: u64) -> impl Future<Output = Result<Permit, Refused>> + Send;
+
+    /// Waits until `cost` units are admitted; refuses only when the cost can never pass
+    /// ([`Refusal::Exceeds`]) or the backend is unavailable.
+    fn admit(&self, ep: E, cost: u64) -> impl Future<Output = Result<Permit, Refused>> + Send;
+
+    /// The current limit of `ep`'s `per` window, for the `RateLimit-*` headers.
+    ///
+    /// Defaults to the documented limit.
+    fn limit(&self, ep: E, per: Per) -> Option<u64> {
+        E::BUCKETS[ep.bucket()]
+            .windows
+            .iter()
+            .find(|w| w.per == per)
+            .map(|w| w.max)
+    }
+}
+
+impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
+    fn try_admit(&self, ep: E, cost: u64) -> impl Future<Output = Result<Permit, Refused>> + Send {
+        ready(self.try_acquire_n(ep, cost).map_err(Refused::Limit))
+    }
+
+    async fn admit(&self, ep: E, cost: u64) -> Result<Permit, Refused> {
+        self.acquire(ep, cost)
+            .await
+            .map_err(|e| Refused::Limit(Refusal::Exceeds(e)))
+    }
+
+    fn limit(&self, ep: E, per: Per) -> Option<u64> {
+        Limiter::limit(self, ep, per)
+    }
+}

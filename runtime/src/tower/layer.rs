@@ -1,0 +1,256 @@
+//! The layers: configuration, and what each wrapped service shares.
+
+use super::admission::{Admission, Refused};
+use super::cost::PerCall;
+use super::headers::default_answer;
+use super::metrics::Stats;
+use super::service::{Client, Server};
+use crate::endpoints::Endpoints;
+use bytes::Bytes;
+use http::Response;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// How a server answers a refused request: status, headers and body.
+pub(crate) type Answer<E> = fn(E, &Refused) -> Response<Bytes>;
+
+/// What every service of one [`ServerLayer`] shares.
+pub(crate) struct ServerShared<E, A, W> {
+    pub(crate) admission: Arc<A>,
+    pub(crate) weigh: Arc<W>,
+    pub(crate) stats: Arc<Stats<E>>,
+    pub(crate) answer: Answer<E>,
+    pub(crate) headers: bool,
+    pub(crate) fail_open: bool,
+}
+
+/// Server-side limits: requests over a documented limit are answered `429 Too Many
+/// Requests` by the layer and never reach the inner service.
+///
+/// - The endpoint is found with the generated matcher; requests for routes the document does
+///   not have (and documented paths with an undocumented method) pass through untouched.
+/// - Refusals are answered with [`default_answer`] (or [`answer`](ServerLayer::answer)),
+///   plus `Retry-After` and the `RateLimit-*` headers (see
+///   [`rate_limit_headers`](super::rate_limit_headers)); admitted responses get the
+///   `RateLimit-*` headers too, unless [`headers(false)`](ServerLayer::headers).
+/// - When the limiter cannot decide ([`Refused::Unavailable`]), the answer is 503 unless
+///   [`fail_open`](ServerLayer::fail_open).
+///
+/// The inner service's response body must be buildable from [`Bytes`] (axum's `Body`,
+/// `http_body_util::Full<Bytes>`).
+///
+/// ```
+/// # mod docs { ratespec::include_limits!("../specs/"); }
+/// # use docs::rongcloud;
+/// use axum::{Router, routing::post};
+/// use ratespec::Limiter;
+/// use ratespec::tower::{FormFields, ServerLayer};
+/// use std::sync::Arc;
+///
+/// let limiter = Arc::new(Limiter::<rongcloud::Endpoint>::new());
+/// let app: Router = Router::new()
+///     .route("/user/getToken.json", post(|| async { r#"{"code":200}"# }))
+///     .route("/message/private/publish.json", post(|| async { r#"{"code":200}"# }))
+///     .layer(ServerLayer::new(limiter).weigh(FormFields::rongcloud()));
+/// ```
+pub struct ServerLayer<E, A, W = PerCall> {
+    admission: Arc<A>,
+    weigh: Arc<W>,
+    stats: Arc<Stats<E>>,
+    answer: Answer<E>,
+    headers: bool,
+    fail_open: bool,
+}
+
+impl<E: Endpoints, A: Admission<E>> ServerLayer<E, A> {
+    /// A layer enforcing `admission`'s limits, one unit per request.
+    pub fn new(admission: Arc<A>) -> Self {
+        ServerLayer {
+            admission,
+            weigh: Arc::new(PerCall),
+            stats: Arc::new(Stats::new()),
+            answer: default_answer::<E>,
+            headers: true,
+            fail_open: false,
+        }
+    }
+}
+
+impl<E: Endpoints, A: Admission<E>, W> ServerLayer<E, A, W> {
+    /// Weighs requests with `weigh` (e.g. [`FormFields::rongcloud`](super::FormFields::rongcloud)
+    /// to count recipients).
+    pub fn weigh<W2>(self, weigh: W2) -> ServerLayer<E, A, W2> {
+        ServerLayer {
+            admission: self.admission,
+            weigh: Arc::new(weigh),
+            stats: self.stats,
+            answer: self.answer,
+            headers: self.headers,
+            fail_open: self.fail_open,
+        }
+    }
+
+    /// Answers refused requests with `answer` instead of [`default_answer`], e.g. in the
+    /// shape a vendor uses. The rate-limit headers are added to it unless turned off.
+    pub fn answer(mut self, answer: fn(E, &Refused) -> Response<Bytes>) -> Self {
+        self.answer = answer;
+        self
+    }
+
+    /// Whether responses carry `Retry-After` and the `RateLimit-*` headers (default: yes).
+    pub fn headers(mut self, on: bool) -> Self {
+        self.headers = on;
+        self
+    }
+
+    /// Passes requests through when the limiter cannot decide, instead of answering 503.
+    pub fn fail_open(mut self) -> Self {
+        self.fail_open = true;
+        self
+    }
+
+    /// The counts of admitted and refused requests per endpoint, shared by every service
+    /// this layer wraps.
+    pub fn stats(&self) -> Arc<Stats<E>> {
+        self.stats.clone()
+    }
+}
+
+impl<E, A, W> Clone for ServerLayer<E, A, W> {
+    fn clone(&self) -> Self {
+        ServerLayer {
+            admission: self.admission.clone(),
+            weigh: self.weigh.clone(),
+            stats: self.stats.clone(),
+            answer: self.answer,
+            headers: self.headers,
+            fail_open: self.fail_open,
+        }
+    }
+}
+
+impl<E: Endpoints, A, W> fmt::Debug for ServerLayer<E, A, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerLayer")
+            .field("provider", &E::PROVIDER)
+            .field("headers", &self.headers)
+            .field("fail_open", &self.fail_open)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, E, A, W> ::tower::Layer<S> for ServerLayer<E, A, W> {
+    type Service = Server<S, E, A, W>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Server::new(
+            inner,
+            Arc::new(ServerShared {
+                admission: self.admission.clone(),
+                weigh: self.weigh.clone(),
+                stats: self.stats.clone(),
+                answer: self.answer,
+                headers: self.headers,
+                fail_open: self.fail_open,
+            }),
+        )
+    }
+}
+
+/// What every service of one [`ClientLayer`] shares.
+pub(crate) struct ClientShared<E, A, W> {
+    pub(crate) admission: Arc<A>,
+    pub(crate) weigh: Arc<W>,
+    pub(crate) stats: Arc<Stats<E>>,
+    pub(crate) wait: bool,
+}
+
+/// Client-side limits: a request to a vendor waits until its endpoint's limits admit it
+/// (default), or fails fast with [`ClientError::Refused`](super::ClientError::Refused), so
+/// the vendor never has to answer 429.
+///
+/// Requests for routes the document does not have pass through. The request's URI may be a
+/// full URL (`https://api.example.com/user/getToken.json`) or a path.
+pub struct ClientLayer<E, A, W = PerCall> {
+    admission: Arc<A>,
+    weigh: Arc<W>,
+    stats: Arc<Stats<E>>,
+    wait: bool,
+    endpoints: PhantomData<fn() -> E>,
+}
+
+impl<E: Endpoints, A: Admission<E>> ClientLayer<E, A> {
+    /// A layer that waits for `admission` to admit each request, one unit per request.
+    pub fn new(admission: Arc<A>) -> Self {
+        ClientLayer {
+            admission,
+            weigh: Arc::new(PerCall),
+            stats: Arc::new(Stats::new()),
+            wait: true,
+            endpoints: PhantomData,
+        }
+    }
+}
+
+impl<E: Endpoints, A: Admission<E>, W> ClientLayer<E, A, W> {
+    /// Weighs requests with `weigh` (e.g. [`FormFields::rongcloud`](super::FormFields::rongcloud)).
+    pub fn weigh<W2>(self, weigh: W2) -> ClientLayer<E, A, W2> {
+        ClientLayer {
+            admission: self.admission,
+            weigh: Arc::new(weigh),
+            stats: self.stats,
+            wait: self.wait,
+            endpoints: PhantomData,
+        }
+    }
+
+    /// Fails at once with [`ClientError::Refused`](super::ClientError::Refused) when a
+    /// window is full, instead of waiting.
+    pub fn fail_fast(mut self) -> Self {
+        self.wait = false;
+        self
+    }
+
+    /// The counts of admitted and refused requests per endpoint.
+    pub fn stats(&self) -> Arc<Stats<E>> {
+        self.stats.clone()
+    }
+}
+
+impl<E, A, W> Clone for ClientLayer<E, A, W> {
+    fn clone(&self) -> Self {
+        ClientLayer {
+            admission: self.admission.clone(),
+            weigh: self.weigh.clone(),
+            stats: self.stats.clone(),
+            wait: self.wait,
+            endpoints: PhantomData,
+        }
+    }
+}
+
+impl<E: Endpoints, A, W> fmt::Debug for ClientLayer<E, A, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientLayer")
+            .field("provider", &E::PROVIDER)
+            .field("wait", &self.wait)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, E, A, W> ::tower::Layer<S> for ClientLayer<E, A, W> {
+    type Service = Client<S, E, A, W>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Client::new(
+            inner,
+            Arc::new(ClientShared {
+                admission: self.admission.clone(),
+                weigh: self.weigh.clone(),
+                stats: self.stats.clone(),
+                wait: self.wait,
+            }),
+        )
+    }
+}

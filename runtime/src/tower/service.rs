@@ -1,0 +1,264 @@
+//! The services the layers wrap around an inner service.
+
+use super::admission::{Admission, BoxError, Refused};
+use super::cost::{Weigh, WeighError};
+use super::headers::rate_limit_headers;
+use super::layer::{ClientShared, ServerShared};
+use crate::endpoints::Endpoints;
+use crate::outcome::Refusal;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http::{Request, Response, StatusCode};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// The service of a [`ServerLayer`](super::ServerLayer).
+pub struct Server<S, E, A, W> {
+    inner: S,
+    shared: Arc<ServerShared<E, A, W>>,
+}
+
+impl<S, E, A, W> Server<S, E, A, W> {
+    pub(crate) fn new(inner: S, shared: Arc<ServerShared<E, A, W>>) -> Self {
+        Server { inner, shared }
+    }
+}
+
+impl<S: Clone, E, A, W> Clone for Server<S, E, A, W> {
+    fn clone(&self) -> Self {
+        Server {
+            inner: self.inner.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<S: fmt::Debug, E: Endpoints, A, W> fmt::Debug for Server<S, E, A, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("provider", &E::PROVIDER)
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, E, A, W, B, RB> ::tower::Service<Request<B>> for Server<S, E, A, W>
+where
+    S: ::tower::Service<Request<B>, Response = Response<RB>> + Clone + Send + 'static,
+    S::Future: Send,
+    E: Endpoints,
+    A: Admission<E>,
+    W: Weigh<E, B>,
+    B: Send + 'static,
+    RB: From<Bytes> + Send + 'static,
+{
+    type Response = Response<RB>;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Response<RB>, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The service that was polled ready handles this request; a clone waits for the next.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let Some(ep) = E::route_request(&request).endpoint() else {
+            return Box::pin(inner.call(request));
+        };
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let (request, cost) = match shared.weigh.weigh(ep, request).await {
+                Ok(weighed) => weighed,
+                Err(e) => return Ok(unweighable(&e)),
+            };
+            let refused = match shared.admission.try_admit(ep, cost).await {
+                Ok(permit) => {
+                    shared.stats.record_admitted(ep, cost);
+                    let mut response = inner.call(request).await?;
+                    if shared.headers {
+                        rate_limit_headers(
+                            &*shared.admission,
+                            ep,
+                            Ok(&permit),
+                            response.headers_mut(),
+                        );
+                    }
+                    return Ok(response);
+                }
+                Err(refused) => refused,
+            };
+            shared.stats.record_refused(ep, cost, &refused);
+            if shared.fail_open && matches!(refused, Refused::Unavailable(_)) {
+                return inner.call(request).await;
+            }
+            let (mut parts, body) = (shared.answer)(ep, &refused).into_parts();
+            if let (true, Refused::Limit(refusal)) = (shared.headers, &refused) {
+                rate_limit_headers(&*shared.admission, ep, Err(refusal), &mut parts.headers);
+            }
+            Ok(Response::from_parts(parts, RB::from(body)))
+        })
+    }
+}
+
+/// 413 for a body too long to weigh, 400 for one that could not be read.
+fn unweighable<RB: From<Bytes>>(e: &WeighError) -> Response<RB> {
+    let status = match e {
+        WeighError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        WeighError::Body(_) => StatusCode::BAD_REQUEST,
+    };
+    let mut response = Response::new(RB::from(Bytes::from(e.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// The service of a [`ClientLayer`](super::ClientLayer).
+pub struct Client<S, E, A, W> {
+    inner: S,
+    shared: Arc<ClientShared<E, A, W>>,
+}
+
+impl<S, E, A, W> Client<S, E, A, W> {
+    pub(crate) fn new(inner: S, shared: Arc<ClientShared<E, A, W>>) -> Self {
+        Client { inner, shared }
+    }
+}
+
+impl<S: Clone, E, A, W> Clone for Client<S, E, A, W> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: self.inner.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<S: fmt::Debug, E: Endpoints, A, W> fmt::Debug for Client<S, E, A, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("provider", &E::PROVIDER)
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a [`Client`] did not send a request, or the inner service's error.
+#[derive(Debug)]
+pub enum ClientError<E, S> {
+    /// The limits refuse the request: a full window (in fail-fast mode) or a cost that can
+    /// never pass. Nothing was sent.
+    Refused {
+        /// The request's endpoint.
+        endpoint: E,
+        /// Why, with `retry_after` for a full window.
+        refusal: Refusal,
+    },
+    /// The limiter could not decide. Nothing was sent.
+    Unavailable {
+        /// The request's endpoint.
+        endpoint: E,
+        /// The limiter's error.
+        source: BoxError,
+    },
+    /// The request could not be weighed (its body could not be read). Nothing was sent.
+    Weigh(WeighError),
+    /// The inner service failed.
+    Inner(S),
+}
+
+impl<E: Endpoints, S: fmt::Display> fmt::Display for ClientError<E, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Refused { endpoint, refusal } => {
+                write!(f, "{}::{}: {refusal}", E::PROVIDER, endpoint.as_str())
+            }
+            ClientError::Unavailable { endpoint, source } => write!(
+                f,
+                "{}::{}: the limiter is unavailable: {source}",
+                E::PROVIDER,
+                endpoint.as_str()
+            ),
+            ClientError::Weigh(e) => e.fmt(f),
+            ClientError::Inner(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: Endpoints, S: std::error::Error + 'static> std::error::Error for ClientError<E, S> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientError::Refused { refusal, .. } => Some(refusal),
+            ClientError::Unavailable { source, .. } => Some(&**source),
+            ClientError::Weigh(e) => Some(e),
+            ClientError::Inner(e) => Some(e),
+        }
+    }
+}
+
+impl<S, E, A, W, B> ::tower::Service<Request<B>> for Client<S, E, A, W>
+where
+    S: ::tower::Service<Request<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Response: Send + 'static,
+    S::Error: Send + 'static,
+    E: Endpoints,
+    A: Admission<E>,
+    W: Weigh<E, B>,
+    B: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = ClientError<E, S::Error>;
+    type Future = BoxFuture<Result<S::Response, ClientError<E, S::Error>>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(ClientError::Inner)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let Some(ep) = E::route_request(&request).endpoint() else {
+            return Box::pin(async move { inner.call(request).await.map_err(ClientError::Inner) });
+        };
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let (request, cost) = shared
+                .weigh
+                .weigh(ep, request)
+                .await
+                .map_err(ClientError::Weigh)?;
+            let admitted = if shared.wait {
+                shared.admission.admit(ep, cost).await
+            } else {
+                shared.admission.try_admit(ep, cost).await
+            };
+            match admitted {
+                Ok(_) => shared.stats.record_admitted(ep, cost),
+                Err(refused) => {
+                    shared.stats.record_refused(ep, cost, &refused);
+                    return Err(match refused {
+                        Refused::Limit(refusal) => ClientError::Refused {
+                            endpoint: ep,
+                            refusal,
+                        },
+                        Refused::Unavailable(source) => ClientError::Unavailable {
+                            endpoint: ep,
+                            source,
+                        },
+                    });
+                }
+            }
+            inner.call(request).await.map_err(ClientError::Inner)
+        })
+    }
+}

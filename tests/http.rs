@@ -1,0 +1,481 @@
+//! The tower layers over real HTTP on loopback: the vendor emulator example (axum, every
+//! route of `specs/`) with limiters on a `ManualClock`, so each test runs inside one window
+//! of its choosing and counts exactly; and the client layer against the emulator on the
+//! system clock.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use ratespec::tower::{ClientError, ClientLayer, FormFields};
+use ratespec::{Limiter, ManualClock, Refusal, SystemClock};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tower::{Layer, Service};
+
+#[allow(dead_code)]
+#[path = "../runtime/examples/emulator.rs"]
+mod emulator;
+
+use emulator::{Emulator, easemob_push, rongcloud};
+
+/// 2023-11-14 22:13:20.500 UTC (06:13:20.500 on the 15th in Beijing): half a second into a
+/// second, 39.5 s before a minute ends, 46 min 39.5 s before an hour ends.
+const T0: u64 = 1_700_000_000_500;
+
+type Http = HttpClient<HttpConnector, Full<Bytes>>;
+
+struct Running {
+    addr: SocketAddr,
+    clock: ManualClock,
+    rongcloud: Arc<Limiter<rongcloud::Endpoint, ManualClock>>,
+    app: Emulator,
+}
+
+/// Serves `router` on 127.0.0.1 (a free port) for the rest of the test.
+async fn serve(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    addr
+}
+
+/// The emulator at `T0` on a manual clock, with the rate-limit headers.
+async fn emulator_at_t0() -> Running {
+    let clock = ManualClock::new(T0);
+    let rongcloud = Arc::new(Limiter::with_clock(clock.clone()));
+    let easemob = Arc::new(Limiter::with_clock(clock.clone()));
+    let app = emulator::emulator(rongcloud.clone(), easemob, true);
+    let addr = serve(app.router.clone()).await;
+    Running {
+        addr,
+        clock,
+        rongcloud,
+        app,
+    }
+}
+
+fn http() -> Http {
+    HttpClient::builder(TokioExecutor::new()).build_http()
+}
+
+fn request(method: Method, addr: SocketAddr, path: &str, body: String) -> Request<Full<Bytes>> {
+    Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap()
+}
+
+/// Status, headers and body of one request.
+async fn send(
+    client: &Http,
+    method: Method,
+    addr: SocketAddr,
+    path: &str,
+    body: String,
+) -> (StatusCode, HeaderMap, String) {
+    let response = client
+        .request(request(method, addr, path, body))
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).map(|v| v.to_str().unwrap())
+}
+
+const RATE_LIMIT_HEADERS: [&str; 6] = [
+    "retry-after",
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "ratelimit-policy",
+    "ratelimit",
+];
+
+fn recipients(n: usize) -> String {
+    let mut form = String::from("fromUserId=sender&objectName=RC%3ATxtMsg&content=hi");
+    for i in 0..n {
+        form.push_str(&format!("&toUserId=u{i}"));
+    }
+    form
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_250_registrations_admits_exactly_200() {
+    let run = emulator_at_t0().await;
+    let client = http();
+    let tasks: Vec<_> = (0..250)
+        .map(|_| {
+            let client = client.clone();
+            let addr = run.addr;
+            tokio::spawn(async move {
+                send(
+                    &client,
+                    Method::POST,
+                    addr,
+                    "/user/getToken.json",
+                    "userId=u1".into(),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut remaining = Vec::new();
+    let mut refused = 0;
+    for task in tasks {
+        let (status, headers, body) = task.await.unwrap();
+        let h = |name| header(&headers, name);
+        assert_eq!(h("ratelimit-limit"), Some("200"));
+        assert_eq!(h("ratelimit-reset"), Some("1"), "0.5 s rounded up");
+        assert_eq!(h("ratelimit-policy"), Some(r#""second";q=200;w=1"#));
+        match status {
+            StatusCode::OK => {
+                assert_eq!(body, r#"{"code":200}"#);
+                assert_eq!(h("retry-after"), None);
+                let left: u64 = h("ratelimit-remaining").unwrap().parse().unwrap();
+                assert_eq!(
+                    h("ratelimit"),
+                    Some(format!(r#""second";r={left};t=1"#).as_str())
+                );
+                remaining.push(left);
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(body, r#"{"code":1008,"errorMessage":"调用频率超限"}"#);
+                assert_eq!(h("retry-after"), Some("1"));
+                assert_eq!(h("ratelimit-remaining"), Some("0"));
+                assert_eq!(h("ratelimit"), Some(r#""second";r=0;t=1"#));
+                refused += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // Each admitted request saw a different count: 199 left after the first, 0 after the last.
+    remaining.sort_unstable();
+    assert_eq!(remaining, (0..200).collect::<Vec<u64>>());
+    assert_eq!(refused, 50);
+    let token = rongcloud::Endpoint::UserGetToken;
+    assert_eq!(run.app.rongcloud.admitted(token), 200);
+    assert_eq!(run.app.rongcloud.denied(token), 50);
+
+    // The next second is a new window.
+    run.clock.advance(Duration::from_millis(500));
+    let (status, headers, _) = send(
+        &client,
+        Method::POST,
+        run.addr,
+        "/user/getToken.json",
+        String::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "ratelimit-remaining"), Some("199"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_message_costs_one_unit_per_recipient() {
+    let run = emulator_at_t0().await;
+    let client = http();
+    let publish = "/message/private/publish.json";
+    let post = |n| send(&client, Method::POST, run.addr, publish, recipients(n));
+
+    let (status, headers, _) = post(4000).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "ratelimit-limit"), Some("6000"));
+    assert_eq!(header(&headers, "ratelimit-remaining"), Some("2000"));
+    assert_eq!(header(&headers, "ratelimit-reset"), Some("40"), "39.5 s");
+    assert_eq!(
+        header(&headers, "ratelimit-policy"),
+        Some(r#""minute";q=6000;w=60"#)
+    );
+
+    // More recipients than are left: refused whole, nothing charged.
+    let (status, headers, body) = post(2001).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body, r#"{"code":1008,"errorMessage":"调用频率超限"}"#);
+    assert_eq!(header(&headers, "retry-after"), Some("40"));
+    assert_eq!(header(&headers, "ratelimit"), Some(r#""minute";r=0;t=40"#));
+
+    let (status, headers, _) = post(2000).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "ratelimit-remaining"), Some("0"));
+    let (status, _, _) = post(1).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // More recipients than a whole window: it can never pass, so no Retry-After.
+    run.clock.advance(Duration::from_secs(60));
+    let (status, headers, _) = post(6001).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(header(&headers, "retry-after"), None);
+    assert_eq!(header(&headers, "ratelimit-limit"), Some("6000"));
+    // A message without recipients still counts as one call.
+    let (status, headers, _) = post(0).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "ratelimit-remaining"), Some("5999"));
+
+    let ep = rongcloud::Endpoint::MessagePrivatePublish;
+    assert_eq!(run.app.rongcloud.admitted(ep), 3);
+    assert_eq!(run.app.rongcloud.denied(ep), 3);
+    assert_eq!(run.rongcloud.remaining(ep), 5999);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_push_quota_is_2_per_hour_and_3_per_beijing_day() {
+    let run = emulator_at_t0().await;
+    let client = http();
+    let push = rongcloud::Endpoint::Push;
+    // 发送全量用户不落地通知, 发送标签用户通知, 发送应用包名通知: one route, one quota.
+    assert_eq!(push.names().len(), 3);
+    assert_eq!(push.path(), "/push.json");
+    let post = || send(&client, Method::POST, run.addr, "/push.json", String::new());
+    let policy = r#""hour";q=2;w=3600, "day";q=3;w=86400"#;
+
+    for left in ["1", "0"] {
+        let (status, headers, _) = post().await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(header(&headers, "ratelimit-remaining"), Some(left));
+        assert_eq!(header(&headers, "ratelimit-limit"), Some("2"), "the hour");
+        assert_eq!(header(&headers, "ratelimit-policy"), Some(policy));
+    }
+    // The hour is full until 23:00 UTC: 46 min 39.5 s.
+    let (status, headers, _) = post().await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(header(&headers, "retry-after"), Some("2800"));
+    assert_eq!(header(&headers, "ratelimit"), Some(r#""hour";r=0;t=2800"#));
+
+    // The next hour admits the day's third, and then the day is what runs out.
+    run.clock.advance(Duration::from_secs(3600));
+    let (status, headers, _) = post().await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "ratelimit-limit"), Some("3"), "the day");
+    assert_eq!(header(&headers, "ratelimit-remaining"), Some("0"));
+    // Until midnight in Beijing, 16:00 UTC: 16 h 46 min 39.5 s.
+    assert_eq!(header(&headers, "ratelimit-reset"), Some("60400"));
+    run.clock.advance(Duration::from_secs(3600));
+    let (status, headers, _) = post().await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(header(&headers, "retry-after"), Some("56800"));
+    assert_eq!(header(&headers, "ratelimit"), Some(r#""day";r=0;t=56800"#));
+
+    // Beijing midnight: a new day (and a new hour).
+    run.clock.set_ms(1_700_064_000_000);
+    let (status, _, _) = post().await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(run.app.rongcloud.admitted(push), 4);
+    assert_eq!(run.app.rongcloud.denied(push), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn easemob_answers_in_its_own_error_format() {
+    let run = emulator_at_t0().await;
+    let client = http();
+    let path = "/acme/chat/push/sync/alice";
+    let (status, headers, body) = send(&client, Method::POST, run.addr, path, String::new()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with(r#"{"timestamp":"#), "{body}");
+    assert_eq!(header(&headers, "ratelimit-limit"), Some("1"));
+    let (status, headers, body) = send(&client, Method::POST, run.addr, path, String::new()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains(r#""error":"reach_limit""#), "{body}");
+    assert!(body.contains(r#""error_description":"#), "{body}");
+    assert_eq!(header(&headers, "retry-after"), Some("1"));
+    // Another org's request shares nothing with alice's path but the endpoint's quota.
+    let (status, _, _) = send(
+        &client,
+        Method::POST,
+        run.addr,
+        "/other/app/push/sync/bob",
+        String::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let sync = easemob_push::Endpoint::ALL
+        .iter()
+        .copied()
+        .find(|e| e.path() == "/{org_name}/{app_name}/push/sync/{target}")
+        .unwrap();
+    assert_eq!(run.app.easemob.admitted(sync), 1);
+    assert_eq!(run.app.easemob.denied(sync), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_for_other_routes_pass_through_untouched() {
+    let run = emulator_at_t0().await;
+    let client = http();
+    for (method, path, expected) in [
+        (Method::POST, "/nothing.json", StatusCode::NOT_FOUND),
+        (
+            Method::POST,
+            "/user/../user/getToken.json",
+            StatusCode::NOT_FOUND,
+        ),
+        (Method::POST, "/user/getToken.json/", StatusCode::NOT_FOUND),
+        (Method::POST, "//user/getToken.json", StatusCode::NOT_FOUND),
+        (
+            Method::GET,
+            "/user/getToken.json",
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            Method::PUT,
+            "/acme/chat/push/label",
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+    ] {
+        for _ in 0..300 {
+            let (status, headers, _) =
+                send(&client, method.clone(), run.addr, path, String::new()).await;
+            assert_eq!(status, expected, "{method} {path}");
+            for name in RATE_LIMIT_HEADERS {
+                assert_eq!(header(&headers, name), None, "{method} {path}: {name}");
+            }
+            if expected == StatusCode::METHOD_NOT_ALLOWED {
+                break;
+            }
+        }
+    }
+    assert!(run.app.rongcloud.snapshot().is_empty());
+    assert!(run.app.easemob.snapshot().is_empty());
+    assert_eq!(
+        run.rongcloud.remaining(rongcloud::Endpoint::UserGetToken),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_vendors_own_answer_has_no_rate_limit_headers() {
+    let clock = ManualClock::new(T0);
+    let app = emulator::emulator(
+        Arc::new(Limiter::with_clock(clock.clone())),
+        Arc::new(Limiter::with_clock(clock)),
+        false,
+    );
+    let addr = serve(app.router).await;
+    let client = http();
+    for expected in [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS] {
+        let (status, headers, _) = send(
+            &client,
+            Method::POST,
+            addr,
+            "/acme/chat/push/task",
+            String::new(),
+        )
+        .await;
+        assert_eq!(status, expected);
+        for name in RATE_LIMIT_HEADERS {
+            assert_eq!(header(&headers, name), None, "{name}");
+        }
+    }
+}
+
+/// Calls a tower service once it is ready.
+async fn call<S, R>(service: &mut S, request: R) -> Result<S::Response, S::Error>
+where
+    S: Service<R>,
+{
+    std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+    service.call(request).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fail_fast_client_stops_at_the_limit_without_sending() {
+    let run = emulator_at_t0().await;
+    let limiter = Arc::new(Limiter::<rongcloud::Endpoint, _>::with_clock(
+        run.clock.clone(),
+    ));
+    let layer = ClientLayer::new(limiter)
+        .weigh(FormFields::rongcloud())
+        .fail_fast();
+    let stats = layer.stats();
+    let mut client = layer.layer(http());
+    let publish = "/message/private/publish.json";
+    let response = call(
+        &mut client,
+        request(Method::POST, run.addr, publish, recipients(5000)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let refused = call(
+        &mut client,
+        request(Method::POST, run.addr, publish, recipients(1001)),
+    )
+    .await
+    .unwrap_err();
+    let ClientError::Refused {
+        endpoint,
+        refusal: Refusal::Denied(denied),
+    } = refused
+    else {
+        panic!("{refused}");
+    };
+    assert_eq!(endpoint, rongcloud::Endpoint::MessagePrivatePublish);
+    assert_eq!(denied.retry_after, Duration::from_millis(39_500));
+    // Never sent: the emulator saw one request.
+    let ep = rongcloud::Endpoint::MessagePrivatePublish;
+    assert_eq!(
+        run.app.rongcloud.admitted(ep) + run.app.rongcloud.denied(ep),
+        1
+    );
+    assert_eq!((stats.admitted(ep), stats.denied(ep)), (1, 1));
+    // A route the document does not have goes straight to the server.
+    let response = call(
+        &mut client,
+        request(Method::POST, run.addr, "/nothing", String::new()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_client_keeps_a_burst_under_the_limit() {
+    // Both sides on the system clock, as in production: the emulator counts by arrival.
+    let emulator_limiter = Arc::new(Limiter::with_clock(SystemClock::new()));
+    let app = emulator::emulator(
+        emulator_limiter,
+        Arc::new(Limiter::with_clock(SystemClock::new())),
+        true,
+    );
+    let addr = serve(app.router.clone()).await;
+    let layer = ClientLayer::new(Arc::new(Limiter::<rongcloud::Endpoint>::new()));
+    let stats = layer.stats();
+    let client = layer.layer(http());
+
+    // Start 50 ms into a second: each second's 200 requests are admitted at its start and
+    // have 950 ms to arrive within it (loopback takes well under that), so the emulator's
+    // windows see what the client's did.
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    tokio::time::sleep(Duration::from_millis(1050 - ms % 1000)).await;
+    let tasks: Vec<_> = (0..450)
+        .map(|_| {
+            let mut client = client.clone();
+            tokio::spawn(async move {
+                let request = request(Method::POST, addr, "/user/getToken.json", "userId=u".into());
+                call(&mut client, request).await.map(|r| r.status())
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), StatusCode::OK);
+    }
+    let token = rongcloud::Endpoint::UserGetToken;
+    assert_eq!(app.rongcloud.admitted(token), 450);
+    assert_eq!(app.rongcloud.denied(token), 0);
+    assert_eq!((stats.admitted(token), stats.denied(token)), (450, 0));
+}
