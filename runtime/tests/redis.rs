@@ -80,6 +80,21 @@ async fn the_same_answers_as_the_local_limiter_over_a_random_walk_across_beijing
         match (r >> 16) % 100 {
             0 => clock.advance(Duration::from_secs(1_200)),
             1..=20 => clock.advance(Duration::from_millis((r >> 24) % 700)),
+            21 => {
+                // 可调频: the same new limit in both, sometimes below what was admitted.
+                let (ep, per, max) = match (r >> 24) % 3 {
+                    0 => (Endpoint::UserGetToken, Per::Second, (r >> 32) % 300),
+                    1 => (
+                        Endpoint::ChatroomEntryBatchSet,
+                        Per::Second,
+                        (r >> 32) % 150,
+                    ),
+                    _ => (Endpoint::Push, Per::Day, (r >> 32) % 5),
+                };
+                assert_eq!(local.set_limit(ep, per, max), Ok(()));
+                assert_eq!(shared.set_limit(ep, per, max), Ok(()));
+                assert_eq!(shared.limit(ep, per), Some(max));
+            }
             _ => {}
         }
         let expected = local.try_acquire_n(ep, cost);
@@ -539,6 +554,35 @@ async fn clock_skew_each_window_id_admits_its_limit_but_an_early_clock_opens_the
     let first = BEIJING_MIDNIGHT / 1000;
     assert_eq!(server.integer(&["GET", &key(first)]), Some(200));
     assert_eq!(server.integer(&["GET", &key(first + 1)]), Some(200));
+}
+
+#[tokio::test]
+async fn limits_adjust_at_run_time_and_lift_the_short_circuit() {
+    let server = RedisServer::start();
+    let clock = ManualClock::new(BEIJING_MIDNIGHT + 300);
+    let shared = limiter(&server, &clock, true);
+    let ep = Endpoint::UserGetToken;
+    assert_eq!(shared.limit(ep, Per::Second), Some(200));
+    assert_eq!(shared.limit(ep, Per::Day), None);
+    shared.set_limit(ep, Per::Second, 2).unwrap();
+    shared.try_acquire(ep).await.unwrap();
+    assert_eq!(shared.try_acquire(ep).await.unwrap().remaining(), 0);
+    let calls = server.evalsha_calls();
+    assert_eq!(denied(shared.try_acquire(ep).await).window.max, 2);
+    assert_eq!(server.evalsha_calls(), calls, "short-circuited");
+    shared.set_limit(ep, Per::Second, 500).unwrap();
+    assert_eq!(shared.try_acquire(ep).await.unwrap().remaining(), 497);
+    assert_eq!(
+        shared.set_limit(ep, Per::Hour, 1),
+        Err(ratespec::LimitError::NoSuchWindow {
+            endpoint: "UserGetToken",
+            per: Per::Hour
+        })
+    );
+    assert_eq!(
+        shared.set_limit(ep, Per::Second, u64::MAX),
+        Err(ratespec::LimitError::TooLarge { max: u64::MAX })
+    );
 }
 
 #[test]

@@ -54,6 +54,7 @@
 
 mod conn;
 mod keys;
+mod limits;
 mod policy;
 mod script;
 mod shortcut;
@@ -63,12 +64,13 @@ pub use policy::{FailurePolicy, RedisRefusal, RedisUnavailable};
 
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
-use crate::meta::Window;
-use crate::outcome::{Denied, ExceedsLimit, Permit, Refusal};
+use crate::meta::{Per, Window};
+use crate::outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
 use crate::slot::MAX_LIMIT;
 use crate::window;
 use conn::Conn;
 use keys::Keys;
+use limits::Limits;
 use policy::FailureLog;
 use script::{ChargeScript, Reply};
 use shortcut::Shortcuts;
@@ -110,6 +112,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
 pub struct RedisLimiter<E, C = SystemClock> {
     conn: Conn,
     keys: Keys,
+    limits: Limits,
     script: ChargeScript,
     shortcuts: Option<Shortcuts>,
     policy: FailurePolicy,
@@ -196,6 +199,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
         Ok(RedisLimiter {
             conn: Conn::new(self.client, self.timeout)?,
             keys: Keys::new(E::PROVIDER, E::BUCKETS, self.tenant.as_deref()),
+            limits: Limits::new(E::BUCKETS),
             script: ChargeScript::new(),
             shortcuts: self.short_circuit.then(|| Shortcuts::new(E::BUCKETS.len())),
             policy: self.policy,
@@ -251,8 +255,8 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         if windows.is_empty() {
             return Ok(unlimited(now));
         }
-        for w in windows {
-            let max = w.max.min(MAX_LIMIT);
+        for (i, w) in windows.iter().enumerate() {
+            let max = self.limits.get(b, i);
             if cost > max {
                 return Err(RedisRefusal::Limit(Refusal::Exceeds(ExceedsLimit {
                     cost,
@@ -264,20 +268,25 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             && let Some((deadline, i)) = self.shortcuts.as_ref().and_then(|s| s.full(b, now))
             && let Some(w) = windows.get(i)
         {
-            return Err(denied(w, deadline, now));
+            return Err(denied(w.per, self.limits.get(b, i), deadline, now));
         }
 
         let mut keys = Vec::with_capacity(windows.len());
         let mut args = Vec::with_capacity(1 + 2 * windows.len());
-        let mut ends = Vec::with_capacity(windows.len());
+        let mut sent = Vec::with_capacity(windows.len());
         args.push(cost);
-        for w in windows {
+        for (i, w) in windows.iter().enumerate() {
             let id = window::id(w.per, E::UTC_OFFSET_SECS, now);
             let end = window::end_ms(w.per, E::UTC_OFFSET_SECS, id);
+            let max = self.limits.get(b, i);
             keys.push(self.keys.key(b, w.per, id));
-            args.push(w.max.min(MAX_LIMIT));
+            args.push(max);
             args.push(end.saturating_sub(now) + KEY_TTL_MARGIN.as_millis() as u64);
-            ends.push(end);
+            sent.push(Sent {
+                per: w.per,
+                max,
+                end,
+            });
         }
 
         let mut con = self.conn.get();
@@ -294,7 +303,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
                 Err(RedisUnavailable::timeout(self.timeout))
             }
         };
-        match reply.and_then(|reply| self.judge(b, windows, &ends, cost, now, reply)) {
+        match reply.and_then(|reply| self.judge(b, &sent, cost, now, reply)) {
             Ok(verdict) => {
                 self.log.succeeded();
                 verdict
@@ -316,26 +325,24 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     fn judge(
         &self,
         b: usize,
-        windows: &[Window],
-        ends: &[u64],
+        sent: &[Sent],
         cost: u64,
         now: u64,
         reply: Reply,
     ) -> Result<Result<Permit, RedisRefusal>, RedisUnavailable> {
         let mut tightest = (u64::MAX, now);
-        let mut full: Option<(usize, u64)> = None;
-        for (i, ((w, &end), &count)) in windows.iter().zip(ends).zip(&reply.counts).enumerate() {
-            let max = w.max.min(MAX_LIMIT);
-            if count >= max
+        let mut full: Option<&Sent> = None;
+        for (i, (w, &count)) in sent.iter().zip(&reply.counts).enumerate() {
+            if count >= w.max
                 && let Some(s) = &self.shortcuts
             {
-                s.full_until(b, i, end);
+                s.full_until(b, i, w.end);
             }
             if reply.admitted {
-                tightest = tighter((max.saturating_sub(count), end), tightest);
-            } else if count.saturating_add(cost) > max && full.is_none_or(|(_, e)| end > e) {
+                tightest = tighter((w.max.saturating_sub(count), w.end), tightest);
+            } else if count.saturating_add(cost) > w.max && full.is_none_or(|f| w.end > f.end) {
                 // The full window that ends last: no retry passes before it ends.
-                full = Some((i, end));
+                full = Some(w);
             }
         }
         if reply.admitted {
@@ -345,13 +352,51 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
                 now_ms: now,
             }));
         }
-        match full.and_then(|(i, end)| Some((windows.get(i)?, end))) {
-            Some((w, end)) => Ok(Err(denied(w, end, now))),
+        match full {
+            Some(w) => Ok(Err(denied(w.per, w.max, w.end, now))),
             None => Err(RedisUnavailable::reply(format!(
                 "refused with counts {:?} that leave room for {cost}",
                 reply.counts
             ))),
         }
+    }
+
+    /// The current limit of `ep`'s `per` window in this process, or `None` if its bucket
+    /// has no such window.
+    pub fn limit(&self, ep: E, per: Per) -> Option<u64> {
+        let b = ep.bucket();
+        let i = E::BUCKETS
+            .get(b)?
+            .windows
+            .iter()
+            .position(|w| w.per == per)?;
+        Some(self.limits.get(b, i))
+    }
+
+    /// Sets this process's limit of `ep`'s `per` window, for every endpoint of its bucket,
+    /// effective at once (可调频: the vendor raised the quota).
+    ///
+    /// Redis stores counts, not limits: each call sends its process's limits, so set the
+    /// same limit on every process of the fleet. Units already counted in the current window
+    /// still count. A short-circuit in force for the bucket is lifted.
+    pub fn set_limit(&self, ep: E, per: Per, max: u64) -> Result<(), LimitError> {
+        if max > MAX_LIMIT {
+            return Err(LimitError::TooLarge { max });
+        }
+        let b = ep.bucket();
+        let found = E::BUCKETS
+            .get(b)
+            .is_some_and(|bucket| self.limits.set(bucket, b, per, max));
+        if !found {
+            return Err(LimitError::NoSuchWindow {
+                endpoint: ep.as_str(),
+                per,
+            });
+        }
+        if let Some(s) = &self.shortcuts {
+            s.clear(b);
+        }
+        Ok(())
     }
 
     /// The clock the limiter reads.
@@ -375,14 +420,18 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     }
 }
 
-/// A denial by window `w`, which ends at `end_ms`.
-fn denied(w: &Window, end_ms: u64, now_ms: u64) -> RedisRefusal {
+/// What one call sent for one window: its length, limit and end.
+struct Sent {
+    per: Per,
+    max: u64,
+    end: u64,
+}
+
+/// A denial by the `per` window of limit `max`, which ends at `end_ms`.
+fn denied(per: Per, max: u64, end_ms: u64, now_ms: u64) -> RedisRefusal {
     RedisRefusal::Limit(Refusal::Denied(Denied {
         retry_after: Duration::from_millis(end_ms.saturating_sub(now_ms)),
-        window: Window {
-            max: w.max.min(MAX_LIMIT),
-            per: w.per,
-        },
+        window: Window { max, per },
     }))
 }
 

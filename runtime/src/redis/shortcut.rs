@@ -43,6 +43,13 @@ impl Shortcuts {
         let packed = (deadline_ms.min(MAX_DEADLINE) << INDEX_BITS) | u64::from(window);
         slot.fetch_max(packed, Ordering::Relaxed);
     }
+
+    /// Forgets `bucket`'s deadline (its limits changed).
+    pub(crate) fn clear(&self, bucket: usize) {
+        if let Some(slot) = self.deadlines.get(bucket) {
+            slot.store(0, Ordering::Relaxed);
+        }
+    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -64,5 +71,7 @@ mod tests {
         s.full_until(1, 0, u64::MAX);
         assert_eq!(s.full(1, u64::MAX - 1), None);
         assert_eq!(s.full(1, 0), Some((MAX_DEADLINE, 0)));
+        s.clear(1);
+        assert_eq!(s.full(1, 0), None);
     }
 }
