@@ -26,10 +26,14 @@ mod keyed;
 mod limiter;
 mod meta;
 mod outcome;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod route;
 mod slot;
 mod sync;
 mod table;
+#[cfg(feature = "tower")]
+pub mod tower;
 #[cfg(feature = "tokio")]
 mod wait;
 mod window;
