@@ -125,8 +125,20 @@ fn bench(c: &mut Criterion) {
             path: r.path.clone(),
         })
         .collect();
+    // The hits again, per document: RongCloud's paths are all static, Easemob's all
+    // parameterised.
+    let (easemob_hits, rongcloud_hits): (Vec<Request>, Vec<Request>) = requests
+        .iter()
+        .map(|r| Request {
+            easemob: r.easemob,
+            method: r.method,
+            path: r.path.clone(),
+        })
+        .partition(|r| r.easemob);
     for (name, set) in [
         ("hits", &requests),
+        ("hits_rongcloud_static", &rongcloud_hits),
+        ("hits_easemob_parameterised", &easemob_hits),
         ("misses", &misses),
         ("wrong_methods", &wrong_methods),
     ] {

@@ -129,31 +129,29 @@ impl<'g, 'a> Node<'g, 'a> {
             }
         });
         let next = format_ident!("rest_{}", depth + 1);
-        let statics = (!self.statics.is_empty()).then(|| {
-            let arms = self.statics.iter().map(|(text, child)| {
-                let child = child.code(depth + 1);
-                quote! { #text => { #child } }
-            });
+        // A static segment is compared in place (its length is known, so the comparison is a
+        // word or two); only a parameter's extent is searched for.
+        let statics = self.statics.iter().map(|(text, child)| {
+            let child = child.code(depth + 1);
             quote! {
-                match segment {
-                    #(#arms)*
-                    _ => {}
+                if let ::core::option::Option::Some(#next) = strip_segment(tail, #text) {
+                    #child
                 }
             }
         });
         let param = self.param.as_ref().map(|child| {
             let child = child.code(depth + 1);
             quote! {
+                let (segment, #next) = split_segment(tail);
                 if is_param_value(segment) {
                     #child
                 }
             }
         });
-        let children = (statics.is_some() || param.is_some()).then(|| {
+        let children = (!self.statics.is_empty() || param.is_some()).then(|| {
             quote! {
                 if let ::core::option::Option::Some(tail) = #rest {
-                    let (segment, #next) = split_segment(tail);
-                    #statics
+                    #(#statics)*
                     #param
                 }
             }
@@ -300,6 +298,29 @@ fn route_params(groups: &[&PathGroup]) -> TokenStream {
             }
             #tree
             Route::NotFound
+        }
+
+        /// What follows the segment `text` at the start of `tail`: `Some(None)` when `tail` is
+        /// `text`, `Some(Some(rest))` when it is `text/rest`, `None` otherwise.
+        #[inline(always)]
+        fn strip_segment<'a>(
+            tail: &'a str,
+            text: &str,
+        ) -> ::core::option::Option<::core::option::Option<&'a str>> {
+            let (bytes, n) = (tail.as_bytes(), text.len());
+            if bytes.len() < n || !words::equal(&bytes[..n], text.as_bytes()) {
+                return ::core::option::Option::None;
+            }
+            match bytes.get(n) {
+                ::core::option::Option::None => {
+                    ::core::option::Option::Some(::core::option::Option::None)
+                }
+                // `/` is ASCII, so the cut after it is a char boundary.
+                ::core::option::Option::Some(b'/') => {
+                    ::core::option::Option::Some(::core::option::Option::Some(&tail[n + 1..]))
+                }
+                ::core::option::Option::Some(_) => ::core::option::Option::None,
+            }
         }
 
         /// The first segment of `tail` and what follows its `/`, `None` at the path's end.

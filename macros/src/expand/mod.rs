@@ -16,6 +16,8 @@ mod tracking;
 // `equal` and `query_start` run only in the generated code, where this file is pasted.
 #[allow(dead_code)]
 mod words;
+#[cfg(test)]
+mod words_tests;
 
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
 //! Static paths in a hash table laid out at compile time (open addressing, linear probing,
-//! at most half full): a lookup hashes the path once, compares stored hashes, and compares
-//! the path itself only on a hash match.
+//! at most a quarter full, one `u64` per slot): a lookup hashes the path once, compares the
+//! stored part of the hash, and compares the path itself only on a match.
 //!
 //! A `match` over ~200 string literals compares them one after another, and a decision tree
 //! over lengths and bytes mispredicts a jump at every level; this costs one hash, usually one
@@ -21,45 +21,71 @@ pub struct StaticPath<'a> {
 
 /// `fn static_route` and its table (the generated module holds `mod words`).
 pub fn static_route(paths: &[StaticPath]) -> TokenStream {
-    let size = (paths.len() * 2).next_power_of_two();
-    let mut slots: Vec<Option<(u64, &StaticPath)>> = (0..size).map(|_| None).collect();
-    for path in paths {
+    // A quarter full: a hit almost always finds its path at the first slot, and the whole
+    // table of words stays a few KiB, in the L1 cache.
+    let size = (paths.len() * 4).next_power_of_two();
+    // Positions + 1 fit in the low 16 bits of a table word for any real document; the
+    // split moves for the absurd rest.
+    let index_mask: u64 = if paths.len() < 0xffff {
+        0xffff
+    } else {
+        0xffff_ffff
+    };
+    let mut table = vec![0u64; size];
+    for (index, path) in paths.iter().enumerate() {
         let hash = words::hash(path.path.as_bytes());
         let mut slot = hash as usize & (size - 1);
-        while slots[slot].is_some() {
+        while table[slot] != 0 {
             slot = (slot + 1) & (size - 1);
         }
-        slots[slot] = Some((hash, path));
+        table[slot] = (hash & !index_mask) | (index as u64 + 1);
     }
-    let slots = slots.iter().map(|slot| match slot {
-        Some((hash, path)) => {
-            let text = path.path;
-            let methods = path.methods.iter().map(|(m, _)| m);
-            let variants = path.methods.iter().map(|(_, v)| v);
-            let allowed = path.methods.iter().map(|(m, _)| m);
-            quote! {
-                StaticSlot {
-                    hash: #hash,
-                    path: #text,
-                    endpoints: &[#((#methods, Endpoint::#variants)),*],
-                    allowed: &[#(#allowed),*],
-                }
+    let entries = paths.iter().map(|path| {
+        let text = path.path;
+        let methods = path.methods.iter().map(|(m, _)| m);
+        let variants = path.methods.iter().map(|(_, v)| v);
+        let allowed = path.methods.iter().map(|(m, _)| m);
+        let (first_method, first) = path.methods[0];
+        // Methods are short: the first is matched by its length and its bytes as one word
+        // (`words::short` is exact up to 8 bytes); a longer one never takes this shortcut.
+        let first_len = if first_method.len() <= 8 {
+            let len = first_method.len();
+            quote! { #len }
+        } else {
+            quote! { usize::MAX }
+        };
+        let first_word = words::short(first_method.as_bytes());
+        quote! {
+            StaticPath {
+                path: #text,
+                first_len: #first_len,
+                first_word: #first_word,
+                first: Endpoint::#first,
+                endpoints: &[#((#methods, Endpoint::#variants)),*],
+                allowed: &[#(#allowed),*],
             }
         }
-        None => quote! { StaticSlot { hash: 0, path: "", endpoints: &[], allowed: &[] } },
     });
+    let count = paths.len();
     quote! {
-        /// A slot of [`STATIC_PATHS`]; empty when `allowed` is.
-        struct StaticSlot {
-            hash: u64,
+        /// A documented static path and its endpoints, one per method; the first inline.
+        struct StaticPath {
             path: &'static str,
+            first_len: usize,
+            first_word: u64,
+            first: Endpoint,
             endpoints: &'static [(&'static str, Endpoint)],
             allowed: &'static [&'static str],
         }
 
-        /// Every static path, at the slot its hash picks or the next free one after it.
+        /// Every static path, in document order.
         #[allow(deprecated)]
-        static STATIC_PATHS: [StaticSlot; #size] = [#(#slots),*];
+        static STATIC_PATHS: [StaticPath; #count] = [#(#entries),*];
+
+        /// Open addressing over [`STATIC_PATHS`]: at the slot a path's hash picks (or the next
+        /// free one after it), the path's position + 1 in the low bits and the upper bits of
+        /// its hash; 0 is a free slot.
+        static STATIC_TABLE: [u64; #size] = [#(#table),*];
 
         /// The endpoint when `path` is a documented static path and `method` one of its
         /// methods, `Err(allowed)` when only the method is wrong, `None` for any other path.
@@ -68,20 +94,29 @@ pub fn static_route(paths: &[StaticPath]) -> TokenStream {
             method: &str,
             path: &str,
         ) -> ::core::option::Option<::core::result::Result<Endpoint, &'static [&'static str]>> {
+            const INDEX: u64 = #index_mask;
             let hash = words::hash(path.as_bytes());
             let mut slot = hash as usize & (#size - 1);
             loop {
-                let entry = &STATIC_PATHS[slot];
-                if entry.allowed.is_empty() {
+                let word = STATIC_TABLE[slot];
+                if word == 0 {
                     return ::core::option::Option::None;
                 }
-                if entry.hash == hash && words::equal(entry.path.as_bytes(), path.as_bytes()) {
-                    for &(documented, endpoint) in entry.endpoints {
-                        if words::equal(documented.as_bytes(), method.as_bytes()) {
-                            return ::core::option::Option::Some(::core::result::Result::Ok(endpoint));
+                if (word ^ hash) & !INDEX == 0 {
+                    let entry = &STATIC_PATHS[(word & INDEX) as usize - 1];
+                    if words::equal(entry.path.as_bytes(), path.as_bytes()) {
+                        if method.len() == entry.first_len
+                            && words::short(method.as_bytes()) == entry.first_word
+                        {
+                            return ::core::option::Option::Some(::core::result::Result::Ok(entry.first));
                         }
+                        for &(documented, endpoint) in entry.endpoints {
+                            if words::equal(documented.as_bytes(), method.as_bytes()) {
+                                return ::core::option::Option::Some(::core::result::Result::Ok(endpoint));
+                            }
+                        }
+                        return ::core::option::Option::Some(::core::result::Result::Err(entry.allowed));
                     }
-                    return ::core::option::Option::Some(::core::result::Result::Err(entry.allowed));
                 }
                 slot = (slot + 1) & (#size - 1);
             }

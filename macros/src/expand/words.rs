@@ -10,14 +10,28 @@ fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(chunk)
 }
 
-/// The bytes of a path shorter than a word, as one word.
+/// The little-endian half word (4 bytes) at `at`.
 #[inline(always)]
-fn short(bytes: &[u8]) -> u64 {
-    let mut short = 0u64;
-    for (i, &byte) in bytes.iter().enumerate() {
-        short |= u64::from(byte) << (8 * i);
+fn half(bytes: &[u8], at: usize) -> u64 {
+    let mut chunk = [0u8; 4];
+    chunk.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(chunk))
+}
+
+/// The bytes of a path shorter than a word, as one word: overlapping loads rather than
+/// a loop, so methods (`GET`, `POST`, `DELETE`) cost no mispredicted branch. Equal-length
+/// inputs of up to 8 bytes are equal exactly when their words are.
+#[inline(always)]
+pub fn short(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    if n >= 4 {
+        half(bytes, 0) | (half(bytes, n - 4) << 32)
+    } else if n > 0 {
+        // Bytes 0, n / 2 and n - 1 are every byte of a text of 1 to 3 bytes.
+        u64::from(bytes[0]) | (u64::from(bytes[n / 2]) << 8) | (u64::from(bytes[n - 1]) << 16)
+    } else {
+        0
     }
-    short
 }
 
 /// An FxHash-style hash of the length, the first word and the last word: a fixed cost with
@@ -38,23 +52,32 @@ pub fn hash(bytes: &[u8]) -> u64 {
     hash ^ (hash >> 32)
 }
 
-/// `a == b`, a word at a time and inline: cheaper than a `memcmp` call for short paths.
+/// `a == b`, a word at a time and inline: cheaper than a `memcmp` call for short paths. Up
+/// to 32 bytes (most paths) the words overlap instead of looping, so the only branch is on
+/// the length class.
 #[inline(always)]
 pub fn equal(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    if a.len() < 8 {
-        return short(a) == short(b);
-    }
-    let mut at = 0;
-    while at + 8 < a.len() {
-        if word(a, at) != word(b, at) {
-            return false;
+    let differs = |at: usize| word(a, at) ^ word(b, at);
+    if n < 8 {
+        short(a) == short(b)
+    } else if n <= 16 {
+        differs(0) | differs(n - 8) == 0
+    } else if n <= 32 {
+        differs(0) | differs(8) | differs(n - 16) | differs(n - 8) == 0
+    } else {
+        let mut at = 0;
+        while at + 8 < n {
+            if differs(at) != 0 {
+                return false;
+            }
+            at += 8;
         }
-        at += 8;
+        differs(n - 8) == 0
     }
-    word(a, a.len() - 8) == word(b, b.len() - 8)
 }
 
 /// The position of the first `?` or `#` (where a target's query or fragment starts), a word

@@ -1,0 +1,52 @@
+//! `words` against the plain operations it replaces, at every length class (the file itself
+//! is pasted into generated code, so its tests live here).
+
+use super::words::{equal, query_start, short};
+
+/// Bytes `0..n` of a path-like text.
+fn text(n: usize) -> Vec<u8> {
+    (0..n).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+#[test]
+fn equal_is_slice_equality_at_every_length_and_position() {
+    for n in 0..80 {
+        let a = text(n);
+        assert!(equal(&a, &a.clone()), "length {n}");
+        for at in 0..n {
+            let mut b = a.clone();
+            b[at] = b'/';
+            assert!(!equal(&a, &b), "length {n}, difference at {at}");
+        }
+        assert!(!equal(&a, &text(n + 1)), "lengths {n} and {}", n + 1);
+    }
+}
+
+#[test]
+fn query_start_finds_the_first_question_mark_or_hash() {
+    for n in 0..40 {
+        assert_eq!(query_start(&text(n)), None, "length {n}");
+        for at in 0..n {
+            for mark in [b'?', b'#'] {
+                let mut bytes = text(n);
+                bytes[at] = mark;
+                if at + 1 < n {
+                    bytes[n - 1] = b'?';
+                }
+                assert_eq!(query_start(&bytes), Some(at), "length {n}, mark at {at}");
+            }
+        }
+    }
+}
+
+#[test]
+fn short_words_tell_equal_length_texts_apart_up_to_8_bytes() {
+    for n in 0..=8 {
+        let a = text(n);
+        for at in 0..n {
+            let mut b = a.clone();
+            b[at] = b'/';
+            assert_ne!(short(&a), short(&b), "length {n}, difference at {at}");
+        }
+    }
+}
