@@ -479,3 +479,47 @@ async fn a_waiting_client_keeps_a_burst_under_the_limit() {
     assert_eq!(app.rongcloud.denied(token), 0);
     assert_eq!((stats.admitted(token), stats.denied(token)), (450, 0));
 }
+
+/// The pattern the README gives reqwest users, with hyper's client in reqwest's place: route
+/// the request's method and full URL, wait for the limiter, then send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_pattern_for_other_clients_waits_on_full_urls() {
+    let app = emulator::emulator(
+        Arc::new(Limiter::with_clock(SystemClock::new())),
+        Arc::new(Limiter::with_clock(SystemClock::new())),
+        true,
+    );
+    let addr = serve(app.router.clone()).await;
+    let limiter = Arc::new(Limiter::<rongcloud::Endpoint>::new());
+    let client = http();
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    tokio::time::sleep(Duration::from_millis(1050 - ms % 1000)).await;
+    let tasks: Vec<_> = (0..260)
+        .map(|i| {
+            let (limiter, client) = (limiter.clone(), client.clone());
+            tokio::spawn(async move {
+                let url = format!("http://{addr}/user/getToken.json?attempt={i}");
+                let request = request(Method::POST, addr, "/", format!("userId=u{i}"));
+                let (mut parts, body) = request.into_parts();
+                parts.uri = url.parse().unwrap();
+                // What a reqwest user writes with `request.method()` and `request.url()`:
+                let ep = rongcloud::Endpoint::route(parts.method.as_str(), &url).endpoint();
+                if let Some(ep) = ep {
+                    limiter.acquire(ep, 1).await.unwrap();
+                }
+                let response = client.request(Request::from_parts(parts, body)).await;
+                response.unwrap().status()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::OK);
+    }
+    // 260 registrations against 200 per second: two windows, never a 429.
+    let ep = rongcloud::Endpoint::UserGetToken;
+    assert_eq!(app.rongcloud.admitted(ep), 260);
+    assert_eq!(app.rongcloud.denied(ep), 0);
+}

@@ -78,3 +78,37 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
         Limiter::limit(self, ep, per)
     }
 }
+
+/// The shared Redis limiter: a full window waits (without FIFO order across processes) until
+/// the refusal's `retry_after`; Redis being unreachable under `FailurePolicy::Closed` is
+/// [`Refused::Unavailable`] (under `Open`, the Redis limiter admits by itself).
+#[cfg(feature = "redis")]
+impl<E: Endpoints, C: Clock + 'static> Admission<E> for crate::redis::RedisLimiter<E, C> {
+    async fn try_admit(&self, ep: E, cost: u64) -> Result<Permit, Refused> {
+        self.try_acquire_n(ep, cost).await.map_err(from_redis)
+    }
+
+    async fn admit(&self, ep: E, cost: u64) -> Result<Permit, Refused> {
+        loop {
+            match self.try_acquire_n(ep, cost).await.map_err(from_redis) {
+                // At least a millisecond, so a clock that lags tokio's cannot spin.
+                Err(Refused::Limit(Refusal::Denied(d))) => {
+                    tokio::time::sleep(d.retry_after.max(std::time::Duration::from_millis(1))).await
+                }
+                decided => return decided,
+            }
+        }
+    }
+
+    fn limit(&self, ep: E, per: Per) -> Option<u64> {
+        crate::redis::RedisLimiter::limit(self, ep, per)
+    }
+}
+
+#[cfg(feature = "redis")]
+fn from_redis(refusal: crate::redis::RedisRefusal) -> Refused {
+    match refusal {
+        crate::redis::RedisRefusal::Limit(refusal) => Refused::Limit(refusal),
+        crate::redis::RedisRefusal::Unavailable(e) => Refused::Unavailable(Box::new(e)),
+    }
+}
