@@ -1,7 +1,9 @@
-//! `ratespec`: check vendors' rate-limit documents, print their endpoint table, and show what
-//! changed between two versions of a document.
+//! `ratespec`: check vendors' rate-limit documents, print their endpoint table, resolve
+//! requests to endpoints, and show what changed between two versions of a document.
 
+mod embedded;
 mod render;
+mod route;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,18 +12,20 @@ use ratespec_spec::model::diff::diff;
 use ratespec_spec::report::{self, EndpointRow};
 use ratespec_spec::{Diagnostic, Load, Options};
 
-const USAGE: &str = "\
-usage:
+const USAGE: &str = r#"usage:
   ratespec check [--include-commented] [--json] PATH...   documents or specs folders
-  ratespec table [--include-commented] [--json]           the embedded specs/
+  ratespec table [--include-commented] [--json]           the embedded specs/, as generated
+  ratespec route [--include-commented] [METHOD TARGET]    the endpoint of a request; without
+                                                          operands, one `METHOD TARGET` per
+                                                          stdin line
   ratespec diff OLD NEW                                   what changed between two versions
                                                           (OLD is read with NEW's limits.toml entry)
 
 check prints the endpoint table, or the diagnostics (exit status 1).
---include-commented counts rows inside HTML comments; --json prints an array of objects.";
-
-/// The specs folder this binary was built from.
-const EMBEDDED_SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+route answers one JSON object per request: {"provider", "endpoint", "path", "params"}, or
+{"error": "not_found"} / {"error": "method_not_allowed", "allowed": [...]} (exit status 1
+for a single request that is not found or not allowed).
+--include-commented counts rows inside HTML comments; --json prints an array of objects."#;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -85,11 +89,23 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             if !command.operands.is_empty() {
                 return Err("table takes no operands".into());
             }
-            Ok(print_table(
-                ratespec_spec::load(&[PathBuf::from(EMBEDDED_SPECS)], &options),
-                command.json,
-            ))
+            print_rows(&embedded::rows(command.include_commented), command.json);
+            Ok(ExitCode::SUCCESS)
         }
+        "route" => match command.operands[..] {
+            [method, target] => {
+                let resolved = embedded::resolve(method, target, command.include_commented);
+                println!("{}", route::json(&resolved));
+                Ok(match resolved {
+                    embedded::Resolved::Found { .. } => ExitCode::SUCCESS,
+                    _ => ExitCode::FAILURE,
+                })
+            }
+            [] => route::lines(command.include_commented)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|error| format!("reading stdin: {error}")),
+            _ => Err("route needs METHOD TARGET, or no operands to read stdin".into()),
+        },
         "diff" => {
             let [old, new] = command.operands[..] else {
                 return Err("diff needs two documents: OLD NEW".into());
@@ -123,17 +139,21 @@ fn print_table(load: Load, json: bool) -> ExitCode {
     if report_diagnostics(&load.diagnostics) {
         return ExitCode::FAILURE;
     }
-    let rows: Vec<EndpointRow> = report::rows(&load.catalog);
+    print_rows(&report::rows(&load.catalog), json);
+    ExitCode::SUCCESS
+}
+
+/// Prints rows as the aligned table or as a JSON array.
+fn print_rows(rows: &[EndpointRow], json: bool) {
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&rows).expect("rows are plain data")
+            serde_json::to_string_pretty(rows).expect("rows are plain data")
         );
     } else {
-        print!("{}", render::table(&rows));
+        print!("{}", render::table(rows));
         println!("{} endpoints", rows.len());
     }
-    ExitCode::SUCCESS
 }
 
 /// Prints every diagnostic to stderr; true when there was any.

@@ -102,12 +102,146 @@ fn json_is_an_array_of_rows() {
     assert_eq!(token["adjustable"], true);
 }
 
+/// `ratespec ARGS` run at the repository's root, as a user would (so sources read `specs/…`).
+fn ratespec_at_root(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ratespec"))
+        .args(args)
+        .current_dir(specs_dir().join(".."))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the ratespec binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("ratespec ends")
+}
+
 #[test]
-fn table_prints_the_embedded_specs() {
-    let output = ratespec(&["table", "--json"]);
+fn table_from_generated_code_is_the_parsers_table_row_for_row() {
+    for (flags, count) in [(&[][..], 112), (&["--include-commented"][..], 218)] {
+        for json in [true, false] {
+            let mut table = vec!["table"];
+            let mut check = vec!["check"];
+            table.extend(flags);
+            check.extend(flags);
+            if json {
+                table.push("--json");
+                check.push("--json");
+            }
+            check.push("specs/");
+            let generated = ratespec_at_root(&table, "");
+            let parsed = ratespec_at_root(&check, "");
+            assert!(generated.status.success(), "{}", stderr(&generated));
+            assert!(parsed.status.success(), "{}", stderr(&parsed));
+            if json {
+                let generated: Vec<Value> =
+                    serde_json::from_slice(&generated.stdout).expect("JSON");
+                let parsed: Vec<Value> = serde_json::from_slice(&parsed.stdout).expect("JSON");
+                assert_eq!(generated.len(), count);
+                for (generated, parsed) in generated.iter().zip(&parsed) {
+                    assert_eq!(generated, parsed);
+                }
+                assert_eq!(generated.len(), parsed.len());
+            } else {
+                let (generated, parsed) = (stdout(&generated), stdout(&parsed));
+                for (generated, parsed) in generated.lines().zip(parsed.lines()) {
+                    assert_eq!(generated, parsed);
+                }
+                assert!(generated.ends_with(&format!("\n{count} endpoints\n")));
+                assert_eq!(generated, parsed);
+            }
+        }
+    }
+}
+
+#[test]
+fn route_answers_one_request_with_its_endpoint_and_parameters() {
+    let output = ratespec_at_root(
+        &[
+            "route",
+            "GET",
+            "https://a1.easemob.com/acme/chat/push/label/vip?x=1",
+        ],
+        "",
+    );
     assert!(output.status.success(), "{}", stderr(&output));
-    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(rows.len(), 112);
+    let answer: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        answer,
+        serde_json::json!({
+            "provider": "easemob_push",
+            "endpoint": "GetPushLabelByLabelname",
+            "path": "/{org_name}/{app_name}/push/label/{labelname}",
+            "params": {"org_name": "acme", "app_name": "chat", "labelname": "vip"},
+        })
+    );
+    // Keys in the documented order, parameters in path order.
+    assert!(stdout(&output).starts_with(r#"{"provider":"easemob_push","endpoint":"#));
+    assert!(
+        stdout(&output)
+            .contains(r#""params":{"org_name":"acme","app_name":"chat","labelname":"vip"}"#)
+    );
+
+    let missing = ratespec_at_root(&["route", "POST", "/user/getToken.json/"], "");
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(stdout(&missing), "{\"error\":\"not_found\"}\n");
+    let wrong = ratespec_at_root(&["route", "GET", "/user/getToken.json"], "");
+    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(
+        stdout(&wrong),
+        "{\"error\":\"method_not_allowed\",\"allowed\":[\"POST\"]}\n"
+    );
+}
+
+#[test]
+fn route_reads_stdin_and_answers_every_line_in_order() {
+    let requests = "POST /user/getToken.json\n\
+                    POST https://api.rong-cloud.cn/push.json?appKey=k\n\
+                    \n\
+                    PUT /o/a/push/label/l/user\n\
+                    POST /chatroom/entry/set.json\n\
+                    POST /../user/getToken.json\n\
+                    just-one-word\n";
+    for (flags, chatroom) in [
+        (&["route"][..], serde_json::json!({"error": "not_found"})),
+        (
+            &["route", "--include-commented"][..],
+            serde_json::json!({
+                "provider": "rongcloud",
+                "endpoint": "ChatroomEntrySet",
+                "path": "/chatroom/entry/set.json",
+                "params": {},
+            }),
+        ),
+    ] {
+        let output = ratespec_at_root(flags, requests);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let answers: Vec<Value> = stdout(&output)
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+            .collect();
+        let found = |endpoint: &str, path: &str| serde_json::json!({"provider": "rongcloud", "endpoint": endpoint, "path": path, "params": {}});
+        let malformed =
+            serde_json::json!({"error": "malformed", "message": "expected `METHOD TARGET`"});
+        assert_eq!(
+            answers,
+            vec![
+                found("UserGetToken", "/user/getToken.json"),
+                found("Push", "/push.json"),
+                malformed.clone(),
+                serde_json::json!({"error": "method_not_allowed", "allowed": ["POST", "GET", "DELETE"]}),
+                chatroom,
+                serde_json::json!({"error": "not_found"}),
+                malformed,
+            ]
+        );
+    }
 }
 
 #[test]

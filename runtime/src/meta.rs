@@ -89,3 +89,27 @@ pub struct Bucket {
     /// Every window the bucket enforces, all-or-nothing.
     pub windows: &'static [Window],
 }
+
+/// A narrower limit inside an endpoint's limit, as the document states it
+/// (`单个频道限 20 条/每秒`: at most 20 per second in any one channel).
+///
+/// The limiters enforce an endpoint's main windows; a sub-limit applies to a part of the
+/// traffic (a channel, a group's message extensions) that only the caller can tell apart, so
+/// it is metadata for the caller to enforce, e.g. with a [`KeyedLimiter`](crate::KeyedLimiter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SubLimit {
+    /// A recognised sub-limit.
+    Structured {
+        /// What it applies to, as written (`单个频道`, `群聊消息扩展`).
+        scope: &'static str,
+        /// The limit and its window (the main limit's window when the phrase gives none).
+        window: Window,
+        /// The unit as written.
+        unit: &'static str,
+    },
+    /// A clause that is clearly a narrower limit but whose shape was not recognised, as written.
+    Text {
+        /// The clause.
+        text: &'static str,
+    },
+}

@@ -3,7 +3,7 @@
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
-use ratespec_spec::model::limit::{Cost, Per, Window};
+use ratespec_spec::model::limit::{Cost, Per, SubLimit, Window};
 
 use super::stubs::Generated;
 
@@ -31,6 +31,9 @@ pub fn inherent(generated: &Generated) -> TokenStream {
     let limits = endpoints.iter().map(|(e, _)| &e.limit.text);
     let endpoint_windows = endpoints.iter().map(|(e, _)| windows(&e.limit.windows));
     let units = endpoints.iter().map(|(e, _)| &e.limit.unit);
+    let sub_limits = endpoints
+        .iter()
+        .map(|(e, _)| sub_limits(&e.limit.sub_limits));
     let costs = endpoints.iter().map(|(e, _)| cost(e.limit.cost));
     let adjustable = endpoints.iter().map(|(e, _)| e.limit.adjustable);
     let deprecated = endpoints.iter().map(|(e, _)| e.deprecated);
@@ -74,6 +77,7 @@ pub fn inherent(generated: &Generated) -> TokenStream {
             const LIMITS: [&'static str; #count] = [#(#limits),*];
             const WINDOWS: [&'static [::ratespec::Window]; #count] = [#(#endpoint_windows),*];
             const UNITS: [&'static str; #count] = [#(#units),*];
+            const SUB_LIMITS: [&'static [::ratespec::SubLimit]; #count] = [#(#sub_limits),*];
             const COSTS: [::ratespec::Cost; #count] = [#(#costs),*];
             const ADJUSTABLE: [bool; #count] = [#(#adjustable),*];
             const DEPRECATED: [bool; #count] = [#(#deprecated),*];
@@ -120,6 +124,11 @@ pub fn inherent(generated: &Generated) -> TokenStream {
             /// The unit as written: `"次"`, `"条消息"`.
             pub const fn unit(self) -> &'static str {
                 Self::UNITS[self.index()]
+            }
+            /// Narrower limits the phrase states inside the main one (`单个频道限 20 条/每秒`),
+            /// which only the caller can enforce.
+            pub const fn sub_limits(self) -> &'static [::ratespec::SubLimit] {
+                Self::SUB_LIMITS[self.index()]
             }
             /// What one unit of the quota counts.
             pub const fn cost(self) -> ::ratespec::Cost {
@@ -225,20 +234,41 @@ pub fn traits(generated: &Generated) -> TokenStream {
 
 /// `&[::ratespec::Window { max, per }, …]`.
 fn windows(windows: &[Window]) -> TokenStream {
-    let windows = windows.iter().map(|window| {
-        let max = window.max;
-        let per = Ident::new(
-            match window.per {
-                Per::Second => "Second",
-                Per::Minute => "Minute",
-                Per::Hour => "Hour",
-                Per::Day => "Day",
-            },
-            Span::call_site(),
-        );
-        quote! { ::ratespec::Window { max: #max, per: ::ratespec::Per::#per } }
-    });
+    let windows = windows
+        .iter()
+        .map(|window| window_value(window.max, window.per));
     quote! { &[#(#windows),*] }
+}
+
+/// `::ratespec::Window { max, per }`.
+fn window_value(max: u64, per: Per) -> TokenStream {
+    let per = Ident::new(
+        match per {
+            Per::Second => "Second",
+            Per::Minute => "Minute",
+            Per::Hour => "Hour",
+            Per::Day => "Day",
+        },
+        Span::call_site(),
+    );
+    quote! { ::ratespec::Window { max: #max, per: ::ratespec::Per::#per } }
+}
+
+/// `&[::ratespec::SubLimit::…, …]`.
+fn sub_limits(sub_limits: &[SubLimit]) -> TokenStream {
+    let sub_limits = sub_limits.iter().map(|sub_limit| match sub_limit {
+        SubLimit::Structured {
+            scope,
+            max,
+            per,
+            unit,
+        } => {
+            let window = window_value(*max, *per);
+            quote! { ::ratespec::SubLimit::Structured { scope: #scope, window: #window, unit: #unit } }
+        }
+        SubLimit::Text { text } => quote! { ::ratespec::SubLimit::Text { text: #text } },
+    });
+    quote! { &[#(#sub_limits),*] }
 }
 
 /// `::ratespec::Cost::…`.
