@@ -358,3 +358,48 @@ proptest! {
         prop_assert_eq!(overlapping, reference(&DOCUMENTS[2], method, &target));
     }
 }
+
+/// Code above one document routes through the trait; with the `http` feature, straight from
+/// an `http::Request` (its method and its URI's path; the authority and query play no part).
+#[test]
+fn generic_code_routes_any_module_and_http_requests() {
+    use ratespec::{Endpoints, Route};
+
+    fn endpoint_of<E: Endpoints>(request: &http::Request<()>) -> Option<&'static str> {
+        E::route_request(request).endpoint().map(E::as_str)
+    }
+
+    let request = |method: &str, uri: &str| {
+        http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(())
+            .expect("a valid request")
+    };
+    let token = request(
+        "POST",
+        "https://api.rong-cloud.cn/user/getToken.json?appKey=k",
+    );
+    assert_eq!(
+        endpoint_of::<rongcloud::Endpoint>(&token),
+        Some("UserGetToken")
+    );
+    assert_eq!(endpoint_of::<easemob_push::Endpoint>(&token), None);
+
+    let label = request("DELETE", "/acme/chat/push/label/vip");
+    let Route::Found(found) = easemob_push::Endpoint::route_request(&label) else {
+        panic!("a documented Easemob route");
+    };
+    assert_eq!(found.endpoint.as_str(), "DeletePushLabelByLabelname");
+    assert_eq!(found.param("labelname"), Some("vip"));
+    assert_eq!(found.path(), "/acme/chat/push/label/vip");
+
+    assert_eq!(
+        rongcloud::Endpoint::route_request(&request("GET", "/user/getToken.json")),
+        Route::MethodNotAllowed { allowed: &["POST"] }
+    );
+    assert_eq!(
+        rongcloud::Endpoint::route_request(&request("POST", "/user/%67etToken.json")),
+        Route::NotFound
+    );
+}
