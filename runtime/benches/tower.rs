@@ -6,6 +6,7 @@
 
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
+use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{Method, Request, Response};
 use ratespec::tower::ServerLayer;
 use ratespec::{Limiter, MAX_LIMIT};
@@ -33,7 +34,13 @@ impl Service<Request<()>> for Ok200 {
         Poll::Ready(Ok(()))
     }
     fn call(&mut self, _: Request<()>) -> Self::Future {
-        ready(Ok(Response::new(Bytes::from_static(br#"{"code":200}"#))))
+        // Like a real handler's answer (axum's `Json`, the emulator's): one header already.
+        let mut response = Response::new(Bytes::from_static(br#"{"code":200}"#));
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        ready(Ok(response))
     }
 }
 

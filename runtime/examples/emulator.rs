@@ -7,7 +7,9 @@
 //! Options: `--port N` (default 8080; always on 127.0.0.1), `--no-ratelimit-headers` (answer
 //! exactly as the vendors do: their documents promise no `Retry-After` or `RateLimit-*`),
 //! `--raise-limits` (every limit at its maximum, so every request passes through the whole
-//! layer: for measuring its overhead), `--no-layer` (no limits at all: the baseline).
+//! layer: for measuring its overhead), `--no-layer` (no limits at all: the baseline), and with
+//! it `--constant-headers` (RongCloud's routes answer with the layer's five `RateLimit-*`
+//! headers as constants: what the headers cost on their own).
 //!
 //! What the vendors answer over a limit:
 //!
@@ -22,7 +24,7 @@ use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
-use http::{HeaderValue, Method, Response, StatusCode};
+use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
 use ratespec::tower::{FormFields, Refused, ServerLayer, Stats, default_answer};
 use ratespec::{Clock, Endpoints, Limiter, MAX_LIMIT, SystemClock};
 use std::collections::BTreeMap;
@@ -109,6 +111,43 @@ fn rongcloud_ok() -> Response<String> {
     json(StatusCode::OK, r#"{"code":200}"#.to_string())
 }
 
+/// RongCloud's success envelope with the five `RateLimit-*` headers the layer adds to an
+/// admitted request at raised limits, as constants (`--no-layer --constant-headers`): the same
+/// bytes on the wire and the same header map without computing anything, the floor of what
+/// sending those headers costs.
+fn rongcloud_ok_constant_headers() -> Response<String> {
+    // Constants: names and values are built at compile time, as the layer's names are.
+    const HEADERS: [(HeaderName, HeaderValue); 5] = [
+        (
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderValue::from_static("4294967295"),
+        ),
+        (
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderValue::from_static("4294967294"),
+        ),
+        (
+            HeaderName::from_static("ratelimit-reset"),
+            HeaderValue::from_static("1"),
+        ),
+        (
+            HeaderName::from_static("ratelimit"),
+            HeaderValue::from_static(r#""second";r=4294967294;t=1"#),
+        ),
+        (
+            HeaderName::from_static("ratelimit-policy"),
+            HeaderValue::from_static(r#""second";q=4294967295;w=1"#),
+        ),
+    ];
+    let mut response = rongcloud_ok();
+    let headers = response.headers_mut();
+    headers.reserve(HEADERS.len());
+    for (name, value) in HEADERS {
+        headers.insert(name, value);
+    }
+    response
+}
+
 /// Easemob's success envelope.
 fn easemob_ok() -> Response<String> {
     let body = format!(r#"{{"timestamp":{},"duration":0,"data":{{}}}}"#, unix_ms());
@@ -179,6 +218,7 @@ async fn main() -> std::io::Result<()> {
                 "--no-ratelimit-headers",
                 "--raise-limits",
                 "--no-layer",
+                "--constant-headers",
             ]
             .contains(&a.as_str())
     }) {
@@ -197,12 +237,13 @@ async fn main() -> std::io::Result<()> {
     }
     let app = emulator(rongcloud, easemob, !flag("--no-ratelimit-headers"));
     let router = if flag("--no-layer") {
-        routes::<rongcloud::Endpoint>(Router::new(), rongcloud_ok).merge(routes::<
-            easemob_push::Endpoint,
-        >(
-            Router::new(),
-            easemob_ok,
-        ))
+        let ok = if flag("--constant-headers") {
+            rongcloud_ok_constant_headers
+        } else {
+            rongcloud_ok
+        };
+        routes::<rongcloud::Endpoint>(Router::new(), ok)
+            .merge(routes::<easemob_push::Endpoint>(Router::new(), easemob_ok))
     } else {
         app.router
     };

@@ -51,6 +51,15 @@ pub trait Admission<E: Endpoints>: Send + Sync + 'static {
     /// ([`Refusal::Exceeds`]) or the backend is unavailable.
     fn admit(&self, ep: E, cost: u64) -> impl Future<Output = Result<Permit, Refused>> + Send;
 
+    /// Admits or refuses `cost` units at once, when this backend can answer without waiting
+    /// (as the local [`Limiter`] can); `None` (the default) when the layers must ask with
+    /// [`try_admit`](Admission::try_admit). A `Some` answer charges the units exactly as
+    /// `try_admit` would.
+    fn try_admit_now(&self, ep: E, cost: u64) -> Option<Result<Permit, Refused>> {
+        let _ = (ep, cost);
+        None
+    }
+
     /// The current limit of `ep`'s `per` window, for the `RateLimit-*` headers.
     ///
     /// Defaults to the documented limit.
@@ -72,6 +81,10 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
         self.acquire(ep, cost)
             .await
             .map_err(|e| Refused::Limit(Refusal::Exceeds(e)))
+    }
+
+    fn try_admit_now(&self, ep: E, cost: u64) -> Option<Result<Permit, Refused>> {
+        Some(self.try_acquire_n(ep, cost).map_err(Refused::Limit))
     }
 
     fn limit(&self, ep: E, per: Per) -> Option<u64> {

@@ -53,6 +53,15 @@ pub trait Weigh<E, B>: Send + Sync + 'static {
         ep: E,
         request: Request<B>,
     ) -> impl Future<Output = Result<(Request<B>, u64), WeighError>> + Send;
+
+    /// The cost from the request's head alone, when this weigher needs nothing more (no
+    /// body); `None` (the default) when the request must go through [`weigh`](Weigh::weigh).
+    /// When it returns a cost, it must be the one `weigh` would give: the layers then decide
+    /// at once, without a future of their own.
+    fn weigh_head(&self, ep: E, request: &Request<B>) -> Option<u64> {
+        let _ = (ep, request);
+        None
+    }
 }
 
 /// One unit per request: what `次` (calls) means in the documents.
@@ -66,6 +75,10 @@ impl<E, B: Send + 'static> Weigh<E, B> for PerCall {
         request: Request<B>,
     ) -> impl Future<Output = Result<(Request<B>, u64), WeighError>> + Send {
         ready(Ok((request, 1)))
+    }
+
+    fn weigh_head(&self, _: E, _: &Request<B>) -> Option<u64> {
+        Some(1)
     }
 }
 
@@ -104,6 +117,10 @@ where
     ) -> impl Future<Output = Result<(Request<B>, u64), WeighError>> + Send {
         let cost = (self.0)(ep, &request);
         ready(Ok((request, cost)))
+    }
+
+    fn weigh_head(&self, ep: E, request: &Request<B>) -> Option<u64> {
+        Some((self.0)(ep, request))
     }
 }
 
@@ -198,6 +215,15 @@ where
             let query = parts.uri.query().unwrap_or("").as_bytes();
             let n = count_fields(&bytes, field) + count_fields(query, field);
             Ok((Request::from_parts(parts, B::from(bytes)), n.max(1)))
+        }
+    }
+
+    /// One unit for the endpoints whose cost basis has no field to count (their bodies are
+    /// not read).
+    fn weigh_head(&self, ep: E, _: &Request<B>) -> Option<u64> {
+        match self.field_for(ep.cost()) {
+            None => Some(1),
+            Some(_) => None,
         }
     }
 }

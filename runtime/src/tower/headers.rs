@@ -17,7 +17,6 @@ use crate::outcome::{Permit, Refusal};
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use http::{Response, StatusCode};
-use std::fmt::Write;
 use std::time::Duration;
 
 const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
@@ -28,74 +27,301 @@ const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// Writes the rate-limit headers for `ep` after `outcome` into `headers`.
 ///
-/// For a permit: `RateLimit-Limit`, `-Remaining`, `-Reset`, `RateLimit-Policy` and
-/// `RateLimit`. For a full window ([`Refusal::Denied`]): the same with 0 remaining, and
+/// For a permit: `RateLimit-Limit`, `-Remaining`, `-Reset`, `RateLimit` and
+/// `RateLimit-Policy`. For a full window ([`Refusal::Denied`]): the same with 0 remaining, and
 /// `Retry-After`. For a cost that can never pass ([`Refusal::Exceeds`]): only the limit and
 /// the policy (no retry can succeed). An endpoint without documented limits gets none.
+///
+/// The values are written into stack buffers without `fmt` (one small allocation each;
+/// none for a number of seconds under 100), and the map grows at most once.
 pub fn rate_limit_headers<E: Endpoints, A: Admission<E>>(
     admission: &A,
     ep: E,
     outcome: Result<&Permit, &Refusal>,
     headers: &mut HeaderMap,
 ) {
-    let windows = E::BUCKETS[ep.bucket()].windows;
-    if windows.is_empty() {
-        return;
-    }
-    let limit_of = |w: &Window| admission.limit(ep, w.per).unwrap_or(w.max);
-    // Up to six headers: one reservation instead of a rehash per growth step.
-    headers.reserve(6);
-    match outcome {
-        Ok(permit) => {
-            let reset_ms = permit.reset_at_unix_ms();
-            let now_ms = reset_ms.saturating_sub(duration_ms(permit.reset_after()));
-            // The window holding `remaining` is one that ends at `reset_at`; when several end
-            // then (an hour boundary is a second boundary too), the smallest limit is the
-            // tighter one.
-            let window = windows
-                .iter()
-                .filter(|w| window_end(w.per, E::UTC_OFFSET_SECS, now_ms) == reset_ms)
-                .min_by_key(|w| limit_of(w))
-                .unwrap_or(&windows[0]);
-            let reset = secs_up(permit.reset_after());
-            let remaining = permit.remaining();
-            headers.insert(LIMIT, limit_of(window).into());
-            headers.insert(REMAINING, remaining.into());
-            headers.insert(RESET, reset.into());
-            insert_ratelimit(headers, window.per, remaining, reset);
+    RateLimitHeaders::new(admission, ep, outcome).insert_into(headers);
+}
+
+/// The rate-limit header values of one response, computed when the request is decided and
+/// inserted into the response when it is ready.
+#[derive(Default)]
+pub(crate) struct RateLimitHeaders {
+    limit: Option<HeaderValue>,
+    remaining: Option<HeaderValue>,
+    reset: Option<HeaderValue>,
+    retry_after: Option<HeaderValue>,
+    ratelimit: Option<HeaderValue>,
+    policy: Option<HeaderValue>,
+}
+
+impl RateLimitHeaders {
+    /// The headers for `ep` after `outcome` (see [`rate_limit_headers`]).
+    pub(crate) fn new<E: Endpoints, A: Admission<E>>(
+        admission: &A,
+        ep: E,
+        outcome: Result<&Permit, &Refusal>,
+    ) -> Self {
+        let windows = E::BUCKETS[ep.bucket()].windows;
+        if windows.is_empty() {
+            return RateLimitHeaders::default();
         }
-        Err(Refusal::Denied(denied)) => {
-            let reset = secs_up(denied.retry_after);
-            headers.insert(LIMIT, denied.window.max.into());
-            headers.insert(REMAINING, 0u64.into());
-            headers.insert(RESET, reset.into());
-            headers.insert(RETRY_AFTER, reset.into());
-            insert_ratelimit(headers, denied.window.per, 0, reset);
+        let limit_of = |w: &Window| admission.limit(ep, w.per).unwrap_or(w.max);
+        // Each number is formatted once, and copied into every value that shows it.
+        let (limit, state) = match outcome {
+            Ok(permit) => {
+                let reset_ms = permit.reset_at_unix_ms();
+                // The window holding `remaining` is one that ends at `reset_at`; when several
+                // end then (an hour boundary is a second boundary too), the smallest limit is
+                // the tighter one.
+                let window = match windows {
+                    [only] => only,
+                    _ => {
+                        let now_ms = reset_ms.saturating_sub(duration_ms(permit.reset_after()));
+                        windows
+                            .iter()
+                            .filter(|w| window_end(w.per, E::UTC_OFFSET_SECS, now_ms) == reset_ms)
+                            .min_by_key(|w| limit_of(w))
+                            .unwrap_or(&windows[0])
+                    }
+                };
+                let state = (
+                    window.per,
+                    permit.remaining(),
+                    secs_up(permit.reset_after()),
+                );
+                ((window.per, limit_of(window)), Some(state))
+            }
+            Err(Refusal::Denied(denied)) => {
+                let state = (denied.window.per, 0, secs_up(denied.retry_after));
+                ((denied.window.per, denied.window.max), Some(state))
+            }
+            Err(Refusal::Exceeds(exceeds)) => ((exceeds.window.per, exceeds.window.max), None),
+        };
+        let limit_digits = Digits::new(limit.1);
+        let mut headers = RateLimitHeaders {
+            limit: Some(limit_digits.value()),
+            policy: policy(windows, |w| {
+                let n = limit_of(w);
+                if (w.per, n) == limit {
+                    limit_digits
+                } else {
+                    Digits::new(n)
+                }
+            }),
+            ..RateLimitHeaders::default()
+        };
+        if let Some((per, remaining, reset)) = state {
+            let (remaining, reset) = (Digits::new(remaining), Digits::new(reset));
+            headers.remaining = Some(remaining.value());
+            headers.reset = Some(reset.value());
+            if matches!(outcome, Err(Refusal::Denied(_))) {
+                headers.retry_after = headers.reset.clone();
+            }
+            // `"hour";r=1;t=1800`.
+            let mut text = Text::<{ RATELIMIT_MAX }>::new();
+            text.quoted(per);
+            text.put(b";r=");
+            text.put(remaining.as_bytes());
+            text.put(b";t=");
+            text.put(reset.as_bytes());
+            headers.ratelimit = text.value();
         }
-        Err(Refusal::Exceeds(exceeds)) => {
-            headers.insert(LIMIT, exceeds.window.max.into());
+        headers
+    }
+
+    /// Inserts the headers (replacing any of the same names), growing the map at most once.
+    pub(crate) fn insert_into(self, headers: &mut HeaderMap) {
+        let n = [
+            &self.limit,
+            &self.remaining,
+            &self.reset,
+            &self.retry_after,
+            &self.ratelimit,
+            &self.policy,
+        ]
+        .iter()
+        .filter(|value| value.is_some())
+        .count();
+        if n == 0 {
+            return;
         }
-    }
-    let mut policy = String::with_capacity(24 * windows.len());
-    for (i, w) in windows.iter().enumerate() {
-        let sep = if i == 0 { "" } else { ", " };
-        let _ = write!(
-            policy,
-            "{sep}\"{}\";q={};w={}",
-            w.per.as_str(),
-            limit_of(w),
-            w.per.seconds()
-        );
-    }
-    if let Ok(value) = HeaderValue::try_from(policy) {
-        headers.insert(POLICY, value);
+        headers.reserve(n);
+        if let Some(value) = self.limit {
+            headers.insert(LIMIT, value);
+        }
+        if let Some(value) = self.remaining {
+            headers.insert(REMAINING, value);
+        }
+        if let Some(value) = self.reset {
+            headers.insert(RESET, value);
+        }
+        if let Some(value) = self.retry_after {
+            headers.insert(RETRY_AFTER, value);
+        }
+        if let Some(value) = self.ratelimit {
+            headers.insert(RATELIMIT, value);
+        }
+        if let Some(value) = self.policy {
+            headers.insert(POLICY, value);
+        }
     }
 }
 
-fn insert_ratelimit(headers: &mut HeaderMap, per: Per, remaining: u64, reset: u64) {
-    let value = format!("\"{}\";r={remaining};t={reset}", per.as_str());
-    if let Ok(value) = HeaderValue::try_from(value) {
-        headers.insert(RATELIMIT, value);
+/// `"hour";q=2;w=3600, "day";q=3;w=86400`.
+fn policy(windows: &[Window], limit_of: impl Fn(&Window) -> Digits) -> Option<HeaderValue> {
+    if windows.len() <= POLICY_INLINE / POLICY_WINDOW_MAX {
+        let mut text = Text::<{ POLICY_INLINE }>::new();
+        write_policy(&mut text, windows, limit_of);
+        text.value()
+    } else {
+        let mut text = Vec::with_capacity(POLICY_WINDOW_MAX * windows.len());
+        write_policy(&mut text, windows, limit_of);
+        HeaderValue::from_bytes(&text).ok()
+    }
+}
+
+fn write_policy(text: &mut impl Sink, windows: &[Window], limit_of: impl Fn(&Window) -> Digits) {
+    for (i, w) in windows.iter().enumerate() {
+        if i > 0 {
+            text.put(b", ");
+        }
+        text.quoted(w.per);
+        text.put(b";q=");
+        text.put(limit_of(w).as_bytes());
+        text.put(match w.per {
+            Per::Second => b";w=1",
+            Per::Minute => b";w=60",
+            Per::Hour => b";w=3600",
+            Per::Day => b";w=86400",
+        });
+    }
+}
+
+/// The decimal digits of a `u64`, written two at a time from a table (as `itoa` does).
+#[derive(Clone, Copy)]
+struct Digits {
+    buf: [u8; U64_MAX_DIGITS],
+    start: usize,
+    n: u64,
+}
+
+impl Digits {
+    fn new(n: u64) -> Self {
+        let mut buf = [b'0'; U64_MAX_DIGITS];
+        let mut start = buf.len();
+        let mut rest = n;
+        while rest >= 100 {
+            let pair = 2 * (rest % 100) as usize;
+            rest /= 100;
+            start -= 2;
+            buf[start] = PAIRS[pair];
+            buf[start + 1] = PAIRS[pair + 1];
+        }
+        if rest >= 10 {
+            start -= 2;
+            buf[start] = PAIRS[2 * rest as usize];
+            buf[start + 1] = PAIRS[2 * rest as usize + 1];
+        } else {
+            start -= 1;
+            buf[start] = b'0' + rest as u8;
+        }
+        Digits { buf, start, n }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    /// The number as a header value: below 100 from the static table (no allocation),
+    /// otherwise copied (one allocation of its length).
+    fn value(&self) -> HeaderValue {
+        if self.n < 100 {
+            let i = 2 * self.n as usize;
+            let digits = if self.n < 10 {
+                &PAIRS[i + 1..i + 2]
+            } else {
+                &PAIRS[i..i + 2]
+            };
+            if let Ok(digits) = std::str::from_utf8(digits) {
+                return HeaderValue::from_static(digits);
+            }
+        }
+        // Valid: digits only. (`HeaderValue::from(u64)` allocates twice: a spare buffer, then
+        // the shared counter of a `Bytes` shorter than it.)
+        HeaderValue::from_bytes(self.as_bytes()).unwrap_or_else(|_| HeaderValue::from(self.n))
+    }
+}
+
+/// `00` to `99`: the digits of every number below 100, two bytes each.
+static PAIRS: [u8; 200] = {
+    let mut table = [0; 200];
+    let mut i = 0;
+    while i < 100 {
+        table[2 * i] = b'0' + (i / 10) as u8;
+        table[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The longest `u64`.
+const U64_MAX_DIGITS: usize = 20;
+/// The longest `RateLimit` value: `"minute";r=` (11), a `u64` (20), `;t=` (3), a `u64` (20).
+const RATELIMIT_MAX: usize = 54;
+/// The longest window in `RateLimit-Policy`: `, "minute";q=` (13), a `u64` (20), `;w=86400` (8).
+const POLICY_WINDOW_MAX: usize = 41;
+/// The stack buffer for `RateLimit-Policy`: six windows.
+const POLICY_INLINE: usize = 256;
+
+/// Where header text is written, without `fmt`.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+
+    fn quoted(&mut self, per: Per) {
+        self.put(match per {
+            Per::Second => b"\"second\"",
+            Per::Minute => b"\"minute\"",
+            Per::Hour => b"\"hour\"",
+            Per::Day => b"\"day\"",
+        });
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// A stack buffer, written from the start; its callers size it for the most they write.
+struct Text<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Text<N> {
+    fn new() -> Self {
+        Text {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    /// The text as a header value (one allocation of its length).
+    fn value(&self) -> Option<HeaderValue> {
+        HeaderValue::from_bytes(&self.buf[..self.len]).ok()
+    }
+}
+
+impl<const N: usize> Sink for Text<N> {
+    // A byte loop: these copies are a few bytes long, shorter than a call to `memcpy`.
+    fn put(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        for (to, from) in self.buf[self.len..end].iter_mut().zip(bytes) {
+            *to = *from;
+        }
+        self.len = end;
     }
 }
 
@@ -145,7 +371,57 @@ fn secs_up(d: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Per, window_end};
+    use super::{Digits, Per, Sink, Text, window_end, write_policy};
+    use crate::meta::Window;
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [
+            0,
+            7,
+            9,
+            10,
+            42,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            12_345,
+            4_294_967_295,
+            u64::MAX,
+        ] {
+            let digits = Digits::new(n);
+            assert_eq!(digits.as_bytes(), n.to_string().as_bytes());
+            assert_eq!(digits.value(), n.to_string().as_str());
+        }
+    }
+
+    #[test]
+    fn policies_name_each_window_and_its_length() {
+        let windows: Vec<Window> = [Per::Second, Per::Minute, Per::Hour, Per::Day]
+            .into_iter()
+            .zip(1..)
+            .map(|(per, max)| Window { per, max })
+            .collect();
+        let mut text = Text::<256>::new();
+        write_policy(&mut text, &windows, |w| Digits::new(w.max * 10));
+        let expected: Vec<String> = windows
+            .iter()
+            .map(|w| {
+                format!(
+                    "\"{}\";q={};w={}",
+                    w.per.as_str(),
+                    w.max * 10,
+                    w.per.seconds()
+                )
+            })
+            .collect();
+        assert_eq!(text.value().unwrap(), expected.join(", ").as_str());
+        let mut heap = Vec::new();
+        heap.quoted(Per::Day);
+        assert_eq!(heap, b"\"day\"");
+    }
 
     #[test]
     fn windows_end_at_their_boundaries() {

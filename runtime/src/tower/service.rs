@@ -2,7 +2,7 @@
 
 use super::admission::{Admission, BoxError, Refused};
 use super::cost::{Weigh, WeighError};
-use super::headers::rate_limit_headers;
+use super::headers::RateLimitHeaders;
 use super::layer::{ClientShared, ServerShared};
 use crate::endpoints::Endpoints;
 use crate::outcome::Refusal;
@@ -66,29 +66,63 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
+        let Some(ep) = E::route_request(&request).endpoint() else {
+            return Box::pin(self.inner.call(request));
+        };
+        // The fast path: the cost is known from the head and the limiter answers at once (the
+        // local `Limiter`), so the request is decided here, and the service that was polled
+        // ready takes it: no future of the layer's own, no clone of the inner service.
+        let cost = self.shared.weigh.weigh_head(ep, &request);
+        if let Some(cost) = cost
+            && let Some(decided) = self.shared.admission.try_admit_now(ep, cost)
+        {
+            let shared = &*self.shared;
+            let refused = match decided {
+                Ok(permit) => {
+                    shared.stats.record_admitted(ep, cost);
+                    let headers = shared
+                        .headers
+                        .then(|| RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit)));
+                    let response = self.inner.call(request);
+                    return Box::pin(async move {
+                        let mut response = response.await?;
+                        if let Some(headers) = headers {
+                            headers.insert_into(response.headers_mut());
+                        }
+                        Ok(response)
+                    });
+                }
+                Err(refused) => refused,
+            };
+            shared.stats.record_refused(ep, cost, &refused);
+            if shared.fail_open && matches!(refused, Refused::Unavailable(_)) {
+                return Box::pin(self.inner.call(request));
+            }
+            let response = refusal(shared, ep, &refused);
+            return Box::pin(async move { Ok(response) });
+        }
         // The service that was polled ready handles this request; a clone waits for the next.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let Some(ep) = E::route_request(&request).endpoint() else {
-            return Box::pin(inner.call(request));
-        };
         let shared = self.shared.clone();
         Box::pin(async move {
-            let (request, cost) = match shared.weigh.weigh(ep, request).await {
-                Ok(weighed) => weighed,
-                Err(e) => return Ok(unweighable(&e)),
+            let (request, cost) = match cost {
+                Some(cost) => (request, cost),
+                None => match shared.weigh.weigh(ep, request).await {
+                    Ok(weighed) => weighed,
+                    Err(e) => return Ok(unweighable(&e)),
+                },
             };
             let refused = match shared.admission.try_admit(ep, cost).await {
                 Ok(permit) => {
                     shared.stats.record_admitted(ep, cost);
+                    // Computed at admission, inserted when the inner service answers.
+                    let headers = shared
+                        .headers
+                        .then(|| RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit)));
                     let mut response = inner.call(request).await?;
-                    if shared.headers {
-                        rate_limit_headers(
-                            &*shared.admission,
-                            ep,
-                            Ok(&permit),
-                            response.headers_mut(),
-                        );
+                    if let Some(headers) = headers {
+                        headers.insert_into(response.headers_mut());
                     }
                     return Ok(response);
                 }
@@ -98,13 +132,22 @@ where
             if shared.fail_open && matches!(refused, Refused::Unavailable(_)) {
                 return inner.call(request).await;
             }
-            let (mut parts, body) = (shared.answer)(ep, &refused).into_parts();
-            if let (true, Refused::Limit(refusal)) = (shared.headers, &refused) {
-                rate_limit_headers(&*shared.admission, ep, Err(refusal), &mut parts.headers);
-            }
-            Ok(Response::from_parts(parts, RB::from(body)))
+            Ok(refusal(&shared, ep, &refused))
         })
     }
+}
+
+/// The answer to a refused request, with the rate-limit headers unless they are off.
+fn refusal<E: Endpoints, A: Admission<E>, W, RB: From<Bytes>>(
+    shared: &ServerShared<E, A, W>,
+    ep: E,
+    refused: &Refused,
+) -> Response<RB> {
+    let (mut parts, body) = (shared.answer)(ep, refused).into_parts();
+    if let (true, Refused::Limit(refusal)) = (shared.headers, refused) {
+        RateLimitHeaders::new(&*shared.admission, ep, Err(refusal)).insert_into(&mut parts.headers);
+    }
+    Response::from_parts(parts, RB::from(body))
 }
 
 /// 413 for a body too long to weigh, 400 for one that could not be read.
