@@ -523,3 +523,67 @@ async fn the_documented_pattern_for_other_clients_waits_on_full_urls() {
     assert_eq!(app.rongcloud.admitted(ep), 260);
     assert_eq!(app.rongcloud.denied(ep), 0);
 }
+
+/// The local limiter behind a backend that only answers through futures (as a shared one
+/// does): no `try_admit_now`, so the layer takes its async path.
+struct Awaited(Arc<Limiter<rongcloud::Endpoint, ManualClock>>);
+
+impl ratespec::tower::Admission<rongcloud::Endpoint> for Awaited {
+    async fn try_admit(
+        &self,
+        ep: rongcloud::Endpoint,
+        cost: u64,
+    ) -> Result<ratespec::Permit, ratespec::tower::Refused> {
+        self.0.try_admit(ep, cost).await
+    }
+
+    async fn admit(
+        &self,
+        ep: rongcloud::Endpoint,
+        cost: u64,
+    ) -> Result<ratespec::Permit, ratespec::tower::Refused> {
+        ratespec::tower::Admission::admit(&*self.0, ep, cost).await
+    }
+
+    fn limit(&self, ep: rongcloud::Endpoint, per: ratespec::Per) -> Option<u64> {
+        self.0.limit(ep, per)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_that_answers_through_futures_gets_the_same_answers() {
+    use ratespec::tower::ServerLayer;
+    let clock = ManualClock::new(T0);
+    let immediate = Arc::new(Limiter::<rongcloud::Endpoint, _>::with_clock(clock.clone()));
+    let awaited = Awaited(Arc::new(Limiter::with_clock(clock.clone())));
+    let router = || {
+        axum::Router::new().route(
+            "/push.json",
+            axum::routing::post(|| async { r#"{"code":200}"# }),
+        )
+    };
+    let fast = serve(router().layer(ServerLayer::new(immediate))).await;
+    let slow = serve(router().layer(ServerLayer::new(Arc::new(awaited)))).await;
+    let client = http();
+    let mut statuses = Vec::new();
+    // Two admitted and one refused in the hour, then (47 min later, the next hour) the day's
+    // third admitted and a fourth refused by the day.
+    for step in 0..5 {
+        if step == 3 {
+            clock.advance(Duration::from_secs(47 * 60));
+        }
+        let (status, mut headers, body) =
+            send(&client, Method::POST, fast, "/push.json", String::new()).await;
+        let (slow_status, mut slow_headers, slow_body) =
+            send(&client, Method::POST, slow, "/push.json", String::new()).await;
+        headers.remove("date");
+        slow_headers.remove("date");
+        assert_eq!(
+            (status, &headers, &body),
+            (slow_status, &slow_headers, &slow_body)
+        );
+        assert!(headers.contains_key("ratelimit-policy"), "step {step}");
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 429, 200, 429]);
+}
