@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use ratespec::tower::{ClientError, ClientLayer, FormFields};
+use ratespec::tower::{ClientError, ClientLayer, FormFields, HeaderMode};
 use ratespec::{Limiter, ManualClock, Refusal, SystemClock};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,12 +43,12 @@ async fn serve(router: axum::Router) -> SocketAddr {
     addr
 }
 
-/// The emulator at `T0` on a manual clock, with the rate-limit headers.
+/// The emulator at `T0` on a manual clock, with the rate-limit headers on every response.
 async fn emulator_at_t0() -> Running {
     let clock = ManualClock::new(T0);
     let rongcloud = Arc::new(Limiter::with_clock(clock.clone()));
     let easemob = Arc::new(Limiter::with_clock(clock.clone()));
-    let app = emulator::emulator(rongcloud.clone(), easemob, true);
+    let app = emulator::emulator(rongcloud.clone(), easemob, HeaderMode::All);
     let addr = serve(app.router.clone()).await;
     Running {
         addr,
@@ -360,7 +360,7 @@ async fn the_vendors_own_answer_has_no_rate_limit_headers() {
     let app = emulator::emulator(
         Arc::new(Limiter::with_clock(clock.clone())),
         Arc::new(Limiter::with_clock(clock)),
-        false,
+        HeaderMode::Off,
     );
     let addr = serve(app.router).await;
     let client = http();
@@ -447,7 +447,7 @@ async fn a_waiting_client_keeps_a_burst_under_the_limit() {
     let app = emulator::emulator(
         emulator_limiter,
         Arc::new(Limiter::with_clock(SystemClock::new())),
-        true,
+        HeaderMode::Refusals,
     );
     let addr = serve(app.router.clone()).await;
     let layer = ClientLayer::new(Arc::new(Limiter::<rongcloud::Endpoint>::new()));
@@ -487,7 +487,7 @@ async fn the_documented_pattern_for_other_clients_waits_on_full_urls() {
     let app = emulator::emulator(
         Arc::new(Limiter::with_clock(SystemClock::new())),
         Arc::new(Limiter::with_clock(SystemClock::new())),
-        true,
+        HeaderMode::Refusals,
     );
     let addr = serve(app.router.clone()).await;
     let limiter = Arc::new(Limiter::<rongcloud::Endpoint>::new());
@@ -562,8 +562,9 @@ async fn a_backend_that_answers_through_futures_gets_the_same_answers() {
             axum::routing::post(|| async { r#"{"code":200}"# }),
         )
     };
-    let fast = serve(router().layer(ServerLayer::new(immediate))).await;
-    let slow = serve(router().layer(ServerLayer::new(Arc::new(awaited)))).await;
+    let fast = serve(router().layer(ServerLayer::new(immediate).headers(HeaderMode::All))).await;
+    let slow =
+        serve(router().layer(ServerLayer::new(Arc::new(awaited)).headers(HeaderMode::All))).await;
     let client = http();
     let mut statuses = Vec::new();
     // Two admitted and one refused in the hour, then (47 min later, the next hour) the day's
@@ -586,4 +587,40 @@ async fn a_backend_that_answers_through_futures_gets_the_same_answers() {
         statuses.push(status.as_u16());
     }
     assert_eq!(statuses, [200, 200, 429, 200, 429]);
+}
+
+/// The default `HeaderMode::Refusals`: admitted responses are left as the handler made them,
+/// refusals carry `Retry-After` and every `RateLimit-*` header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_only_refusals_carry_rate_limit_headers() {
+    let clock = ManualClock::new(T0);
+    let app = emulator::emulator(
+        Arc::new(Limiter::with_clock(clock.clone())),
+        Arc::new(Limiter::with_clock(clock)),
+        HeaderMode::Refusals,
+    );
+    let addr = serve(app.router).await;
+    let client = http();
+    let names = [
+        "retry-after",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "ratelimit-policy",
+        "ratelimit",
+    ];
+    for _ in 0..2 {
+        let (status, headers, _) =
+            send(&client, Method::POST, addr, "/push.json", String::new()).await;
+        assert_eq!(status, StatusCode::OK);
+        for name in names {
+            assert_eq!(header(&headers, name), None, "admitted: {name}");
+        }
+    }
+    let (status, headers, _) = send(&client, Method::POST, addr, "/push.json", String::new()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    for name in names {
+        assert!(header(&headers, name).is_some(), "refused: {name}");
+    }
+    assert_eq!(header(&headers, "ratelimit-remaining"), Some("0"));
 }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{Method, Request, Response};
-use ratespec::tower::ServerLayer;
+use ratespec::tower::{HeaderMode, ServerLayer};
 use ratespec::{Limiter, MAX_LIMIT};
 use std::convert::Infallible;
 use std::future::{Future, Ready, ready};
@@ -70,14 +70,14 @@ fn layer(c: &mut Criterion) {
     group.bench_function("inner service alone", |b| {
         b.iter(|| black_box(once(&mut bare, "/user/getToken.json")))
     });
-    let mut with = ServerLayer::new(limiter.clone()).layer(Ok200);
-    group.bench_function("layer, admitted, with headers", |b| {
+    let mut with = ServerLayer::new(limiter.clone())
+        .headers(HeaderMode::All)
+        .layer(Ok200);
+    group.bench_function("layer, admitted, headers on all responses", |b| {
         b.iter(|| black_box(once(&mut with, "/user/getToken.json")))
     });
-    let mut without = ServerLayer::new(limiter.clone())
-        .headers(false)
-        .layer(Ok200);
-    group.bench_function("layer, admitted, no headers", |b| {
+    let mut without = ServerLayer::new(limiter.clone()).layer(Ok200);
+    group.bench_function("layer, admitted, no headers (default)", |b| {
         b.iter(|| black_box(once(&mut without, "/user/getToken.json")))
     });
     group.bench_function("layer, unknown route", |b| {

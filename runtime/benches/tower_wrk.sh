@@ -5,10 +5,11 @@
 #   bash runtime/benches/tower_wrk.sh [runs] [seconds] [connections]
 #
 # With the layer, every limit is raised to its maximum (`--raise-limits`), so every request
-# takes the layer's whole path (route, weigh, admit, RateLimit-* headers) and none is refused;
-# without it (`--no-layer`), the same axum routes answer directly. A third server runs the
-# layer without the RateLimit-* headers (`--no-ratelimit-headers`), to show what they cost, and
-# a fourth has no layer but answers with the same five headers as constants
+# takes the layer's whole path (route, weigh, admit) and none is refused; without it
+# (`--no-layer`), the same axum routes answer directly. The layer runs in its default
+# HeaderMode::Refusals, so admitted responses carry no RateLimit-* headers. A third server
+# adds them to every response (`--ratelimit-headers-always`, HeaderMode::All), to show what
+# they cost, and a fourth has no layer but answers with the same five headers as constants
 # (`--no-layer --constant-headers`): the floor of sending them at all (the bytes on the wire,
 # and a header map grown past six entries), whatever computes them.
 #
@@ -44,7 +45,7 @@ serve --port 18081 --raise-limits
 with=$!
 serve --port 18082 --no-layer
 without=$!
-serve --port 18083 --raise-limits --no-ratelimit-headers
+serve --port 18083 --raise-limits --ratelimit-headers-always
 bare=$!
 serve --port 18084 --no-layer --constant-headers
 constant=$!
@@ -85,7 +86,7 @@ if command -v curl >/dev/null; then
         echo
     done
 fi
-names=("without layer" "layer (default: with headers)" "layer, headers(false)" "no layer, the same headers as constants")
+names=("without layer" "layer (default: headers on refusals only)" "layer, headers on every response" "no layer, the same headers as constants")
 ports=(18082 18081 18083 18084)
 pids=("$without" "$with" "$bare" "$constant")
 # Warm up each server (connections, allocator, caches).

@@ -4,8 +4,10 @@
 //!
 //! Run: `cargo run -p ratespec --example emulator --features tower`
 //!
-//! Options: `--port N` (default 8080; always on 127.0.0.1), `--no-ratelimit-headers` (answer
-//! exactly as the vendors do: their documents promise no `Retry-After` or `RateLimit-*`),
+//! Options: `--port N` (default 8080; always on 127.0.0.1), `--ratelimit-headers-always`
+//! (admitted responses carry the `RateLimit-*` headers too; by default only 429s carry them,
+//! with `Retry-After`), `--no-ratelimit-headers` (answer exactly as the vendors do: their
+//! documents promise no `Retry-After` or `RateLimit-*`),
 //! `--raise-limits` (every limit at its maximum, so every request passes through the whole
 //! layer: for measuring its overhead), `--no-layer` (no limits at all: the baseline), and with
 //! it `--constant-headers` (RongCloud's routes answer with the layer's five `RateLimit-*`
@@ -25,7 +27,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
-use ratespec::tower::{FormFields, Refused, ServerLayer, Stats, default_answer};
+use ratespec::tower::{FormFields, HeaderMode, Refused, ServerLayer, Stats, default_answer};
 use ratespec::{Clock, Endpoints, Limiter, MAX_LIMIT, SystemClock};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,12 +48,12 @@ pub struct Emulator {
     pub easemob: Arc<Stats<easemob_push::Endpoint>>,
 }
 
-/// The emulator on the given limiters (a `ManualClock` in tests); `headers` adds
-/// `Retry-After` and the `RateLimit-*` headers to what the vendors send.
+/// The emulator on the given limiters (a `ManualClock` in tests); `headers` says which
+/// responses get `Retry-After` and the `RateLimit-*` headers besides what the vendors send.
 pub fn emulator<C: Clock + 'static>(
     rongcloud: Arc<Limiter<rongcloud::Endpoint, C>>,
     easemob: Arc<Limiter<easemob_push::Endpoint, C>>,
-    headers: bool,
+    headers: HeaderMode,
 ) -> Emulator {
     let rongcloud_layer = ServerLayer::new(rongcloud)
         .weigh(FormFields::rongcloud())
@@ -216,6 +218,7 @@ async fn main() -> std::io::Result<()> {
             && ![
                 "--port",
                 "--no-ratelimit-headers",
+                "--ratelimit-headers-always",
                 "--raise-limits",
                 "--no-layer",
                 "--constant-headers",
@@ -235,7 +238,14 @@ async fn main() -> std::io::Result<()> {
         raise_limits(&rongcloud);
         raise_limits(&easemob);
     }
-    let app = emulator(rongcloud, easemob, !flag("--no-ratelimit-headers"));
+    let headers = if flag("--no-ratelimit-headers") {
+        HeaderMode::Off
+    } else if flag("--ratelimit-headers-always") {
+        HeaderMode::All
+    } else {
+        HeaderMode::Refusals
+    };
+    let app = emulator(rongcloud, easemob, headers);
     let router = if flag("--no-layer") {
         let ok = if flag("--constant-headers") {
             rongcloud_ok_constant_headers

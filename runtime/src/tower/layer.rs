@@ -15,13 +15,30 @@ use std::sync::Arc;
 /// How a server answers a refused request: status, headers and body.
 pub(crate) type Answer<E> = fn(E, &Refused) -> Response<Bytes>;
 
+/// Which responses of a [`ServerLayer`] carry `Retry-After` and the `RateLimit-*` headers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HeaderMode {
+    /// Only refusals (429): `Retry-After` and the `RateLimit-*` headers tell the client when
+    /// to come back. Admitted responses are left as the inner service made them, which costs
+    /// nothing at saturation (the default).
+    #[default]
+    Refusals,
+    /// Refusals and admitted responses, so clients can pace themselves before they are
+    /// refused. Sending six more headers on every response has a price of its own at
+    /// saturation (see `BENCHMARKS.md`).
+    All,
+    /// None: refusals carry only what the [`answer`](ServerLayer::answer) gives, as a vendor
+    /// that sends no rate-limit headers does.
+    Off,
+}
+
 /// What every service of one [`ServerLayer`] shares.
 pub(crate) struct ServerShared<E, A, W> {
     pub(crate) admission: Arc<A>,
     pub(crate) weigh: Arc<W>,
     pub(crate) stats: Arc<Stats<E>>,
     pub(crate) answer: Answer<E>,
-    pub(crate) headers: bool,
+    pub(crate) headers: HeaderMode,
     pub(crate) fail_open: bool,
 }
 
@@ -32,8 +49,9 @@ pub(crate) struct ServerShared<E, A, W> {
 ///   not have (and documented paths with an undocumented method) pass through untouched.
 /// - Refusals are answered with [`default_answer`] (or [`answer`](ServerLayer::answer)),
 ///   plus `Retry-After` and the `RateLimit-*` headers (see
-///   [`rate_limit_headers`](super::rate_limit_headers)); admitted responses get the
-///   `RateLimit-*` headers too, unless [`headers(false)`](ServerLayer::headers).
+///   [`rate_limit_headers`](super::rate_limit_headers)); with
+///   [`headers(HeaderMode::All)`](ServerLayer::headers) admitted responses get the
+///   `RateLimit-*` headers too.
 /// - When the limiter cannot decide ([`Refused::Unavailable`]), the answer is 503 unless
 ///   [`fail_open`](ServerLayer::fail_open).
 ///
@@ -59,7 +77,7 @@ pub struct ServerLayer<E, A, W = PerCall> {
     weigh: Arc<W>,
     stats: Arc<Stats<E>>,
     answer: Answer<E>,
-    headers: bool,
+    headers: HeaderMode,
     fail_open: bool,
 }
 
@@ -71,7 +89,7 @@ impl<E: Endpoints, A: Admission<E>> ServerLayer<E, A> {
             weigh: Arc::new(PerCall),
             stats: Arc::new(Stats::new()),
             answer: default_answer::<E>,
-            headers: true,
+            headers: HeaderMode::Refusals,
             fail_open: false,
         }
     }
@@ -92,15 +110,17 @@ impl<E: Endpoints, A: Admission<E>, W> ServerLayer<E, A, W> {
     }
 
     /// Answers refused requests with `answer` instead of [`default_answer`], e.g. in the
-    /// shape a vendor uses. The rate-limit headers are added to it unless turned off.
+    /// shape a vendor uses. The rate-limit headers are added to it unless
+    /// [`HeaderMode::Off`].
     pub fn answer(mut self, answer: fn(E, &Refused) -> Response<Bytes>) -> Self {
         self.answer = answer;
         self
     }
 
-    /// Whether responses carry `Retry-After` and the `RateLimit-*` headers (default: yes).
-    pub fn headers(mut self, on: bool) -> Self {
-        self.headers = on;
+    /// Which responses carry `Retry-After` and the `RateLimit-*` headers (default:
+    /// [`HeaderMode::Refusals`]).
+    pub fn headers(mut self, mode: HeaderMode) -> Self {
+        self.headers = mode;
         self
     }
 

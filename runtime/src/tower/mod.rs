@@ -26,6 +26,6 @@ mod service;
 pub use admission::{Admission, BoxError, Refused};
 pub use cost::{FormFields, PerCall, Weigh, WeighError, WeighFn, weigh_fn};
 pub use headers::{default_answer, rate_limit_headers};
-pub use layer::{ClientLayer, ServerLayer};
+pub use layer::{ClientLayer, HeaderMode, ServerLayer};
 pub use metrics::Stats;
 pub use service::{Client, ClientError, Server};

@@ -3,6 +3,7 @@
 use super::admission::{Admission, BoxError, Refused};
 use super::cost::{Weigh, WeighError};
 use super::headers::RateLimitHeaders;
+use super::layer::HeaderMode;
 use super::layer::{ClientShared, ServerShared};
 use crate::endpoints::Endpoints;
 use crate::outcome::Refusal;
@@ -80,8 +81,7 @@ where
             let refused = match decided {
                 Ok(permit) => {
                     shared.stats.record_admitted(ep, cost);
-                    let headers = shared
-                        .headers
+                    let headers = (shared.headers == HeaderMode::All)
                         .then(|| RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit)));
                     let response = self.inner.call(request);
                     return Box::pin(async move {
@@ -117,8 +117,7 @@ where
                 Ok(permit) => {
                     shared.stats.record_admitted(ep, cost);
                     // Computed at admission, inserted when the inner service answers.
-                    let headers = shared
-                        .headers
+                    let headers = (shared.headers == HeaderMode::All)
                         .then(|| RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit)));
                     let mut response = inner.call(request).await?;
                     if let Some(headers) = headers {
@@ -144,7 +143,7 @@ fn refusal<E: Endpoints, A: Admission<E>, W, RB: From<Bytes>>(
     refused: &Refused,
 ) -> Response<RB> {
     let (mut parts, body) = (shared.answer)(ep, refused).into_parts();
-    if let (true, Refused::Limit(refusal)) = (shared.headers, refused) {
+    if let (true, Refused::Limit(refusal)) = (shared.headers != HeaderMode::Off, refused) {
         RateLimitHeaders::new(&*shared.admission, ep, Err(refusal)).insert_into(&mut parts.headers);
     }
     Response::from_parts(parts, RB::from(body))
