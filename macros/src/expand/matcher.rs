@@ -12,6 +12,7 @@ use ratespec_spec::model::route::Segment;
 
 use super::static_paths::{self, StaticPath};
 use super::stubs::Generated;
+use super::words;
 
 /// The routes that match the same requests: one path shape, one endpoint per method.
 struct PathGroup<'a> {
@@ -23,8 +24,9 @@ impl PathGroup<'_> {
         self.members[0].0.template.params().next().is_none()
     }
 
-    /// `match method { "GET" => <found>, …, _ => <not allowed> }`, where `not_allowed` gets
-    /// the documented methods as a `&[…]` expression.
+    /// `if method == "GET" { <found> } else if … else { <not allowed> }`, where
+    /// `not_allowed` gets the documented methods as a `&[…]` expression. A method of up to 8
+    /// bytes is compared as its length and one word (see `words::short`), not by `memcmp`.
     fn dispatch(
         &self,
         found: impl Fn(&Endpoint, &Ident) -> TokenStream,
@@ -36,15 +38,22 @@ impl PathGroup<'_> {
             .map(|(e, _)| e.method.as_str())
             .collect();
         let arms = self.members.iter().map(|(endpoint, ident)| {
-            let method = &endpoint.method;
+            let method = endpoint.method.as_str();
             let found = found(endpoint, ident);
-            quote! { #method => #found, }
+            let test = if method.len() <= 8 {
+                let len = method.len();
+                let word = words::short(method.as_bytes());
+                quote! { method.len() == #len && words::short(method.as_bytes()) == #word }
+            } else {
+                quote! { method == #method }
+            };
+            quote! { if #test { return #found; } }
         });
         let not_allowed = not_allowed(quote! { &[#(#methods),*] });
         quote! {
-            match method {
+            {
                 #(#arms)*
-                _ => #not_allowed,
+                return #not_allowed;
             }
         }
     }
@@ -124,7 +133,7 @@ impl<'g, 'a> Node<'g, 'a> {
             );
             quote! {
                 if #rest.is_none() {
-                    return #dispatch;
+                    #dispatch
                 }
             }
         });
@@ -327,7 +336,7 @@ fn route_params(groups: &[&PathGroup]) -> TokenStream {
         /// `/` is ASCII, so every cut is a char boundary.
         #[inline(always)]
         fn split_segment(tail: &str) -> (&str, ::core::option::Option<&str>) {
-            match tail.bytes().position(|byte| byte == b'/') {
+            match words::slash(tail.as_bytes()) {
                 ::core::option::Option::Some(at) => {
                     (&tail[..at], ::core::option::Option::Some(&tail[at + 1..]))
                 }

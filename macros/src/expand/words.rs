@@ -109,3 +109,28 @@ pub fn query_start(bytes: &[u8]) -> Option<usize> {
     let last = bytes.len() - 8;
     first(word(bytes, last)).map(|offset| last + offset)
 }
+
+/// The position of the first `/`, a word at a time: where a parameter's segment ends.
+#[inline(always)]
+pub fn slash(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // As in `query_start`: the lowest flagged byte is exactly the first `/`.
+    let first = |word: u64| {
+        let slash = word ^ (ONES * u64::from(b'/'));
+        let flags = slash.wrapping_sub(ONES) & !slash & HIGHS;
+        (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().position(|&b| b == b'/');
+    }
+    let mut at = 0;
+    while at + 8 < bytes.len() {
+        if let Some(offset) = first(word(bytes, at)) {
+            return Some(at + offset);
+        }
+        at += 8;
+    }
+    let last = bytes.len() - 8;
+    first(word(bytes, last)).map(|offset| last + offset)
+}

@@ -1,7 +1,7 @@
 //! `words` against the plain operations it replaces, at every length class (the file itself
 //! is pasted into generated code, so its tests live here).
 
-use super::words::{equal, query_start, short};
+use super::words::{equal, query_start, short, slash};
 
 /// Bytes `0..n` of a path-like text.
 fn text(n: usize) -> Vec<u8> {
@@ -47,6 +47,21 @@ fn short_words_tell_equal_length_texts_apart_up_to_8_bytes() {
             let mut b = a.clone();
             b[at] = b'/';
             assert_ne!(short(&a), short(&b), "length {n}, difference at {at}");
+        }
+    }
+}
+
+#[test]
+fn slash_finds_the_first_slash() {
+    for n in 0..40 {
+        assert_eq!(slash(&text(n)), None, "length {n}");
+        for at in 0..n {
+            let mut bytes = text(n);
+            bytes[at] = b'/';
+            if at + 1 < n {
+                bytes[n - 1] = b'/';
+            }
+            assert_eq!(slash(&bytes), Some(at), "length {n}, slash at {at}");
         }
     }
 }
