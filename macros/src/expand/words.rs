@@ -80,23 +80,31 @@ pub fn equal(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The position of the first `?` or `#` (where a target's query or fragment starts), a word
-/// at a time: the scan every target that is not a bare static path pays.
+/// Flags (high bit) every byte of `word` equal to `byte`. The lowest flagged byte of
+/// `(v - ONES) & !v & HIGHS` is exactly the first zero byte of `v = word ^ byte…` (only bytes
+/// above a zero byte can be flagged falsely), which is all the searches below use.
 #[inline(always)]
-pub fn query_start(bytes: &[u8]) -> Option<usize> {
+fn flags(word: u64, byte: u8) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // The lowest flagged byte of `(v - ONES) & !v & HIGHS` is exactly the first zero byte of
-    // `v` (only bytes above a zero byte can be flagged falsely).
+    let v = word ^ (ONES * u64::from(byte));
+    v.wrapping_sub(ONES) & !v & HIGHS
+}
+
+/// The position of the first byte whose word flags `flagged` marks (see [`flags`]), a word at
+/// a time; `is` decides the bytes of a text shorter than a word.
+#[inline(always)]
+fn first_byte(
+    bytes: &[u8],
+    flagged: impl Fn(u64) -> u64,
+    is: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let first = |word: u64| {
-        let question = word ^ (ONES * u64::from(b'?'));
-        let hash = word ^ (ONES * u64::from(b'#'));
-        let flags = (question.wrapping_sub(ONES) & !question & HIGHS)
-            | (hash.wrapping_sub(ONES) & !hash & HIGHS);
+        let flags = flagged(word);
         (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
     };
     if bytes.len() < 8 {
-        return bytes.iter().position(|&b| b == b'?' || b == b'#');
+        return bytes.iter().position(|&b| is(b));
     }
     let mut at = 0;
     while at + 8 < bytes.len() {
@@ -110,27 +118,19 @@ pub fn query_start(bytes: &[u8]) -> Option<usize> {
     first(word(bytes, last)).map(|offset| last + offset)
 }
 
+/// The position of the first `?` or `#` (where a target's query or fragment starts), a word
+/// at a time: the scan every target that is not a bare static path pays.
+#[inline(always)]
+pub fn query_start(bytes: &[u8]) -> Option<usize> {
+    first_byte(
+        bytes,
+        |word| flags(word, b'?') | flags(word, b'#'),
+        |b| b == b'?' || b == b'#',
+    )
+}
+
 /// The position of the first `/`, a word at a time: where a parameter's segment ends.
 #[inline(always)]
 pub fn slash(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // As in `query_start`: the lowest flagged byte is exactly the first `/`.
-    let first = |word: u64| {
-        let slash = word ^ (ONES * u64::from(b'/'));
-        let flags = slash.wrapping_sub(ONES) & !slash & HIGHS;
-        (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
-    };
-    if bytes.len() < 8 {
-        return bytes.iter().position(|&b| b == b'/');
-    }
-    let mut at = 0;
-    while at + 8 < bytes.len() {
-        if let Some(offset) = first(word(bytes, at)) {
-            return Some(at + offset);
-        }
-        at += 8;
-    }
-    let last = bytes.len() - 8;
-    first(word(bytes, last)).map(|offset| last + offset)
+    first_byte(bytes, |word| flags(word, b'/'), |b| b == b'/')
 }
