@@ -242,3 +242,41 @@ fn the_system_clock_limiter_admits_and_refuses() {
     ));
     assert!(d.retry_after <= Duration::from_secs(1), "{d:?}");
 }
+
+/// The generated limits are the documented ones these tests (and the others sharing
+/// `support`) rely on; checked once here rather than in every test binary.
+#[test]
+fn the_generated_limits_are_the_documented_ones_these_tests_rely_on() {
+    use ratespec::{Per, Window};
+    let second = |max| Window {
+        max,
+        per: Per::Second,
+    };
+    assert_eq!(Endpoint::UserGetToken.windows(), &[second(200)]);
+    assert_eq!(
+        Endpoint::MessagePrivatePublish.windows(),
+        &[Window {
+            max: 6000,
+            per: Per::Minute
+        }]
+    );
+    assert_eq!(
+        Endpoint::Push.windows(),
+        &[
+            Window {
+                max: 2,
+                per: Per::Hour
+            },
+            Window {
+                max: 3,
+                per: Per::Day
+            }
+        ]
+    );
+    assert_eq!(Endpoint::ChatroomEntrySet.windows(), &[second(100)]);
+    assert_eq!(
+        Endpoint::ChatroomEntrySet.bucket(),
+        Endpoint::ChatroomEntryBatchSet.bucket()
+    );
+    assert_eq!(Endpoint::UTC_OFFSET_SECS, 8 * 3600);
+}
