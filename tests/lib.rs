@@ -4,7 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ratespec_spec::{Load, Options};
+use ratespec_spec::model::route::Segment;
+use ratespec_spec::{Endpoint, Load, Options};
 
 /// The repository's `specs/` folder.
 pub fn specs_dir() -> PathBuf {
@@ -45,4 +46,18 @@ pub fn edit(dir: &Path, file: &str, old: &str, new: &str) {
 pub fn load(paths: &[&Path], include_commented: bool) -> Load {
     let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
     ratespec_spec::load(&paths, &Options { include_commented })
+}
+
+/// A request path that matches `endpoint`'s template: its static segments, and `value(name)`
+/// for each `{name}`.
+pub fn concrete_path(endpoint: &Endpoint, value: impl Fn(&str) -> String) -> String {
+    endpoint
+        .template
+        .segments
+        .iter()
+        .map(|segment| match segment {
+            Segment::Static(text) => format!("/{text}"),
+            Segment::Param(name) => format!("/{}", value(name)),
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use ratespec_spec::model::route::Segment;
-use ratespec_tests::{load, specs_dir};
+use ratespec_tests::{concrete_path, load, specs_dir};
 
 mod all_rows {
     ratespec_macros::include_limits!("../specs/", include_commented = true);
@@ -131,15 +131,7 @@ fn reference(endpoints: &[ratespec_spec::Endpoint], method: &str, target: &str) 
 
 /// A concrete request path for a template: `{name}` becomes `v-name`.
 fn concrete(endpoint: &ratespec_spec::Endpoint) -> String {
-    endpoint
-        .template
-        .segments
-        .iter()
-        .map(|s| match s {
-            Segment::Static(text) => format!("/{text}"),
-            Segment::Param(name) => format!("/v-{name}"),
-        })
-        .collect()
+    concrete_path(endpoint, |name| format!("v-{name}"))
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ratespec_spec::model::route::Segment;
+use ratespec_tests::concrete_path;
 
 mod all_rows {
     ratespec_macros::include_limits!("../specs/", include_commented = true);
@@ -52,15 +52,8 @@ fn setup() -> (Vec<Request>, Anchor) {
         let mut by_path: Vec<(String, Vec<(&'static str, usize)>)> = Vec::new();
         for (index, endpoint) in document.endpoints.iter().enumerate() {
             let method: &'static str = endpoint.method.clone().leak();
-            let path: String = endpoint
-                .template
-                .segments
-                .iter()
-                .map(|s| match s {
-                    Segment::Static(text) => format!("/{text}"),
-                    Segment::Param(name) => format!("/{{{name}}}"),
-                })
-                .collect();
+            // matchit's syntax for parameters is the template's own: `/{name}`.
+            let path = endpoint.path().to_string();
             match by_path.iter_mut().find(|(p, _)| *p == path) {
                 Some((_, methods)) => methods.push((method, index)),
                 None => by_path.push((path, vec![(method, index)])),
@@ -68,15 +61,7 @@ fn setup() -> (Vec<Request>, Anchor) {
             requests.push(Request {
                 easemob: document.module == "easemob_push",
                 method,
-                path: endpoint
-                    .template
-                    .segments
-                    .iter()
-                    .map(|s| match s {
-                        Segment::Static(text) => format!("/{text}"),
-                        Segment::Param(_) => "/demo-value".to_string(),
-                    })
-                    .collect(),
+                path: concrete_path(endpoint, |_| "demo-value".to_string()),
             });
         }
         for (path, methods) in by_path {
