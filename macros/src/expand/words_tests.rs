@@ -22,21 +22,32 @@ fn equal_is_slice_equality_at_every_length_and_position() {
     }
 }
 
-#[test]
-fn query_start_finds_the_first_question_mark_or_hash() {
+/// `find` returns the position of the first of `marks`, at every length and position, with a
+/// later mark after it.
+fn finds_the_first(find: fn(&[u8]) -> Option<usize>, marks: &[u8]) {
     for n in 0..40 {
-        assert_eq!(query_start(&text(n)), None, "length {n}");
+        assert_eq!(find(&text(n)), None, "length {n}");
         for at in 0..n {
-            for mark in [b'?', b'#'] {
+            for &mark in marks {
                 let mut bytes = text(n);
                 bytes[at] = mark;
                 if at + 1 < n {
-                    bytes[n - 1] = b'?';
+                    bytes[n - 1] = marks[0];
                 }
-                assert_eq!(query_start(&bytes), Some(at), "length {n}, mark at {at}");
+                assert_eq!(find(&bytes), Some(at), "length {n}, {mark} at {at}");
             }
         }
     }
+}
+
+#[test]
+fn query_start_finds_the_first_question_mark_or_hash() {
+    finds_the_first(query_start, b"?#");
+}
+
+#[test]
+fn slash_finds_the_first_slash() {
+    finds_the_first(slash, b"/");
 }
 
 #[test]
@@ -47,21 +58,6 @@ fn short_words_tell_equal_length_texts_apart_up_to_8_bytes() {
             let mut b = a.clone();
             b[at] = b'/';
             assert_ne!(short(&a), short(&b), "length {n}, difference at {at}");
-        }
-    }
-}
-
-#[test]
-fn slash_finds_the_first_slash() {
-    for n in 0..40 {
-        assert_eq!(slash(&text(n)), None, "length {n}");
-        for at in 0..n {
-            let mut bytes = text(n);
-            bytes[at] = b'/';
-            if at + 1 < n {
-                bytes[n - 1] = b'/';
-            }
-            assert_eq!(slash(&bytes), Some(at), "length {n}, slash at {at}");
         }
     }
 }
