@@ -9,7 +9,6 @@ use crate::endpoints::Endpoints;
 use bytes::Bytes;
 use http::Response;
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// How a server answers a refused request: status, headers and body.
@@ -40,6 +39,19 @@ pub(crate) struct ServerShared<E, A, W> {
     pub(crate) answer: Answer<E>,
     pub(crate) headers: HeaderMode,
     pub(crate) fail_open: bool,
+}
+
+impl<E, A, W> Clone for ServerShared<E, A, W> {
+    fn clone(&self) -> Self {
+        ServerShared {
+            admission: self.admission.clone(),
+            weigh: self.weigh.clone(),
+            stats: self.stats.clone(),
+            answer: self.answer,
+            headers: self.headers,
+            fail_open: self.fail_open,
+        }
+    }
 }
 
 /// Server-side limits: requests over a documented limit are answered `429 Too Many
@@ -73,24 +85,22 @@ pub(crate) struct ServerShared<E, A, W> {
 ///     .layer(ServerLayer::new(limiter).weigh(FormFields::rongcloud()));
 /// ```
 pub struct ServerLayer<E, A, W = PerCall> {
-    admission: Arc<A>,
-    weigh: Arc<W>,
-    stats: Arc<Stats<E>>,
-    answer: Answer<E>,
-    headers: HeaderMode,
-    fail_open: bool,
+    /// The configuration, shared (one copy per wrapped service) once layered.
+    shared: ServerShared<E, A, W>,
 }
 
 impl<E: Endpoints, A: Admission<E>> ServerLayer<E, A> {
     /// A layer enforcing `admission`'s limits, one unit per request.
     pub fn new(admission: Arc<A>) -> Self {
         ServerLayer {
-            admission,
-            weigh: Arc::new(PerCall),
-            stats: Arc::new(Stats::new()),
-            answer: default_answer::<E>,
-            headers: HeaderMode::Refusals,
-            fail_open: false,
+            shared: ServerShared {
+                admission,
+                weigh: Arc::new(PerCall),
+                stats: Arc::new(Stats::new()),
+                answer: default_answer::<E>,
+                headers: HeaderMode::Refusals,
+                fail_open: false,
+            },
         }
     }
 }
@@ -99,13 +109,23 @@ impl<E: Endpoints, A: Admission<E>, W> ServerLayer<E, A, W> {
     /// Weighs requests with `weigh` (e.g. [`FormFields::rongcloud`](super::FormFields::rongcloud)
     /// to count recipients).
     pub fn weigh<W2>(self, weigh: W2) -> ServerLayer<E, A, W2> {
+        let ServerShared {
+            admission,
+            stats,
+            answer,
+            headers,
+            fail_open,
+            ..
+        } = self.shared;
         ServerLayer {
-            admission: self.admission,
-            weigh: Arc::new(weigh),
-            stats: self.stats,
-            answer: self.answer,
-            headers: self.headers,
-            fail_open: self.fail_open,
+            shared: ServerShared {
+                admission,
+                weigh: Arc::new(weigh),
+                stats,
+                answer,
+                headers,
+                fail_open,
+            },
         }
     }
 
@@ -113,39 +133,34 @@ impl<E: Endpoints, A: Admission<E>, W> ServerLayer<E, A, W> {
     /// shape a vendor uses. The rate-limit headers are added to it unless
     /// [`HeaderMode::Off`].
     pub fn answer(mut self, answer: fn(E, &Refused) -> Response<Bytes>) -> Self {
-        self.answer = answer;
+        self.shared.answer = answer;
         self
     }
 
     /// Which responses carry `Retry-After` and the `RateLimit-*` headers (default:
     /// [`HeaderMode::Refusals`]).
     pub fn headers(mut self, mode: HeaderMode) -> Self {
-        self.headers = mode;
+        self.shared.headers = mode;
         self
     }
 
     /// Passes requests through when the limiter cannot decide, instead of answering 503.
     pub fn fail_open(mut self) -> Self {
-        self.fail_open = true;
+        self.shared.fail_open = true;
         self
     }
 
     /// The counts of admitted and refused requests per endpoint, shared by every service
     /// this layer wraps.
     pub fn stats(&self) -> Arc<Stats<E>> {
-        self.stats.clone()
+        self.shared.stats.clone()
     }
 }
 
 impl<E, A, W> Clone for ServerLayer<E, A, W> {
     fn clone(&self) -> Self {
         ServerLayer {
-            admission: self.admission.clone(),
-            weigh: self.weigh.clone(),
-            stats: self.stats.clone(),
-            answer: self.answer,
-            headers: self.headers,
-            fail_open: self.fail_open,
+            shared: self.shared.clone(),
         }
     }
 }
@@ -154,8 +169,8 @@ impl<E: Endpoints, A, W> fmt::Debug for ServerLayer<E, A, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerLayer")
             .field("provider", &E::PROVIDER)
-            .field("headers", &self.headers)
-            .field("fail_open", &self.fail_open)
+            .field("headers", &self.shared.headers)
+            .field("fail_open", &self.shared.fail_open)
             .finish_non_exhaustive()
     }
 }
@@ -164,17 +179,7 @@ impl<S, E, A, W> ::tower::Layer<S> for ServerLayer<E, A, W> {
     type Service = Server<S, E, A, W>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Server::new(
-            inner,
-            Arc::new(ServerShared {
-                admission: self.admission.clone(),
-                weigh: self.weigh.clone(),
-                stats: self.stats.clone(),
-                answer: self.answer,
-                headers: self.headers,
-                fail_open: self.fail_open,
-            }),
-        )
+        Server::new(inner, Arc::new(self.shared.clone()))
     }
 }
 
@@ -186,6 +191,17 @@ pub(crate) struct ClientShared<E, A, W> {
     pub(crate) wait: bool,
 }
 
+impl<E, A, W> Clone for ClientShared<E, A, W> {
+    fn clone(&self) -> Self {
+        ClientShared {
+            admission: self.admission.clone(),
+            weigh: self.weigh.clone(),
+            stats: self.stats.clone(),
+            wait: self.wait,
+        }
+    }
+}
+
 /// Client-side limits: a request to a vendor waits until its endpoint's limits admit it
 /// (default), or fails fast with [`ClientError::Refused`](super::ClientError::Refused), so
 /// the vendor never has to answer 429.
@@ -193,22 +209,20 @@ pub(crate) struct ClientShared<E, A, W> {
 /// Requests for routes the document does not have pass through. The request's URI may be a
 /// full URL (`https://api.example.com/user/getToken.json`) or a path.
 pub struct ClientLayer<E, A, W = PerCall> {
-    admission: Arc<A>,
-    weigh: Arc<W>,
-    stats: Arc<Stats<E>>,
-    wait: bool,
-    endpoints: PhantomData<fn() -> E>,
+    /// The configuration, shared (one copy per wrapped service) once layered.
+    shared: ClientShared<E, A, W>,
 }
 
 impl<E: Endpoints, A: Admission<E>> ClientLayer<E, A> {
     /// A layer that waits for `admission` to admit each request, one unit per request.
     pub fn new(admission: Arc<A>) -> Self {
         ClientLayer {
-            admission,
-            weigh: Arc::new(PerCall),
-            stats: Arc::new(Stats::new()),
-            wait: true,
-            endpoints: PhantomData,
+            shared: ClientShared {
+                admission,
+                weigh: Arc::new(PerCall),
+                stats: Arc::new(Stats::new()),
+                wait: true,
+            },
         }
     }
 }
@@ -216,36 +230,39 @@ impl<E: Endpoints, A: Admission<E>> ClientLayer<E, A> {
 impl<E: Endpoints, A: Admission<E>, W> ClientLayer<E, A, W> {
     /// Weighs requests with `weigh` (e.g. [`FormFields::rongcloud`](super::FormFields::rongcloud)).
     pub fn weigh<W2>(self, weigh: W2) -> ClientLayer<E, A, W2> {
+        let ClientShared {
+            admission,
+            stats,
+            wait,
+            ..
+        } = self.shared;
         ClientLayer {
-            admission: self.admission,
-            weigh: Arc::new(weigh),
-            stats: self.stats,
-            wait: self.wait,
-            endpoints: PhantomData,
+            shared: ClientShared {
+                admission,
+                weigh: Arc::new(weigh),
+                stats,
+                wait,
+            },
         }
     }
 
     /// Fails at once with [`ClientError::Refused`](super::ClientError::Refused) when a
     /// window is full, instead of waiting.
     pub fn fail_fast(mut self) -> Self {
-        self.wait = false;
+        self.shared.wait = false;
         self
     }
 
     /// The counts of admitted and refused requests per endpoint.
     pub fn stats(&self) -> Arc<Stats<E>> {
-        self.stats.clone()
+        self.shared.stats.clone()
     }
 }
 
 impl<E, A, W> Clone for ClientLayer<E, A, W> {
     fn clone(&self) -> Self {
         ClientLayer {
-            admission: self.admission.clone(),
-            weigh: self.weigh.clone(),
-            stats: self.stats.clone(),
-            wait: self.wait,
-            endpoints: PhantomData,
+            shared: self.shared.clone(),
         }
     }
 }
@@ -254,7 +271,7 @@ impl<E: Endpoints, A, W> fmt::Debug for ClientLayer<E, A, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientLayer")
             .field("provider", &E::PROVIDER)
-            .field("wait", &self.wait)
+            .field("wait", &self.shared.wait)
             .finish_non_exhaustive()
     }
 }
@@ -263,14 +280,6 @@ impl<S, E, A, W> ::tower::Layer<S> for ClientLayer<E, A, W> {
     type Service = Client<S, E, A, W>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Client::new(
-            inner,
-            Arc::new(ClientShared {
-                admission: self.admission.clone(),
-                weigh: self.weigh.clone(),
-                stats: self.stats.clone(),
-                wait: self.wait,
-            }),
-        )
+        Client::new(inner, Arc::new(self.shared.clone()))
     }
 }
