@@ -61,16 +61,22 @@ impl<C: Clock + ?Sized> Clock for &C {
     }
 }
 
-/// The exact time of a cheap reading: the reading itself when no second boundary can lie
-/// within its slack (every window boundary is a second boundary), else the exact time.
+/// The time of a cheap reading, exact at window boundaries: the reading itself when no second
+/// boundary can lie within its slack (every window boundary is a second boundary), else the
+/// exact time.
 #[inline]
-pub(crate) fn now_at_boundaries<C: Clock + ?Sized>(clock: &C) -> u64 {
-    let r = clock.reading();
+pub(crate) fn at_boundaries<C: Clock + ?Sized>(clock: &C, r: Reading) -> u64 {
     if r.ms / 1000 == r.ms.saturating_add(r.slack_ms) / 1000 {
         r.ms
     } else {
         clock.now_ms()
     }
+}
+
+/// [`at_boundaries`] of a fresh reading.
+#[inline]
+pub(crate) fn now_at_boundaries<C: Clock + ?Sized>(clock: &C) -> u64 {
+    at_boundaries(clock, clock.reading())
 }
 
 /// The system's real-time clock (the default).

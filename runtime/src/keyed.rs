@@ -112,10 +112,14 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        let now = clock::now_at_boundaries(&self.clock);
+        let reading = self.clock.reading();
+        let now = clock::at_boundaries(&self.clock, reading);
         {
             let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(table) = tenants.map.get(key) {
+                if let Some(refused) = table.gated(ep, cost, reading) {
+                    return Err(refused.into());
+                }
                 return Ok(table.try_acquire_n(ep, cost, now)?);
             }
         }

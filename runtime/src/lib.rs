@@ -29,6 +29,7 @@ mod outcome;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod route;
+mod shortcut;
 mod slot;
 mod sync;
 mod table;

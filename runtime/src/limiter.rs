@@ -65,14 +65,8 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         &self.clock
     }
 
-    /// The time, exact whenever a window boundary is near.
-    #[inline]
-    fn now_ms(&self) -> u64 {
-        clock::now_at_boundaries(&self.clock)
-    }
-
     /// Admits one unit of `ep`'s quota now, or refuses without charging anything.
-    #[inline]
+    #[inline(always)]
     pub fn try_acquire(&self, ep: E) -> Result<Permit, Refusal> {
         self.try_acquire_n(ep, 1)
     }
@@ -82,9 +76,14 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     ///
     /// Refuses with [`Refusal::Denied`] when a window is too full now, and with
     /// [`Refusal::Exceeds`] when `cost` is above a window's limit and can never pass.
-    #[inline]
+    #[inline(always)]
     pub fn try_acquire_n(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
-        self.table.try_acquire_n(ep, cost, self.now_ms())
+        let reading = self.clock.reading();
+        if let Some(refused) = self.table.gated(ep, cost, reading) {
+            return Err(refused);
+        }
+        let now_ms = clock::at_boundaries(&self.clock, reading);
+        self.table.try_acquire_n(ep, cost, now_ms)
     }
 
     /// Units `ep` could take now: the least over its bucket's windows

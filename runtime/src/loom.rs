@@ -13,11 +13,14 @@ enum Ep {
     Single,
     /// Two windows, 2 per second and 1 per minute, charged in that order.
     Double,
+    /// Two windows, 2 per minute and 1 per second, charged in that order: a refused call can
+    /// fill the minute for a moment, then take its unit back.
+    Gated,
 }
 
 impl Endpoints for Ep {
     const PROVIDER: &'static str = "loom";
-    const ALL: &'static [Self] = &[Ep::Single, Ep::Double];
+    const ALL: &'static [Self] = &[Ep::Single, Ep::Double, Ep::Gated];
     const BUCKETS: &'static [Bucket] = &[
         Bucket {
             name: "single",
@@ -39,6 +42,19 @@ impl Endpoints for Ep {
                 },
             ],
         },
+        Bucket {
+            name: "gated",
+            windows: &[
+                Window {
+                    max: 2,
+                    per: Per::Minute,
+                },
+                Window {
+                    max: 1,
+                    per: Per::Second,
+                },
+            ],
+        },
     ];
     const UTC_OFFSET_SECS: i32 = 0;
     fn index(self) -> usize {
@@ -51,6 +67,7 @@ impl Endpoints for Ep {
         match self {
             Ep::Single => "Single",
             Ep::Double => "Double",
+            Ep::Gated => "Gated",
         }
     }
     fn method(self) -> &'static str {
@@ -180,5 +197,36 @@ fn loom_three_callers_with_rollbacks_admit_exactly_one() {
         assert_eq!(total, 1);
         assert_eq!(limiter.remaining_in(Ep::Double, Per::Second), Some(1));
         assert_eq!(limiter.remaining_in(Ep::Double, Per::Minute), Some(0));
+    });
+}
+
+#[test]
+fn loom_a_refusal_shortcut_never_outlives_a_transient_charge() {
+    bounded(3, || {
+        let limiter = Arc::new(Limiter::<Ep, _>::with_clock(ManualClock::new(500)));
+        let spawn = |l: Arc<Limiter<Ep, ManualClock>>| {
+            thread::spawn(move || admitted(l.try_acquire(Ep::Gated)).is_some())
+        };
+        // Two callers race for the one unit of the second; the loser may fill the minute
+        // for a moment before it is refused by the second and takes its unit back. A third
+        // call can see that moment and record the minute as the full window that ends last.
+        let a = spawn(limiter.clone());
+        let b = spawn(limiter.clone());
+        let observer = admitted(limiter.try_acquire(Ep::Gated)).is_some();
+        let total = [observer, a.join().unwrap(), b.join().unwrap()]
+            .iter()
+            .filter(|x| **x)
+            .count();
+        assert_eq!(total, 1);
+        assert_eq!(limiter.remaining_in(Ep::Gated, Per::Minute), Some(1));
+        // Once the race is over only the second is full: a refusal must name it, whatever
+        // the refusals during the race recorded.
+        match limiter.try_acquire(Ep::Gated) {
+            Err(Refusal::Denied(d)) => {
+                assert_eq!(d.window.per, Per::Second, "{d:?}");
+                assert_eq!(d.retry_after, std::time::Duration::from_millis(500));
+            }
+            other => panic!("expected the second to refuse, got {other:?}"),
+        }
     });
 }

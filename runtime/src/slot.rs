@@ -111,6 +111,13 @@ impl Slot {
         }
     }
 
+    /// The units admitted in the latest window the slot has opened: the window in force for
+    /// any caller whose own window is not later (one known not to have ended yet).
+    #[inline]
+    pub(crate) fn latest_count(&self) -> u64 {
+        unpack(self.state.load(Ordering::Acquire)).1
+    }
+
     /// Adds `cost` to the window in force if the count stays within the limit.
     ///
     /// One compare-and-swap on success without contention; the loop retries only when

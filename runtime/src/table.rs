@@ -3,9 +3,11 @@
 //! The table knows nothing of clocks: callers pass the time, so the direct limiter, the keyed
 //! limiter and the async waiter share this code.
 
+use crate::clock::Reading;
 use crate::endpoints::Endpoints;
 use crate::meta::{Per, Window};
 use crate::outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
+use crate::shortcut::Shortcuts;
 use crate::slot::{Charge, MAX_LIMIT, Slot};
 use crate::window;
 use std::marker::PhantomData;
@@ -17,6 +19,9 @@ pub(crate) struct Table<E> {
     slots: Box<[Slot]>,
     /// The index of each bucket's first slot.
     first: Box<[u32]>,
+    /// Per bucket of several windows: the window a refusal last found full and its end, so
+    /// that later refusals check that one slot instead of every window (see [`Table::gated`]).
+    gates: Shortcuts,
     _endpoints: PhantomData<fn() -> E>,
 }
 
@@ -54,6 +59,7 @@ impl<E: Endpoints> Table<E> {
         Table {
             slots: slots.into_boxed_slice(),
             first: first.into_boxed_slice(),
+            gates: Shortcuts::new(E::BUCKETS.len()),
             _endpoints: PhantomData,
         }
     }
@@ -61,16 +67,26 @@ impl<E: Endpoints> Table<E> {
     /// The endpoint's windows and their slots.
     #[inline]
     fn bucket(&self, ep: E) -> (&'static [Window], &[Slot]) {
-        let b = ep.bucket();
+        let (_, windows, slots) = self.bucket_at(ep.bucket());
+        (windows, slots)
+    }
+
+    /// Bucket `b`'s windows and slots.
+    #[inline]
+    fn bucket_at(&self, b: usize) -> (usize, &'static [Window], &[Slot]) {
         let windows = E::BUCKETS[b].windows;
         let first = self.first[b] as usize;
-        (windows, &self.slots[first..first + windows.len()])
+        (b, windows, &self.slots[first..first + windows.len()])
     }
 
     /// Charges `cost` to every window of the endpoint's bucket, or to none.
-    #[inline]
+    ///
+    /// Always inlined, with the several-window case out of line: inlined into the caller, the
+    /// permit is built in registers. Returned through memory, it is written field by field
+    /// and read back whole, and that store-forwarding stall cost a third of a call.
+    #[inline(always)]
     pub(crate) fn try_acquire_n(&self, ep: E, cost: u64, now_ms: u64) -> Result<Permit, Refusal> {
-        let (windows, slots) = self.bucket(ep);
+        let (b, windows, slots) = self.bucket_at(ep.bucket());
         let (remaining, reset_ms) = match (windows, slots) {
             // Most endpoints have one window: one compare-and-swap, nothing to roll back.
             ([w], [slot]) => {
@@ -80,10 +96,7 @@ impl<E: Endpoints> Table<E> {
                     refused => return Err(refusal::<E>(refused, w.per, id, cost, now_ms)),
                 }
             }
-            _ => {
-                self.precheck(windows, slots, cost, now_ms)?;
-                charge_from::<E>(windows, slots, cost, now_ms)?
-            }
+            _ => self.charge_all(b, windows, slots, cost, now_ms)?,
         };
         Ok(Permit {
             remaining,
@@ -92,11 +105,71 @@ impl<E: Endpoints> Table<E> {
         })
     }
 
+    /// Charges a bucket of several windows (or none): checks first, then charges in order.
+    #[inline(never)]
+    fn charge_all(
+        &self,
+        b: usize,
+        windows: &[Window],
+        slots: &[Slot],
+        cost: u64,
+        now_ms: u64,
+    ) -> Result<(u64, u64), Refusal> {
+        self.precheck(b, windows, slots, cost, now_ms)?;
+        charge_from::<E>(windows, slots, cost, now_ms)
+    }
+
+    /// The refusal of `cost` units of `ep` at the time of `reading` that the bucket's gate
+    /// proves without working out its windows, if any.
+    ///
+    /// The gate names the window a refusal last found full and its end; if that slot is still
+    /// full and the end has certainly not come (`reading`'s latest time is before it), the call
+    /// is refused until then, as [`Table::try_acquire_n`] would refuse it. Why that is exact:
+    /// - The slot is read now, so a full window that a refund or a raised limit has since
+    ///   reopened fails the check and the call takes the full path.
+    /// - A slot never moves back to an earlier window, and the caller's time is before the end
+    ///   of the window the gate recorded, so the slot's latest window is the one in force.
+    /// - While that window is full, nothing is admitted to the bucket, so no other window
+    ///   fills up; the gate already named the full window that ends last. Lowering a limit
+    ///   (which can fill a window) and any admission (after which the gate may be stale)
+    ///   forget the gate.
+    /// - Only single units take the shortcut: for them the windows that refuse are exactly
+    ///   the full ones, and the gate names the full one that ends last. A larger cost can also
+    ///   be refused by a window that is merely too full for it and ends later, which only the
+    ///   full path sees. A limit of zero, which refuses a single unit as
+    ///   [`Refusal::Exceeds`], is also left to the full path.
+    ///
+    /// The retry is counted from `reading.ms`, the time the full path also uses away from
+    /// window boundaries.
+    #[inline]
+    pub(crate) fn gated(&self, ep: E, cost: u64, reading: Reading) -> Option<Refusal> {
+        let (b, windows, slots) = self.bucket_at(ep.bucket());
+        // Single-window buckets never set a gate: their refusal is one read already.
+        if cost != 1 || windows.len() < 2 {
+            return None;
+        }
+        let latest_ms = reading.ms.saturating_add(reading.slack_ms);
+        let (deadline, i) = self.gates.full(b, latest_ms)?;
+        let (w, slot) = (windows.get(i)?, slots.get(i)?);
+        let max = slot.max();
+        if slot.latest_count() < max || slots.iter().any(|s| s.max() == 0) {
+            return None;
+        }
+        Some(Refusal::Denied(Denied {
+            retry_after: Duration::from_millis(deadline - reading.ms),
+            window: Window { max, per: w.per },
+        }))
+    }
+
     /// Refuses without writing anything when a window would refuse now, so refused calls
     /// neither charge-and-roll-back nor make other callers see a transient charge.
+    ///
+    /// A refusal by a window that admits nothing more (not merely too little for this cost)
+    /// is recorded in the bucket's gate for [`Table::gated`], and an admission forgets it.
     #[inline]
     fn precheck(
         &self,
+        b: usize,
         windows: &[Window],
         slots: &[Slot],
         cost: u64,
@@ -107,6 +180,7 @@ impl<E: Endpoints> Table<E> {
         let mut denied: Option<usize> = None;
         let mut retry_ms = 0;
         let mut denied_max = 0;
+        let mut exhausted = false;
         for (i, (w, slot)) in windows.iter().zip(slots).enumerate() {
             let id = window::id(w.per, E::UTC_OFFSET_SECS, now_ms);
             let v = slot.view(id as u32);
@@ -124,18 +198,29 @@ impl<E: Endpoints> Table<E> {
                 // The full window that ends last: no retry passes before it ends.
                 if denied.is_none() || retry > retry_ms {
                     (denied, retry_ms, denied_max) = (Some(i), retry, v.max);
+                    exhausted = v.count >= v.max;
                 }
             }
         }
         match denied {
-            None => Ok(()),
-            Some(i) => Err(Refusal::Denied(Denied {
-                retry_after: Duration::from_millis(retry_ms),
-                window: Window {
-                    max: denied_max,
-                    per: windows[i].per,
-                },
-            })),
+            None => {
+                // The bucket admits again: a gate left from a window that has reopened
+                // would only send refusals down the full path.
+                self.gates.clear(b);
+                Ok(())
+            }
+            Some(i) => {
+                if exhausted {
+                    self.gates.set(b, i, now_ms + retry_ms);
+                }
+                Err(Refusal::Denied(Denied {
+                    retry_after: Duration::from_millis(retry_ms),
+                    window: Window {
+                        max: denied_max,
+                        per: windows[i].per,
+                    },
+                }))
+            }
         }
     }
 
@@ -183,7 +268,7 @@ impl<E: Endpoints> Table<E> {
         if max > MAX_LIMIT {
             return Err(LimitError::TooLarge { max });
         }
-        let (windows, slots) = self.bucket(ep);
+        let (b, windows, slots) = self.bucket_at(ep.bucket());
         let i = windows
             .iter()
             .position(|w| w.per == per)
@@ -192,6 +277,8 @@ impl<E: Endpoints> Table<E> {
                 per,
             })?;
         slots[i].set_max(max);
+        // A lowered limit can fill a window the gate does not name.
+        self.gates.clear(b);
         Ok(())
     }
 

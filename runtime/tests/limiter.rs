@@ -112,6 +112,80 @@ fn a_refusal_by_one_window_leaves_the_other_uncharged() {
 }
 
 #[test]
+fn repeated_refusals_follow_the_counters_not_a_remembered_answer() {
+    // After the first refusal of a several-window bucket, later ones take a shortcut that
+    // reads one counter: it must answer exactly as the full check and let go as soon as the
+    // counters or limits change.
+    let minute = Duration::from_secs(60);
+    let (limiter, clock) = limiter_at(BEIJING_MIDNIGHT + 10 * HOUR);
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    for step in 0..3 {
+        let d = denied(limiter.try_acquire(Endpoint::Push));
+        assert_eq!(d.retry_after, Duration::from_millis(HOUR) - minute * step);
+        assert_eq!(
+            d.window,
+            Window {
+                max: 2,
+                per: Per::Hour
+            }
+        );
+        clock.advance(minute);
+    }
+    // Cost 2: the day (2 of 3 used) refuses it too and ends later, so it is the answer.
+    let d = denied(limiter.try_acquire_n(Endpoint::Push, 2));
+    assert_eq!(
+        d.window,
+        Window {
+            max: 3,
+            per: Per::Day
+        }
+    );
+    assert_eq!(d.retry_after, Duration::from_millis(14 * HOUR) - minute * 3);
+    // Lowering the day's limit to what it holds fills it, and it ends after the hour.
+    limiter.set_limit(Endpoint::Push, Per::Day, 2).unwrap();
+    assert_eq!(
+        denied(limiter.try_acquire(Endpoint::Push)).window,
+        Window {
+            max: 2,
+            per: Per::Day
+        }
+    );
+    limiter.set_limit(Endpoint::Push, Per::Day, 3).unwrap();
+    assert_eq!(
+        denied(limiter.try_acquire(Endpoint::Push)).window.per,
+        Per::Hour
+    );
+    // A raised limit reopens the hour at once; the last unit of the day fills the day.
+    limiter.set_limit(Endpoint::Push, Per::Hour, 3).unwrap();
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    let d = denied(limiter.try_acquire(Endpoint::Push));
+    assert_eq!(
+        d.window,
+        Window {
+            max: 3,
+            per: Per::Day
+        }
+    );
+    // Both windows are full and the day ends later, whatever the hour's limit; a limit of
+    // zero makes a single unit impossible, a distinct error.
+    limiter.set_limit(Endpoint::Push, Per::Hour, 1).unwrap();
+    assert_eq!(
+        denied(limiter.try_acquire(Endpoint::Push)).window.per,
+        Per::Day
+    );
+    limiter.set_limit(Endpoint::Push, Per::Hour, 0).unwrap();
+    assert!(matches!(
+        limiter.try_acquire(Endpoint::Push),
+        Err(Refusal::Exceeds(ExceedsLimit { cost: 1, .. }))
+    ));
+    // At Beijing midnight both windows are new.
+    limiter.set_limit(Endpoint::Push, Per::Hour, 2).unwrap();
+    clock.set_ms(BEIJING_MIDNIGHT + DAY);
+    assert_eq!(limiter.try_acquire(Endpoint::Push).unwrap().remaining(), 1);
+}
+
+#[test]
 fn permits_report_the_tightest_window() {
     let (limiter, _) = limiter_at(BEIJING_MIDNIGHT + 30 * 60_000);
     let permit = limiter.try_acquire(Endpoint::Push).unwrap();

@@ -1,12 +1,18 @@
-//! The local short-circuit: once Redis says a bucket's window is full, refuse locally until
-//! that window ends, without a round trip (as envoy's ratelimit service does).
+//! Short-circuits for refusals: which window of a bucket was last found full, and until when.
 //!
 //! One `AtomicU64` per bucket, lock-free: the deadline in Unix milliseconds shifted left by
-//! eight bits, with the index of the full window in the low byte. `fetch_max` keeps the
-//! latest deadline (the full window that ends last, as a refusal reports), and a deadline in
-//! the past is simply ignored, so nothing ever needs clearing.
+//! eight bits, with the index of the full window in the low byte. A deadline in the past is
+//! simply ignored, so nothing ever needs clearing when windows turn.
+//!
+//! Two users:
+//! - `RedisLimiter` trusts a deadline outright: once Redis says a window is full, refusing
+//!   locally until it ends saves a round trip (as envoy's ratelimit service does);
+//!   [`Shortcuts::full_until`] keeps the latest deadline, the full window that ends last.
+//! - The local table treats a deadline as a hint to check against the slot itself, so a
+//!   refusal reads one counter instead of working out every window of the bucket;
+//!   [`Shortcuts::set`] replaces the hint with what the full check just found.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::{AtomicU64, Ordering};
 
 /// Bits kept for the window index.
 const INDEX_BITS: u32 = 8;
@@ -44,9 +50,25 @@ impl Shortcuts {
         slot.fetch_max(packed, Ordering::Relaxed);
     }
 
+    /// Replaces `bucket`'s deadline with window `window`'s end, `deadline_ms`, unless it is
+    /// already recorded (a store would take the cache line from every reader).
+    #[inline]
+    pub(crate) fn set(&self, bucket: usize, window: usize, deadline_ms: u64) {
+        let (Some(slot), Ok(window)) = (self.deadlines.get(bucket), u8::try_from(window)) else {
+            return;
+        };
+        let packed = (deadline_ms.min(MAX_DEADLINE) << INDEX_BITS) | u64::from(window);
+        if slot.load(Ordering::Relaxed) != packed {
+            slot.store(packed, Ordering::Relaxed);
+        }
+    }
+
     /// Forgets `bucket`'s deadline (its limits changed).
     pub(crate) fn clear(&self, bucket: usize) {
-        if let Some(slot) = self.deadlines.get(bucket) {
+        // Read first: clearing an empty deadline must not take the line from readers.
+        if let Some(slot) = self.deadlines.get(bucket)
+            && slot.load(Ordering::Relaxed) != 0
+        {
             slot.store(0, Ordering::Relaxed);
         }
     }
@@ -73,5 +95,19 @@ mod tests {
         assert_eq!(s.full(1, 0), Some((MAX_DEADLINE, 0)));
         s.clear(1);
         assert_eq!(s.full(1, 0), None);
+    }
+
+    #[test]
+    fn set_replaces_even_a_later_deadline() {
+        let s = Shortcuts::new(1);
+        s.full_until(0, 1, 5_000);
+        s.set(0, 0, 2_000);
+        assert_eq!(s.full(0, 1_000), Some((2_000, 0)));
+        s.set(0, 256, 9_000);
+        assert_eq!(
+            s.full(0, 1_000),
+            Some((2_000, 0)),
+            "index past a byte is ignored"
+        );
     }
 }
