@@ -94,13 +94,28 @@ fn two_windows(c: &mut Criterion) {
     g.finish();
 }
 
-/// Time per call with `threads` threads each making `iters` calls at once.
+/// Keeps the calling thread on CPU `cpu`, so that two threads contend from two cores
+/// rather than taking turns on one (which would hide the cost of moving the cache line).
+#[cfg(target_os = "linux")]
+fn pin_to(cpu: usize) {
+    use rustix::thread::{CpuSet, sched_setaffinity};
+    let mut set = CpuSet::new();
+    set.set(cpu % thread::available_parallelism().map_or(1, |n| n.get()));
+    sched_setaffinity(None, &set).expect("sched_setaffinity");
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pin_to(_cpu: usize) {}
+
+/// Time per call with `threads` threads, thread `t` on CPU `t`, each making `iters` calls
+/// at once.
 fn concurrent(threads: usize, iters: u64, call: Arc<dyn Fn(usize) + Send + Sync>) -> Duration {
     let barrier = Arc::new(Barrier::new(threads + 1));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let (barrier, call) = (barrier.clone(), call.clone());
             thread::spawn(move || {
+                pin_to(t);
                 barrier.wait();
                 for _ in 0..iters {
                     call(t);
@@ -163,8 +178,27 @@ fn contention(c: &mut Criterion) {
             )
         })
     });
-    // Control: two threads sharing nothing but the machine. If this slows down like
-    // `ratespec_different_slots`, the two vCPUs (not false sharing) are the limit.
+    // Control: the same calls on two limiters that share nothing (separate allocations).
+    // If `ratespec_different_slots` runs at this speed, there is no false sharing between
+    // slots: what is left is the two cores' own slowdown.
+    let separate = Arc::new([
+        open_limiter(SystemClock::new()),
+        open_limiter(SystemClock::new()),
+    ]);
+    g.bench_function("control_separate_limiters", |b| {
+        let l = separate.clone();
+        b.iter_custom(move |iters| {
+            let l = l.clone();
+            concurrent(
+                2,
+                iters,
+                Arc::new(move |t| {
+                    black_box(l[t].try_acquire(Endpoint::UserGetToken)).ok();
+                }),
+            )
+        })
+    });
+    // Control: two threads sharing nothing but the machine, reading the clock only.
     let clock = SystemClock::new();
     g.bench_function("control_clock_only_two_threads", |b| {
         b.iter_custom(move |iters| {

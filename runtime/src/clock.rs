@@ -73,12 +73,6 @@ pub(crate) fn at_boundaries<C: Clock + ?Sized>(clock: &C, r: Reading) -> u64 {
     }
 }
 
-/// [`at_boundaries`] of a fresh reading.
-#[inline]
-pub(crate) fn now_at_boundaries<C: Clock + ?Sized>(clock: &C) -> u64 {
-    at_boundaries(clock, clock.reading())
-}
-
 /// The system's real-time clock (the default).
 ///
 /// Exact readings come from [`SystemTime::now`] (a vDSO `clock_gettime`, ≈ 25–45 ns here).
@@ -232,13 +226,13 @@ mod tests {
             exact: 1_003,
             lag: 3,
         };
-        assert_eq!(now_at_boundaries(&far), 1_000);
+        assert_eq!(at_boundaries(&far, far.reading()), 1_000);
         // Cheap 1_995 could be 2_004 in truth: the exact time decides the window.
         let near = Lagging {
             exact: 2_001,
             lag: 6,
         };
-        assert_eq!(now_at_boundaries(&near), 2_001);
+        assert_eq!(at_boundaries(&near, near.reading()), 2_001);
     }
 
     #[test]

@@ -40,6 +40,7 @@ impl Shortcuts {
         (now_ms < deadline).then_some((deadline, (packed & 0xFF) as usize))
     }
 
+    #[cfg(feature = "redis")]
     /// Records that `bucket`'s window `window` admits nothing more until `deadline_ms`.
     pub(crate) fn full_until(&self, bucket: usize, window: usize, deadline_ms: u64) {
         // A bucket with more than 255 windows is not short-circuited (none is documented).
@@ -79,6 +80,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "redis")]
     fn a_full_window_refuses_until_its_end_and_the_latest_end_wins() {
         let s = Shortcuts::new(2);
         assert_eq!(s.full(0, 1_000), None);
@@ -100,9 +102,13 @@ mod tests {
     #[test]
     fn set_replaces_even_a_later_deadline() {
         let s = Shortcuts::new(1);
-        s.full_until(0, 1, 5_000);
+        s.set(0, 1, 5_000);
+        assert_eq!(s.full(0, 4_999), Some((5_000, 1)));
         s.set(0, 0, 2_000);
         assert_eq!(s.full(0, 1_000), Some((2_000, 0)));
+        assert_eq!(s.full(0, 2_000), None);
+        s.set(3, 0, 2_000);
+        assert_eq!(s.full(3, 0), None, "an out-of-range bucket is ignored");
         s.set(0, 256, 9_000);
         assert_eq!(
             s.full(0, 1_000),

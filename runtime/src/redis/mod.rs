@@ -245,7 +245,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     /// admitted with a permit whose `remaining()` is `u64::MAX` (unknown). Cancellation
     /// (dropping the future) before the reply may leave the units charged, never more.
     pub async fn try_acquire_n(&self, ep: E, cost: u64) -> Result<Permit, RedisRefusal> {
-        let now = clock::now_at_boundaries(&self.clock);
+        let now = clock::at_boundaries(&self.clock, self.clock.reading());
         let b = ep.bucket();
         let Some(bucket) = E::BUCKETS.get(b) else {
             return Ok(unlimited(now));
