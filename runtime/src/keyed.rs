@@ -113,16 +113,14 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         let reading = self.clock.reading();
-        let now = clock::at_boundaries(&self.clock, reading);
+        let exact_ms = |r| clock::at_boundaries(&self.clock, r);
         {
             let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(table) = tenants.map.get(key) {
-                if let Some(refused) = table.gated(ep, cost, reading) {
-                    return Err(refused.into());
-                }
-                return Ok(table.try_acquire_n(ep, cost, now)?);
+                return Ok(table.try_acquire_n(ep, cost, reading, exact_ms)?);
             }
         }
+        let now = exact_ms(reading);
         let mut tenants = self.tenants.write().unwrap_or_else(PoisonError::into_inner);
         if !tenants.map.contains_key(key) {
             if tenants.map.len() >= self.capacity {
@@ -140,7 +138,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             tenants.map.insert(key.to_owned(), table);
         }
         let table = &tenants.map[key];
-        Ok(table.try_acquire_n(ep, cost, now)?)
+        Ok(table.try_acquire_n(ep, cost, reading, |_| now)?)
     }
 
     /// Drops every tenant whose charges have all expired.

@@ -78,12 +78,10 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// [`Refusal::Exceeds`] when `cost` is above a window's limit and can never pass.
     #[inline(always)]
     pub fn try_acquire_n(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
-        let reading = self.clock.reading();
-        if let Some(refused) = self.table.gated(ep, cost, reading) {
-            return Err(refused);
-        }
-        let now_ms = clock::at_boundaries(&self.clock, reading);
-        self.table.try_acquire_n(ep, cost, now_ms)
+        self.table
+            .try_acquire_n(ep, cost, self.clock.reading(), |r| {
+                clock::at_boundaries(&self.clock, r)
+            })
     }
 
     /// Units `ep` could take now: the least over its bucket's windows

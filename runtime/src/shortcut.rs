@@ -40,26 +40,30 @@ impl Shortcuts {
         (now_ms < deadline).then_some((deadline, (packed & 0xFF) as usize))
     }
 
-    #[cfg(feature = "redis")]
-    /// Records that `bucket`'s window `window` admits nothing more until `deadline_ms`.
-    pub(crate) fn full_until(&self, bucket: usize, window: usize, deadline_ms: u64) {
-        // A bucket with more than 255 windows is not short-circuited (none is documented).
-        let (Some(slot), Ok(window)) = (self.deadlines.get(bucket), u8::try_from(window)) else {
-            return;
-        };
+    /// `bucket`'s atomic and the packed (deadline, window), or `None` for a bucket out of
+    /// range or a window index past a byte (none is documented): such a bucket is simply
+    /// never short-circuited.
+    fn packed(&self, bucket: usize, window: usize, deadline_ms: u64) -> Option<(&AtomicU64, u64)> {
+        let window = u8::try_from(window).ok()?;
         let packed = (deadline_ms.min(MAX_DEADLINE) << INDEX_BITS) | u64::from(window);
-        slot.fetch_max(packed, Ordering::Relaxed);
+        Some((self.deadlines.get(bucket)?, packed))
+    }
+
+    /// Records that `bucket`'s window `window` admits nothing more until `deadline_ms`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn full_until(&self, bucket: usize, window: usize, deadline_ms: u64) {
+        if let Some((slot, packed)) = self.packed(bucket, window, deadline_ms) {
+            slot.fetch_max(packed, Ordering::Relaxed);
+        }
     }
 
     /// Replaces `bucket`'s deadline with window `window`'s end, `deadline_ms`, unless it is
     /// already recorded (a store would take the cache line from every reader).
     #[inline]
     pub(crate) fn set(&self, bucket: usize, window: usize, deadline_ms: u64) {
-        let (Some(slot), Ok(window)) = (self.deadlines.get(bucket), u8::try_from(window)) else {
-            return;
-        };
-        let packed = (deadline_ms.min(MAX_DEADLINE) << INDEX_BITS) | u64::from(window);
-        if slot.load(Ordering::Relaxed) != packed {
+        if let Some((slot, packed)) = self.packed(bucket, window, deadline_ms)
+            && slot.load(Ordering::Relaxed) != packed
+        {
             slot.store(packed, Ordering::Relaxed);
         }
     }

@@ -67,26 +67,38 @@ impl<E: Endpoints> Table<E> {
     /// The endpoint's windows and their slots.
     #[inline]
     fn bucket(&self, ep: E) -> (&'static [Window], &[Slot]) {
-        let (_, windows, slots) = self.bucket_at(ep.bucket());
-        (windows, slots)
+        self.bucket_at(ep.bucket())
     }
 
     /// Bucket `b`'s windows and slots.
     #[inline]
-    fn bucket_at(&self, b: usize) -> (usize, &'static [Window], &[Slot]) {
+    fn bucket_at(&self, b: usize) -> (&'static [Window], &[Slot]) {
         let windows = E::BUCKETS[b].windows;
         let first = self.first[b] as usize;
-        (b, windows, &self.slots[first..first + windows.len()])
+        (windows, &self.slots[first..first + windows.len()])
     }
 
-    /// Charges `cost` to every window of the endpoint's bucket, or to none.
+    /// Charges `cost` to every window of the endpoint's bucket, or to none, at the time of
+    /// `reading`; `exact_ms` turns the reading into the time to charge at (exact near window
+    /// boundaries), and is only called when the bucket's gate does not refuse first.
     ///
     /// Always inlined, with the several-window case out of line: inlined into the caller, the
     /// permit is built in registers. Returned through memory, it is written field by field
     /// and read back whole, and that store-forwarding stall cost a third of a call.
     #[inline(always)]
-    pub(crate) fn try_acquire_n(&self, ep: E, cost: u64, now_ms: u64) -> Result<Permit, Refusal> {
-        let (b, windows, slots) = self.bucket_at(ep.bucket());
+    pub(crate) fn try_acquire_n(
+        &self,
+        ep: E,
+        cost: u64,
+        reading: Reading,
+        exact_ms: impl FnOnce(Reading) -> u64,
+    ) -> Result<Permit, Refusal> {
+        let b = ep.bucket();
+        let (windows, slots) = self.bucket_at(b);
+        if let Some(refused) = self.gated(b, windows, slots, cost, reading) {
+            return Err(refused);
+        }
+        let now_ms = exact_ms(reading);
         let (remaining, reset_ms) = match (windows, slots) {
             // Most endpoints have one window: one compare-and-swap, nothing to roll back.
             ([w], [slot]) => {
@@ -119,8 +131,8 @@ impl<E: Endpoints> Table<E> {
         charge_from::<E>(windows, slots, cost, now_ms)
     }
 
-    /// The refusal of `cost` units of `ep` at the time of `reading` that the bucket's gate
-    /// proves without working out its windows, if any.
+    /// The refusal of `cost` units from bucket `b` at the time of `reading` that the
+    /// bucket's gate proves without working out its windows, if any.
     ///
     /// The gate names the window a refusal last found full and its end; if that slot is still
     /// full and the end has certainly not come (`reading`'s latest time is before it), the call
@@ -141,9 +153,15 @@ impl<E: Endpoints> Table<E> {
     ///
     /// The retry is counted from `reading.ms`, the time the full path also uses away from
     /// window boundaries.
-    #[inline]
-    pub(crate) fn gated(&self, ep: E, cost: u64, reading: Reading) -> Option<Refusal> {
-        let (b, windows, slots) = self.bucket_at(ep.bucket());
+    #[inline(always)]
+    fn gated(
+        &self,
+        b: usize,
+        windows: &[Window],
+        slots: &[Slot],
+        cost: u64,
+        reading: Reading,
+    ) -> Option<Refusal> {
         // Single-window buckets never set a gate: their refusal is one read already.
         if cost != 1 || windows.len() < 2 {
             return None;
@@ -268,7 +286,8 @@ impl<E: Endpoints> Table<E> {
         if max > MAX_LIMIT {
             return Err(LimitError::TooLarge { max });
         }
-        let (b, windows, slots) = self.bucket_at(ep.bucket());
+        let b = ep.bucket();
+        let (windows, slots) = self.bucket_at(b);
         let i = windows
             .iter()
             .position(|w| w.per == per)
