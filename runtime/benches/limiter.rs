@@ -5,7 +5,8 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use governor::clock::{Clock as _, QuantaClock};
 use governor::{Quota, RateLimiter};
 use ratespec::{Clock, Limiter, MAX_LIMIT, Per, SystemClock};
@@ -141,109 +142,56 @@ fn concurrent(threads: usize, iters: u64, call: Arc<dyn Fn(usize) + Send + Sync>
     start.elapsed()
 }
 
+/// Benchmarks `call` on `threads` pinned threads at once (see [`concurrent`]).
+fn threaded(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    threads: usize,
+    call: impl Fn(usize) + Send + Sync + 'static,
+) {
+    let call: Arc<dyn Fn(usize) + Send + Sync> = Arc::new(call);
+    g.bench_function(name, |b| {
+        b.iter_custom(|iters| concurrent(threads, iters, call.clone()))
+    });
+}
+
 fn contention(c: &mut Criterion) {
     let mut g = c.benchmark_group("two_threads");
     let ours = Arc::new(open_limiter(SystemClock::new()));
     let l = ours.clone();
-    g.bench_function("ratespec_same_slot", |b| {
-        let l = l.clone();
-        b.iter_custom(move |iters| {
-            let l = l.clone();
-            concurrent(
-                2,
-                iters,
-                Arc::new(move |_| {
-                    black_box(l.try_acquire(Endpoint::UserGetToken)).ok();
-                }),
-            )
-        })
+    threaded(&mut g, "ratespec_same_slot", 2, move |_| {
+        black_box(l.try_acquire(Endpoint::UserGetToken)).ok();
     });
     let l = ours.clone();
-    g.bench_function("ratespec_different_slots", |b| {
-        let l = l.clone();
-        b.iter_custom(move |iters| {
-            let l = l.clone();
-            concurrent(
-                2,
-                iters,
-                Arc::new(move |t| {
-                    let ep = [Endpoint::UserGetToken, Endpoint::ChatroomEntrySet][t];
-                    black_box(l.try_acquire(ep)).ok();
-                }),
-            )
-        })
+    threaded(&mut g, "ratespec_different_slots", 2, move |t| {
+        let ep = [Endpoint::UserGetToken, Endpoint::ChatroomEntrySet][t];
+        black_box(l.try_acquire(ep)).ok();
     });
     let l = ours.clone();
-    g.bench_function("ratespec_one_thread", |b| {
-        let l = l.clone();
-        b.iter_custom(move |iters| {
-            let l = l.clone();
-            concurrent(
-                1,
-                iters,
-                Arc::new(move |_| {
-                    black_box(l.try_acquire(Endpoint::UserGetToken)).ok();
-                }),
-            )
-        })
+    threaded(&mut g, "ratespec_one_thread", 1, move |_| {
+        black_box(l.try_acquire(Endpoint::UserGetToken)).ok();
     });
     // Control: the same calls on two limiters that share nothing (separate allocations).
     // If `ratespec_different_slots` runs at this speed, there is no false sharing between
     // slots: what is left is the two cores' own slowdown.
-    let separate = Arc::new([
+    let separate = [
         open_limiter(SystemClock::new()),
         open_limiter(SystemClock::new()),
-    ]);
-    g.bench_function("control_separate_limiters", |b| {
-        let l = separate.clone();
-        b.iter_custom(move |iters| {
-            let l = l.clone();
-            concurrent(
-                2,
-                iters,
-                Arc::new(move |t| {
-                    black_box(l[t].try_acquire(Endpoint::UserGetToken)).ok();
-                }),
-            )
-        })
+    ];
+    threaded(&mut g, "control_separate_limiters", 2, move |t| {
+        black_box(separate[t].try_acquire(Endpoint::UserGetToken)).ok();
     });
     // Control: two threads sharing nothing but the machine, reading the clock only.
     let clock = SystemClock::new();
-    g.bench_function("control_clock_only_two_threads", |b| {
-        b.iter_custom(move |iters| {
-            concurrent(
-                2,
-                iters,
-                Arc::new(move |_| {
-                    black_box(clock.reading());
-                }),
-            )
-        })
+    threaded(&mut g, "control_clock_only_two_threads", 2, move |_| {
+        black_box(clock.reading());
     });
-    g.bench_function("control_clock_only_one_thread", |b| {
-        b.iter_custom(move |iters| {
-            concurrent(
-                1,
-                iters,
-                Arc::new(move |_| {
-                    black_box(clock.reading());
-                }),
-            )
-        })
+    threaded(&mut g, "control_clock_only_one_thread", 1, move |_| {
+        black_box(clock.reading());
     });
-    let direct = Arc::new(RateLimiter::direct(Quota::per_second(nz(u32::MAX))));
-    g.bench_function("governor_same_state", |b| {
-        let d = direct.clone();
-        b.iter_custom(move |iters| {
-            let d = d.clone();
-            concurrent(
-                2,
-                iters,
-                Arc::new(move |_| {
-                    black_box(d.check()).ok();
-                }),
-            )
-        })
+    let direct = RateLimiter::direct(Quota::per_second(nz(u32::MAX)));
+    threaded(&mut g, "governor_same_state", 2, move |_| {
+        black_box(direct.check()).ok();
     });
     g.finish();
 }
