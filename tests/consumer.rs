@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use ratespec::{Cost, Endpoints, Per, Window};
-use ratespec_spec::report::{EndpointRow, rows};
+use ratespec_parser::report::{EndpointRow, rows};
 use ratespec_tests::{load, specs_dir};
 
 mod published {
@@ -195,17 +195,8 @@ fn the_runtime_trait_is_implemented() {
     assert_eq!(Endpoints::index(push), push.index());
     assert_eq!(Endpoints::as_str(push), "Push");
     assert_eq!(
-        rongcloud::Endpoint::BUCKETS[Endpoints::bucket(push)].windows,
-        &[
-            Window {
-                max: 2,
-                per: Per::Hour
-            },
-            Window {
-                max: 3,
-                per: Per::Day
-            }
-        ]
+        *rongcloud::Endpoint::BUCKETS[Endpoints::bucket(push)].windows,
+        [Window::new(2, Per::Hour), Window::new(3, Per::Day)]
     );
 }
 

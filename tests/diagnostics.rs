@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ratespec_spec::Diagnostic;
+use ratespec_parser::Diagnostic;
 use ratespec_tests::{copy_specs, edit, load};
 
 fn scratch(name: &str) -> PathBuf {

@@ -4,8 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ratespec_spec::model::route::Segment;
-use ratespec_spec::{Endpoint, Load, Options};
+use ratespec_parser::model::route::Segment;
+use ratespec_parser::{Endpoint, Load, Options};
 
 /// The repository's `specs/` folder.
 pub fn specs_dir() -> PathBuf {
@@ -45,7 +45,7 @@ pub fn edit(dir: &Path, file: &str, old: &str, new: &str) {
 /// Loads a folder or documents.
 pub fn load(paths: &[&Path], include_commented: bool) -> Load {
     let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
-    ratespec_spec::load(&paths, &Options { include_commented })
+    ratespec_parser::load(&paths, &Options { include_commented })
 }
 
 /// A request path that matches `endpoint`'s template: its static segments, and `value(name)`

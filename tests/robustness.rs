@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use ratespec_spec::parse::parse_document;
-use ratespec_spec::parse::phrase::parse_phrase;
-use ratespec_spec::source::Source;
+use ratespec_parser::parse::parse_document;
+use ratespec_parser::parse::phrase::parse_phrase;
+use ratespec_parser::source::Source;
 use ratespec_tests::spec_text;
 
 /// Pieces the documents are made of, so that mutations produce near-misses, not just noise.

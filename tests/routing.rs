@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use ratespec_spec::model::route::Segment;
+use ratespec_parser::model::route::Segment;
 use ratespec_tests::{concrete_path, load, specs_dir};
 
 mod all_rows {
@@ -54,7 +54,7 @@ fn route(method: &str, target: &str) -> (Outcome, Outcome) {
 }
 
 /// The endpoints of the documents with commented rows, then of the overlapping fixture.
-static DOCUMENTS: LazyLock<Vec<Vec<ratespec_spec::Endpoint>>> = LazyLock::new(|| {
+static DOCUMENTS: LazyLock<Vec<Vec<ratespec_parser::Endpoint>>> = LazyLock::new(|| {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/priority");
     let mut documents = Vec::new();
     for (path, include_commented) in [(specs_dir(), true), (fixture, false)] {
@@ -66,7 +66,7 @@ static DOCUMENTS: LazyLock<Vec<Vec<ratespec_spec::Endpoint>>> = LazyLock::new(||
 });
 
 /// The matching rules, applied by brute force over every template.
-fn reference(endpoints: &[ratespec_spec::Endpoint], method: &str, target: &str) -> Outcome {
+fn reference(endpoints: &[ratespec_parser::Endpoint], method: &str, target: &str) -> Outcome {
     let target = &target[..target.find(['?', '#']).unwrap_or(target.len())];
     let path = if target.starts_with('/') {
         target.to_string()
@@ -85,7 +85,7 @@ fn reference(endpoints: &[ratespec_spec::Endpoint], method: &str, target: &str) 
         }
     };
     let request: Vec<&str> = path[1..].split('/').collect();
-    let matches = |e: &ratespec_spec::Endpoint| {
+    let matches = |e: &ratespec_parser::Endpoint| {
         e.template.segments.len() == request.len()
             && e.template
                 .segments
@@ -96,19 +96,19 @@ fn reference(endpoints: &[ratespec_spec::Endpoint], method: &str, target: &str) 
                     Segment::Param(_) => !r.is_empty() && *r != "." && *r != "..",
                 })
     };
-    let specificity = |e: &ratespec_spec::Endpoint| -> Vec<bool> {
+    let specificity = |e: &ratespec_parser::Endpoint| -> Vec<bool> {
         e.template
             .segments
             .iter()
             .map(|s| matches!(s, Segment::Static(_)))
             .collect()
     };
-    let candidates: Vec<&ratespec_spec::Endpoint> =
+    let candidates: Vec<&ratespec_parser::Endpoint> =
         endpoints.iter().filter(|e| matches(e)).collect();
     let Some(best) = candidates.iter().map(|e| specificity(e)).max() else {
         return Outcome::NotFound;
     };
-    let group: Vec<&&ratespec_spec::Endpoint> = candidates
+    let group: Vec<&&ratespec_parser::Endpoint> = candidates
         .iter()
         .filter(|e| specificity(e) == best)
         .collect();
@@ -130,7 +130,7 @@ fn reference(endpoints: &[ratespec_spec::Endpoint], method: &str, target: &str) 
 }
 
 /// A concrete request path for a template: `{name}` becomes `v-name`.
-fn concrete(endpoint: &ratespec_spec::Endpoint) -> String {
+fn concrete(endpoint: &ratespec_parser::Endpoint) -> String {
     concrete_path(endpoint, |name| format!("v-{name}"))
 }
 

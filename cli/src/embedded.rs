@@ -2,8 +2,7 @@
 //! `table` prints and `route` resolves against, so both show what users' generated code says.
 
 use ratespec::{Endpoints, Route};
-use ratespec_spec::model::limit::{self, Cost, Per};
-use ratespec_spec::report::EndpointRow;
+use ratespec_parser::report::EndpointRow;
 
 /// The published rows only (as `limits.toml` says).
 mod published {
@@ -142,18 +141,14 @@ fn module_rows<E: Metadata>(rows: &mut Vec<EndpointRow>) {
             path: endpoint.path().to_string(),
             names: endpoint.names().iter().map(|n| n.to_string()).collect(),
             section: endpoint.section().map(str::to_string),
-            windows: endpoint.windows().iter().map(|&w| window(w)).collect(),
+            windows: endpoint.windows().to_vec(),
             unit: endpoint.unit().to_string(),
-            cost: cost(endpoint.cost()),
+            cost: endpoint.cost(),
             adjustable: endpoint.adjustable(),
             deprecated: endpoint.deprecated(),
             published: endpoint.published(),
             bucket: E::BUCKETS[endpoint.bucket()].name.to_string(),
-            sub_limits: endpoint
-                .sub_limits()
-                .iter()
-                .map(|&s| sub_limit(s))
-                .collect(),
+            sub_limits: endpoint.sub_limits().to_vec(),
             source: shown(endpoint.source()),
         });
     }
@@ -163,49 +158,4 @@ fn module_rows<E: Metadata>(rows: &mut Vec<EndpointRow>) {
 /// run at the repository's root shows them, relative to the root.
 fn shown(source: &str) -> String {
     source.strip_prefix("../").unwrap_or(source).to_string()
-}
-
-fn per(per: ratespec::Per) -> Per {
-    match per {
-        ratespec::Per::Second => Per::Second,
-        ratespec::Per::Minute => Per::Minute,
-        ratespec::Per::Hour => Per::Hour,
-        ratespec::Per::Day => Per::Day,
-    }
-}
-
-fn window(window: ratespec::Window) -> limit::Window {
-    limit::Window {
-        max: window.max,
-        per: per(window.per),
-    }
-}
-
-fn cost(cost: ratespec::Cost) -> Cost {
-    match cost {
-        ratespec::Cost::Call => Cost::Call,
-        ratespec::Cost::Recipient => Cost::Recipient,
-        ratespec::Cost::TargetGroup => Cost::TargetGroup,
-        ratespec::Cost::TargetChatroom => Cost::TargetChatroom,
-        ratespec::Cost::User => Cost::User,
-        ratespec::Cost::Attribute => Cost::Attribute,
-    }
-}
-
-fn sub_limit(sub_limit: ratespec::SubLimit) -> limit::SubLimit {
-    match sub_limit {
-        ratespec::SubLimit::Structured {
-            scope,
-            window,
-            unit,
-        } => limit::SubLimit::Structured {
-            scope: scope.to_string(),
-            max: window.max,
-            per: per(window.per),
-            unit: unit.to_string(),
-        },
-        ratespec::SubLimit::Text { text } => limit::SubLimit::Text {
-            text: text.to_string(),
-        },
-    }
 }

@@ -8,9 +8,9 @@ mod route;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ratespec_spec::model::diff::diff;
-use ratespec_spec::report::{self, EndpointRow};
-use ratespec_spec::{Diagnostic, Load, Options};
+use ratespec_parser::model::diff::diff;
+use ratespec_parser::report::{self, EndpointRow};
+use ratespec_parser::{Diagnostic, Load, Options};
 
 const USAGE: &str = r#"usage:
   ratespec check [--include-commented] [--json] PATH...   documents or specs folders
@@ -81,7 +81,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             }
             let paths: Vec<PathBuf> = command.operands.iter().map(PathBuf::from).collect();
             Ok(print_table(
-                ratespec_spec::load(&paths, &options),
+                ratespec_parser::load(&paths, &options),
                 command.json,
             ))
         }
@@ -111,8 +111,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 return Err("diff needs two documents: OLD NEW".into());
             };
             // The old version is read with the new one's limits.toml entry, wherever it is saved.
-            let old = ratespec_spec::load_as(Path::new(old), Path::new(new), &options);
-            let new = ratespec_spec::load(&[PathBuf::from(new)], &options);
+            let old = ratespec_parser::load_as(Path::new(old), Path::new(new), &options);
+            let new = ratespec_parser::load(&[PathBuf::from(new)], &options);
             if report_diagnostics(&old.diagnostics) | report_diagnostics(&new.diagnostics) {
                 return Ok(ExitCode::FAILURE);
             }

@@ -1,6 +1,6 @@
 //! The endpoint table for a terminal: aligned columns, Chinese text measured by display width.
 
-use ratespec_spec::report::EndpointRow;
+use ratespec_parser::report::EndpointRow;
 use unicode_width::UnicodeWidthStr;
 
 const HEADERS: [&str; 9] = [

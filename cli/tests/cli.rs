@@ -96,7 +96,8 @@ fn json_is_an_array_of_rows() {
         .expect("getToken");
     assert_eq!(
         token["windows"],
-        serde_json::json!([{"max": 200, "per": "second"}])
+        serde_json::json!([{"max": 200, "every": 1, "per": "second", "seconds": 1,
+                            "cost": "call", "scope": "tenant"}])
     );
     assert_eq!(token["endpoint"], "UserGetToken");
     assert_eq!(token["adjustable"], true);

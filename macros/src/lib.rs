@@ -11,7 +11,7 @@
 //! ```
 //!
 //! The macro reads a specs folder (its `limits.toml` and the documents it lists) or single
-//! documents with [`ratespec_spec`], and emits one module per document (named by
+//! documents with [`ratespec_parser`], and emits one module per document (named by
 //! `limits.toml`'s `module`). What each module holds is documented on the generated items; see
 //! the `expand` module of this crate for the rules the route matcher follows.
 //!
@@ -56,7 +56,7 @@ mod expand;
 mod resolve;
 
 use proc_macro::TokenStream;
-use ratespec_spec::{Options, load};
+use ratespec_parser::{Options, load};
 
 use args::Args;
 

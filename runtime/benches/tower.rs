@@ -61,7 +61,7 @@ fn once<S: Service<Request<()>>>(service: &mut S, path: &'static str) -> S::Resp
 fn layer(c: &mut Criterion) {
     let limiter = Arc::new(Limiter::<Endpoint>::new());
     for &ep in Endpoint::ALL {
-        for w in Endpoint::BUCKETS[ep.bucket()].windows {
+        for w in Endpoint::BUCKETS[ep.bucket()].windows.iter() {
             limiter.set_limit(ep, w.per, MAX_LIMIT).unwrap();
         }
     }

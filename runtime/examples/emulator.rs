@@ -184,7 +184,7 @@ pub fn easemob_answer(ep: easemob_push::Endpoint, refused: &Refused) -> Response
 /// Every window of every endpoint at [`MAX_LIMIT`].
 fn raise_limits<E: Endpoints, C: Clock>(limiter: &Limiter<E, C>) {
     for &ep in E::ALL {
-        for w in E::BUCKETS[ep.bucket()].windows {
+        for w in E::BUCKETS[ep.bucket()].windows.iter() {
             limiter
                 .set_limit(ep, w.per, MAX_LIMIT)
                 .expect("a documented window");

@@ -46,7 +46,7 @@ pub use clock::{Clock, ManualClock, Reading, SystemClock};
 pub use endpoints::Endpoints;
 pub use keyed::{KeyedLimiter, KeyedRefusal};
 pub use limiter::Limiter;
-pub use meta::{Bucket, Cost, Per, SubLimit, Window};
+pub use meta::{Bucket, Cap, Cost, LimitSource, Origin, Per, Scope, SubLimit, Text, Window};
 pub use outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
 /// Generates one module per vendor document in a specs folder: see the crate README.
 pub use ratespec_macros::include_limits;

@@ -22,39 +22,15 @@ impl Endpoints for Ep {
     const PROVIDER: &'static str = "loom";
     const ALL: &'static [Self] = &[Ep::Single, Ep::Double, Ep::Gated];
     const BUCKETS: &'static [Bucket] = &[
-        Bucket {
-            name: "single",
-            windows: &[Window {
-                max: 1,
-                per: Per::Second,
-            }],
-        },
-        Bucket {
-            name: "double",
-            windows: &[
-                Window {
-                    max: 2,
-                    per: Per::Second,
-                },
-                Window {
-                    max: 1,
-                    per: Per::Minute,
-                },
-            ],
-        },
-        Bucket {
-            name: "gated",
-            windows: &[
-                Window {
-                    max: 2,
-                    per: Per::Minute,
-                },
-                Window {
-                    max: 1,
-                    per: Per::Second,
-                },
-            ],
-        },
+        Bucket::new("single", &[Window::new(1, Per::Second)]),
+        Bucket::new(
+            "double",
+            &[Window::new(2, Per::Second), Window::new(1, Per::Minute)],
+        ),
+        Bucket::new(
+            "gated",
+            &[Window::new(2, Per::Minute), Window::new(1, Per::Second)],
+        ),
     ];
     const UTC_OFFSET_SECS: i32 = 0;
     fn index(self) -> usize {

@@ -28,9 +28,9 @@ pub(crate) struct Table<E> {
 /// The end of the window in force: the caller's window `id`, or a later one whose
 /// truncated tag is `tag`.
 #[inline]
-fn end_of<E: Endpoints>(per: Per, id: u64, tag: u32) -> u64 {
+fn end_of<E: Endpoints>(w: &Window, id: u64, tag: u32) -> u64 {
     let id = id + u64::from(tag.wrapping_sub(id as u32));
-    window::end_ms(per, E::UTC_OFFSET_SECS, id)
+    window::end_ms(w, E::UTC_OFFSET_SECS, id)
 }
 
 /// The tighter of two (remaining, reset) pairs: fewer units left wins; on a tie, the later
@@ -51,8 +51,8 @@ impl<E: Endpoints> Table<E> {
         let mut slots = Vec::new();
         for bucket in E::BUCKETS {
             first.push(slots.len() as u32);
-            for w in bucket.windows {
-                let id = window::id(w.per, E::UTC_OFFSET_SECS, now_ms);
+            for w in bucket.windows.iter() {
+                let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
                 slots.push(Slot::new(w.max, id as u32));
             }
         }
@@ -73,7 +73,7 @@ impl<E: Endpoints> Table<E> {
     /// Bucket `b`'s windows and slots.
     #[inline]
     fn bucket_at(&self, b: usize) -> (&'static [Window], &[Slot]) {
-        let windows = E::BUCKETS[b].windows;
+        let windows: &'static [Window] = &E::BUCKETS[b].windows;
         let first = self.first[b] as usize;
         (windows, &self.slots[first..first + windows.len()])
     }
@@ -102,10 +102,10 @@ impl<E: Endpoints> Table<E> {
         let (remaining, reset_ms) = match (windows, slots) {
             // Most endpoints have one window: one compare-and-swap, nothing to roll back.
             ([w], [slot]) => {
-                let id = window::id(w.per, E::UTC_OFFSET_SECS, now_ms);
+                let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
                 match slot.charge(id as u32, cost) {
-                    Charge::Done { tag, count, max } => (max - count, end_of::<E>(w.per, id, tag)),
-                    refused => return Err(refusal::<E>(refused, w.per, id, cost, now_ms)),
+                    Charge::Done { tag, count, max } => (max - count, end_of::<E>(w, id, tag)),
+                    refused => return Err(refusal::<E>(refused, w, id, cost, now_ms)),
                 }
             }
             _ => self.charge_all(b, windows, slots, cost, now_ms)?,
@@ -175,7 +175,7 @@ impl<E: Endpoints> Table<E> {
         }
         Some(Refusal::Denied(Denied {
             retry_after: Duration::from_millis(deadline - reading.ms),
-            window: Window { max, per: w.per },
+            window: w.with_max(max),
         }))
     }
 
@@ -200,19 +200,16 @@ impl<E: Endpoints> Table<E> {
         let mut denied_max = 0;
         let mut exhausted = false;
         for (i, (w, slot)) in windows.iter().zip(slots).enumerate() {
-            let id = window::id(w.per, E::UTC_OFFSET_SECS, now_ms);
+            let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
             let v = slot.view(id as u32);
             if cost > v.max {
                 return Err(Refusal::Exceeds(ExceedsLimit {
                     cost,
-                    window: Window {
-                        max: v.max,
-                        per: w.per,
-                    },
+                    window: w.with_max(v.max),
                 }));
             }
             if v.count + cost > v.max {
-                let retry = end_of::<E>(w.per, id, v.tag).saturating_sub(now_ms);
+                let retry = end_of::<E>(w, id, v.tag).saturating_sub(now_ms);
                 // The full window that ends last: no retry passes before it ends.
                 if denied.is_none() || retry > retry_ms {
                     (denied, retry_ms, denied_max) = (Some(i), retry, v.max);
@@ -233,10 +230,7 @@ impl<E: Endpoints> Table<E> {
                 }
                 Err(Refusal::Denied(Denied {
                     retry_after: Duration::from_millis(retry_ms),
-                    window: Window {
-                        max: denied_max,
-                        per: windows[i].per,
-                    },
+                    window: windows[i].with_max(denied_max),
                 }))
             }
         }
@@ -258,9 +252,9 @@ impl<E: Endpoints> Table<E> {
             .iter()
             .zip(slots)
             .map(|(w, slot)| {
-                let id = window::id(w.per, E::UTC_OFFSET_SECS, now_ms);
+                let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
                 let v = slot.view(id as u32);
-                (v.max.saturating_sub(v.count), end_of::<E>(w.per, id, v.tag))
+                (v.max.saturating_sub(v.count), end_of::<E>(w, id, v.tag))
             })
             .fold((u64::MAX, now_ms), tighter)
     }
@@ -269,7 +263,7 @@ impl<E: Endpoints> Table<E> {
     pub(crate) fn remaining_in(&self, ep: E, per: Per, now_ms: u64) -> Option<u64> {
         let (windows, slots) = self.bucket(ep);
         let i = windows.iter().position(|w| w.per == per)?;
-        let id = window::id(per, E::UTC_OFFSET_SECS, now_ms);
+        let id = window::id(&windows[i], E::UTC_OFFSET_SECS, now_ms);
         let v = slots[i].view(id as u32);
         Some(v.max.saturating_sub(v.count))
     }
@@ -315,10 +309,10 @@ impl<E: Endpoints> Table<E> {
         for (b, bucket) in E::BUCKETS.iter().enumerate() {
             let first = self.first[b] as usize;
             for (w, slot) in bucket.windows.iter().zip(&self.slots[first..]) {
-                let id = window::id(w.per, E::UTC_OFFSET_SECS, now_ms);
+                let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
                 let v = slot.view(id as u32);
                 if v.count > 0 {
-                    let end = end_of::<E>(w.per, id, v.tag);
+                    let end = end_of::<E>(w, id, v.tag);
                     until = Some(until.map_or(end, |u: u64| u.max(end)));
                 }
             }
@@ -329,15 +323,15 @@ impl<E: Endpoints> Table<E> {
 
 /// Turns a slot's refusal into the caller's.
 #[cold]
-fn refusal<E: Endpoints>(charge: Charge, per: Per, id: u64, cost: u64, now_ms: u64) -> Refusal {
+fn refusal<E: Endpoints>(charge: Charge, w: &Window, id: u64, cost: u64, now_ms: u64) -> Refusal {
     match charge {
         Charge::Full { tag, max, .. } => Refusal::Denied(Denied {
-            retry_after: Duration::from_millis(end_of::<E>(per, id, tag).saturating_sub(now_ms)),
-            window: Window { max, per },
+            retry_after: Duration::from_millis(end_of::<E>(w, id, tag).saturating_sub(now_ms)),
+            window: w.with_max(max),
         }),
         Charge::Exceeds { max } => Refusal::Exceeds(ExceedsLimit {
             cost,
-            window: Window { max, per },
+            window: w.with_max(max),
         }),
         Charge::Done { .. } => unreachable!("an admitted charge is not a refusal"),
     }
@@ -358,17 +352,17 @@ fn charge_from<E: Endpoints>(
     let (Some(w), Some(slot)) = (windows.first(), slots.first()) else {
         return Ok((u64::MAX, now_ms));
     };
-    let id = window::id(w.per, E::UTC_OFFSET_SECS, now_ms);
+    let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
     match slot.charge(id as u32, cost) {
         Charge::Done { tag, count, max } => {
             match charge_from::<E>(&windows[1..], &slots[1..], cost, now_ms) {
-                Ok(rest) => Ok(tighter((max - count, end_of::<E>(w.per, id, tag)), rest)),
+                Ok(rest) => Ok(tighter((max - count, end_of::<E>(w, id, tag)), rest)),
                 Err(refused) => {
                     slot.refund(tag, cost);
                     Err(refused)
                 }
             }
         }
-        refused => Err(refusal::<E>(refused, w.per, id, cost, now_ms)),
+        refused => Err(refusal::<E>(refused, w, id, cost, now_ms)),
     }
 }

@@ -2,7 +2,9 @@
 
 mod support;
 
-use ratespec::{Denied, ExceedsLimit, LimitError, Limiter, ManualClock, Per, Refusal, Window};
+use ratespec::{
+    Cost, Denied, ExceedsLimit, LimitError, Limiter, ManualClock, Per, Refusal, Window,
+};
 use std::time::{Duration, UNIX_EPOCH};
 use support::{BEIJING_MIDNIGHT, DAY, Endpoint, HOUR};
 
@@ -28,13 +30,7 @@ fn a_second_window_admits_its_limit_and_resets_at_the_boundary_to_the_millisecon
     }
     let d = denied(limiter.try_acquire(Endpoint::UserGetToken));
     assert_eq!(d.retry_after, Duration::from_millis(750));
-    assert_eq!(
-        d.window,
-        Window {
-            max: 200,
-            per: Per::Second
-        }
-    );
+    assert_eq!(d.window, Window::new(200, Per::Second));
     clock.advance(Duration::from_millis(749));
     assert!(limiter.try_acquire(Endpoint::UserGetToken).is_err());
     clock.advance(Duration::from_millis(1));
@@ -60,10 +56,7 @@ fn a_cost_is_charged_whole_and_a_cost_above_the_limit_is_a_distinct_error() {
         limiter.try_acquire_n(ep, 6_001),
         Err(Refusal::Exceeds(ExceedsLimit {
             cost: 6_001,
-            window: Window {
-                max: 6000,
-                per: Per::Minute
-            }
+            window: Window::new(6000, Per::Minute).counting(Cost::Recipient)
         }))
     );
     assert_eq!(limiter.try_acquire_n(ep, 1).unwrap().remaining(), 0);
@@ -123,33 +116,18 @@ fn repeated_refusals_follow_the_counters_not_a_remembered_answer() {
     for step in 0..3 {
         let d = denied(limiter.try_acquire(Endpoint::Push));
         assert_eq!(d.retry_after, Duration::from_millis(HOUR) - minute * step);
-        assert_eq!(
-            d.window,
-            Window {
-                max: 2,
-                per: Per::Hour
-            }
-        );
+        assert_eq!(d.window, Window::new(2, Per::Hour));
         clock.advance(minute);
     }
     // Cost 2: the day (2 of 3 used) refuses it too and ends later, so it is the answer.
     let d = denied(limiter.try_acquire_n(Endpoint::Push, 2));
-    assert_eq!(
-        d.window,
-        Window {
-            max: 3,
-            per: Per::Day
-        }
-    );
+    assert_eq!(d.window, Window::new(3, Per::Day));
     assert_eq!(d.retry_after, Duration::from_millis(14 * HOUR) - minute * 3);
     // Lowering the day's limit to what it holds fills it, and it ends after the hour.
     limiter.set_limit(Endpoint::Push, Per::Day, 2).unwrap();
     assert_eq!(
         denied(limiter.try_acquire(Endpoint::Push)).window,
-        Window {
-            max: 2,
-            per: Per::Day
-        }
+        Window::new(2, Per::Day)
     );
     limiter.set_limit(Endpoint::Push, Per::Day, 3).unwrap();
     assert_eq!(
@@ -160,13 +138,7 @@ fn repeated_refusals_follow_the_counters_not_a_remembered_answer() {
     limiter.set_limit(Endpoint::Push, Per::Hour, 3).unwrap();
     limiter.try_acquire(Endpoint::Push).unwrap();
     let d = denied(limiter.try_acquire(Endpoint::Push));
-    assert_eq!(
-        d.window,
-        Window {
-            max: 3,
-            per: Per::Day
-        }
-    );
+    assert_eq!(d.window, Window::new(3, Per::Day));
     // Both windows are full and the day ends later, whatever the hour's limit; a limit of
     // zero makes a single unit impossible, a distinct error.
     limiter.set_limit(Endpoint::Push, Per::Hour, 1).unwrap();
@@ -321,33 +293,21 @@ fn the_system_clock_limiter_admits_and_refuses() {
 /// `support`) rely on; checked once here rather than in every test binary.
 #[test]
 fn the_generated_limits_are_the_documented_ones_these_tests_rely_on() {
-    use ratespec::{Per, Window};
-    let second = |max| Window {
-        max,
-        per: Per::Second,
-    };
+    use ratespec::{Cost, Per, Window};
+    let second = |max| Window::new(max, Per::Second);
     assert_eq!(Endpoint::UserGetToken.windows(), &[second(200)]);
     assert_eq!(
         Endpoint::MessagePrivatePublish.windows(),
-        &[Window {
-            max: 6000,
-            per: Per::Minute
-        }]
+        &[Window::new(6000, Per::Minute).counting(Cost::Recipient)]
     );
     assert_eq!(
         Endpoint::Push.windows(),
-        &[
-            Window {
-                max: 2,
-                per: Per::Hour
-            },
-            Window {
-                max: 3,
-                per: Per::Day
-            }
-        ]
+        &[Window::new(2, Per::Hour), Window::new(3, Per::Day)]
     );
-    assert_eq!(Endpoint::ChatroomEntrySet.windows(), &[second(100)]);
+    assert_eq!(
+        Endpoint::ChatroomEntrySet.windows(),
+        &[second(100).counting(Cost::Attribute)]
+    );
     assert_eq!(
         Endpoint::ChatroomEntrySet.bucket(),
         Endpoint::ChatroomEntryBatchSet.bucket()

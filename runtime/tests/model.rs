@@ -25,39 +25,15 @@ impl Endpoints for Ep {
     const PROVIDER: &'static str = "model";
     const ALL: &'static [Self] = &[Ep::Single, Ep::SharedA, Ep::SharedB, Ep::Daily];
     const BUCKETS: &'static [Bucket] = &[
-        Bucket {
-            name: "single",
-            windows: &[Window {
-                max: 3,
-                per: Per::Second,
-            }],
-        },
-        Bucket {
-            name: "shared",
-            windows: &[
-                Window {
-                    max: 2,
-                    per: Per::Second,
-                },
-                Window {
-                    max: 4,
-                    per: Per::Minute,
-                },
-            ],
-        },
-        Bucket {
-            name: "daily",
-            windows: &[
-                Window {
-                    max: 2,
-                    per: Per::Hour,
-                },
-                Window {
-                    max: 3,
-                    per: Per::Day,
-                },
-            ],
-        },
+        Bucket::new("single", &[Window::new(3, Per::Second)]),
+        Bucket::new(
+            "shared",
+            &[Window::new(2, Per::Second), Window::new(4, Per::Minute)],
+        ),
+        Bucket::new(
+            "daily",
+            &[Window::new(2, Per::Hour), Window::new(3, Per::Day)],
+        ),
     ];
     const UTC_OFFSET_SECS: i32 = OFFSET;
     fn index(self) -> usize {
@@ -133,7 +109,7 @@ impl Model {
 
     fn acquire(&mut self, ep: Ep, cost: u64, now: u64) -> Outcome {
         let b = ep.bucket();
-        let windows = Ep::BUCKETS[b].windows;
+        let windows: &[Window] = &Ep::BUCKETS[b].windows;
         let state: Vec<(u64, u64, u64, u64)> = windows
             .iter()
             .enumerate()
@@ -147,7 +123,7 @@ impl Model {
             if cost > max {
                 return Outcome::Refused(Refusal::Exceeds(ExceedsLimit {
                     cost,
-                    window: Window { max, per: w.per },
+                    window: w.with_max(max),
                 }));
             }
         }
@@ -159,7 +135,7 @@ impl Model {
                 if denied.is_none_or(|d| d.retry_after < retry_after) {
                     denied = Some(Denied {
                         retry_after,
-                        window: Window { max, per: w.per },
+                        window: w.with_max(max),
                     });
                 }
             }
@@ -259,7 +235,7 @@ proptest! {
                     clock.advance(Duration::from_millis(ms));
                 }
                 Op::SetLimit(ep, w, max) => {
-                    let windows = Ep::BUCKETS[ep.bucket()].windows;
+                    let windows: &[Window] = &Ep::BUCKETS[ep.bucket()].windows;
                     let w = w % windows.len();
                     limiter.set_limit(ep, windows[w].per, max).unwrap();
                     model.max[ep.bucket()][w] = max;

@@ -42,7 +42,7 @@ fn denied(r: Result<ratespec::Permit, RedisRefusal>) -> Denied {
 }
 
 fn bucket_name(ep: Endpoint) -> &'static str {
-    Endpoint::BUCKETS[Endpoints::bucket(ep)].name
+    &Endpoint::BUCKETS[Endpoints::bucket(ep)].name
 }
 
 #[tokio::test]
@@ -176,26 +176,14 @@ async fn calendar_days_turn_at_beijing_midnight_and_both_push_windows_apply() {
     assert_eq!(second.reset_after(), Duration::from_secs(30 * 60));
     let d = denied(shared.try_acquire(push).await);
     assert_eq!(d.retry_after, Duration::from_secs(30 * 60));
-    assert_eq!(
-        d.window,
-        Window {
-            max: 2,
-            per: Per::Hour
-        }
-    );
+    assert_eq!(d.window, Window::new(2, Per::Hour));
 
     clock.set_ms(BEIJING_MIDNIGHT - 2 * HOUR); // 22:00: a new hour, the day's third push
     let third = shared.try_acquire(push).await.unwrap();
     assert_eq!(third.remaining(), 0);
     assert_eq!(third.reset_after(), Duration::from_secs(2 * 3600));
     let d = denied(shared.try_acquire(push).await);
-    assert_eq!(
-        d.window,
-        Window {
-            max: 3,
-            per: Per::Day
-        }
-    );
+    assert_eq!(d.window, Window::new(3, Per::Day));
     assert_eq!(d.retry_after, Duration::from_secs(2 * 3600));
 
     clock.set_ms(BEIJING_MIDNIGHT - 1); // 23:59:59.999: still the same day
@@ -247,10 +235,7 @@ async fn a_shared_bucket_is_one_quota_for_both_endpoints_and_costs_are_weighted(
             e,
             ExceedsLimit {
                 cost: 101,
-                window: Window {
-                    max: 100,
-                    per: Per::Second
-                }
+                window: Window::new(100, Per::Second).counting(ratespec::Cost::Attribute)
             }
         ),
         other => panic!("expected Exceeds, got {other:?}"),
@@ -363,13 +348,7 @@ async fn a_full_window_is_refused_locally_until_it_ends() {
     for _ in 0..50 {
         let d = denied(on.try_acquire(Endpoint::UserGetToken).await);
         assert_eq!(d.retry_after, Duration::from_millis(600));
-        assert_eq!(
-            d.window,
-            Window {
-                max: 200,
-                per: Per::Second
-            }
-        );
+        assert_eq!(d.window, Window::new(200, Per::Second));
     }
     assert_eq!(server.evalsha_calls(), calls, "no round trip while full");
     // Without the short-circuit, the same refusal costs a round trip each.

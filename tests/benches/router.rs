@@ -39,9 +39,9 @@ impl Anchor {
 
 fn setup() -> (Vec<Request>, Anchor) {
     let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    let load = ratespec_spec::load(
+    let load = ratespec_parser::load(
         &[specs],
-        &ratespec_spec::Options {
+        &ratespec_parser::Options {
             include_commented: true,
         },
     );

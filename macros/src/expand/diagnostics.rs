@@ -2,7 +2,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
-use ratespec_spec::Diagnostic;
+use ratespec_parser::Diagnostic;
 
 /// The diagnostic as rustc would print it: the message, `--> file:line:column`, the line with
 /// the offending text underlined, and the help.

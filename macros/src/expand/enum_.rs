@@ -2,7 +2,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
-use ratespec_spec::Endpoint;
+use ratespec_parser::Endpoint;
 
 use super::stubs::Generated;
 

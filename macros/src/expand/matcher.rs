@@ -7,8 +7,8 @@
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use ratespec_spec::Endpoint;
-use ratespec_spec::model::route::Segment;
+use ratespec_parser::Endpoint;
+use ratespec_parser::model::route::Segment;
 
 use super::static_paths::{self, StaticPath};
 use super::stubs::Generated;

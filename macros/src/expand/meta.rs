@@ -3,7 +3,7 @@
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
-use ratespec_spec::model::limit::{Cost, Per, SubLimit, Window};
+use ratespec_parser::model::limit::{Cost, SubLimit, Window};
 
 use super::stubs::Generated;
 
@@ -45,7 +45,7 @@ pub fn inherent(generated: &Generated) -> TokenStream {
     let buckets = document.buckets.iter().map(|bucket| {
         let name = &bucket.name;
         let windows = windows(&bucket.windows);
-        quote! { ::ratespec::Bucket { name: #name, windows: #windows } }
+        quote! { ::ratespec::Bucket::new(#name, #windows) }
     });
     let utc_offset = document.utc_offset.unwrap_or(0);
     let index = if endpoints.is_empty() {
@@ -232,26 +232,37 @@ pub fn traits(generated: &Generated) -> TokenStream {
     }
 }
 
-/// `&[::ratespec::Window { max, per }, …]`.
+/// `&[::ratespec::Window { … }, …]`.
 fn windows(windows: &[Window]) -> TokenStream {
-    let windows = windows
-        .iter()
-        .map(|window| window_value(window.max, window.per));
+    let windows = windows.iter().map(window_value);
     quote! { &[#(#windows),*] }
 }
 
-/// `::ratespec::Window { max, per }`.
-fn window_value(max: u64, per: Per) -> TokenStream {
-    let per = Ident::new(
-        match per {
-            Per::Second => "Second",
-            Per::Minute => "Minute",
-            Per::Hour => "Hour",
-            Per::Day => "Day",
-        },
-        Span::call_site(),
-    );
-    quote! { ::ratespec::Window { max: #max, per: ::ratespec::Per::#per } }
+/// A unit variant of a vocabulary enum, named as the vocabulary's `Debug` spells it, so the
+/// variant names are written once, in `ratespec-core`.
+fn variant(value: &impl std::fmt::Debug) -> Ident {
+    Ident::new(&format!("{value:?}"), Span::call_site())
+}
+
+/// `::ratespec::Window { max, every, per, cost, scope }`.
+fn window_value(window: &Window) -> TokenStream {
+    let Window {
+        max,
+        every,
+        per,
+        cost,
+        scope,
+    } = *window;
+    let (per, cost, scope) = (variant(&per), variant(&cost), variant(&scope));
+    quote! {
+        ::ratespec::Window {
+            max: #max,
+            every: #every,
+            per: ::ratespec::Per::#per,
+            cost: ::ratespec::Cost::#cost,
+            scope: ::ratespec::Scope::#scope,
+        }
+    }
 }
 
 /// `&[::ratespec::SubLimit::…, …]`.
@@ -259,30 +270,31 @@ fn sub_limits(sub_limits: &[SubLimit]) -> TokenStream {
     let sub_limits = sub_limits.iter().map(|sub_limit| match sub_limit {
         SubLimit::Structured {
             scope,
-            max,
-            per,
+            window,
             unit,
         } => {
-            let window = window_value(*max, *per);
-            quote! { ::ratespec::SubLimit::Structured { scope: #scope, window: #window, unit: #unit } }
+            let window = window_value(window);
+            let (scope, unit) = (scope.as_ref(), unit.as_ref());
+            quote! {
+                ::ratespec::SubLimit::Structured {
+                    scope: ::ratespec::Text::Borrowed(#scope),
+                    window: #window,
+                    unit: ::ratespec::Text::Borrowed(#unit),
+                }
+            }
         }
-        SubLimit::Text { text } => quote! { ::ratespec::SubLimit::Text { text: #text } },
+        SubLimit::Text { text } => {
+            let text = text.as_ref();
+            quote! { ::ratespec::SubLimit::Text { text: ::ratespec::Text::Borrowed(#text) } }
+        }
+        // A sub-limit the generator does not know yet cannot be emitted faithfully.
+        other => unreachable!("sub-limit {other:?} has no generated form"),
     });
     quote! { &[#(#sub_limits),*] }
 }
 
 /// `::ratespec::Cost::…`.
 fn cost(cost: Cost) -> TokenStream {
-    let variant = Ident::new(
-        match cost {
-            Cost::Call => "Call",
-            Cost::Recipient => "Recipient",
-            Cost::TargetGroup => "TargetGroup",
-            Cost::TargetChatroom => "TargetChatroom",
-            Cost::User => "User",
-            Cost::Attribute => "Attribute",
-        },
-        Span::call_site(),
-    );
+    let variant = variant(&cost);
     quote! { ::ratespec::Cost::#variant }
 }

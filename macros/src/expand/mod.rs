@@ -23,7 +23,7 @@ use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use ratespec_spec::Load;
+use ratespec_parser::Load;
 
 /// Everything one `include_limits!` call expands to: an error per diagnostic (spanned on
 /// `span`, the path literal), the rebuild tracking, and a module per document.

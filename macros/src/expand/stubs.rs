@@ -6,7 +6,7 @@
 //! valid, unique identifier (the diagnostics already name the rows left out).
 
 use proc_macro2::Ident;
-use ratespec_spec::{Document, Endpoint};
+use ratespec_parser::{Document, Endpoint};
 
 /// One document's generable part.
 pub struct Generated<'a> {

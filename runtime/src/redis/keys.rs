@@ -35,7 +35,7 @@ impl Keys {
                 }
                 escape_into(&mut p, provider);
                 p.push(':');
-                escape_into(&mut p, bucket.name);
+                escape_into(&mut p, &bucket.name);
                 p.push_str("}:");
                 p
             })
@@ -73,14 +73,13 @@ fn escape_into(out: &mut String, part: &str) {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::meta::Window;
+    use std::borrow::Cow;
+
+    use crate::meta::{Text, Window};
 
     const BUCKETS: &[Bucket] = &[Bucket {
-        name: "user_get_token",
-        windows: &[Window {
-            max: 1,
-            per: Per::Second,
-        }],
+        name: Text::Borrowed("user_get_token"),
+        windows: Cow::Borrowed(&[Window::new(1, Per::Second)]),
     }];
 
     #[test]

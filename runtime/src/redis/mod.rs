@@ -250,7 +250,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let Some(bucket) = E::BUCKETS.get(b) else {
             return Ok(unlimited(now));
         };
-        let windows = bucket.windows;
+        let windows: &[Window] = &bucket.windows;
         if windows.is_empty() {
             return Ok(unlimited(now));
         }
@@ -259,7 +259,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             if cost > max {
                 return Err(RedisRefusal::Limit(Refusal::Exceeds(ExceedsLimit {
                     cost,
-                    window: Window { max, per: w.per },
+                    window: w.with_max(max),
                 })));
             }
         }
@@ -267,7 +267,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             && let Some((deadline, i)) = self.shortcuts.as_ref().and_then(|s| s.full(b, now))
             && let Some(w) = windows.get(i)
         {
-            return Err(denied(w.per, self.limits.get(b, i), deadline, now));
+            return Err(denied(w.with_max(self.limits.get(b, i)), deadline, now));
         }
 
         let mut keys = Vec::with_capacity(windows.len());
@@ -275,15 +275,14 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let mut sent = Vec::with_capacity(windows.len());
         args.push(cost);
         for (i, w) in windows.iter().enumerate() {
-            let id = window::id(w.per, E::UTC_OFFSET_SECS, now);
-            let end = window::end_ms(w.per, E::UTC_OFFSET_SECS, id);
+            let id = window::id(w, E::UTC_OFFSET_SECS, now);
+            let end = window::end_ms(w, E::UTC_OFFSET_SECS, id);
             let max = self.limits.get(b, i);
             keys.push(self.keys.key(b, w.per, id));
             args.push(max);
             args.push(end.saturating_sub(now) + KEY_TTL_MARGIN.as_millis() as u64);
             sent.push(Sent {
-                per: w.per,
-                max,
+                window: w.with_max(max),
                 end,
             });
         }
@@ -309,7 +308,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             }
             Err(unavailable) => {
                 self.log
-                    .failed(self.policy, E::PROVIDER, bucket.name, &unavailable);
+                    .failed(self.policy, E::PROVIDER, &bucket.name, &unavailable);
                 match self.policy {
                     FailurePolicy::Open => Ok(unlimited(now)),
                     FailurePolicy::Closed => Err(RedisRefusal::Unavailable(unavailable)),
@@ -332,14 +331,16 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let mut tightest = (u64::MAX, now);
         let mut full: Option<&Sent> = None;
         for (i, (w, &count)) in sent.iter().zip(&reply.counts).enumerate() {
-            if count >= w.max
+            if count >= w.window.max
                 && let Some(s) = &self.shortcuts
             {
                 s.full_until(b, i, w.end);
             }
             if reply.admitted {
-                tightest = tighter((w.max.saturating_sub(count), w.end), tightest);
-            } else if count.saturating_add(cost) > w.max && full.is_none_or(|f| w.end > f.end) {
+                tightest = tighter((w.window.max.saturating_sub(count), w.end), tightest);
+            } else if count.saturating_add(cost) > w.window.max
+                && full.is_none_or(|f| w.end > f.end)
+            {
                 // The full window that ends last: no retry passes before it ends.
                 full = Some(w);
             }
@@ -352,7 +353,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             }));
         }
         match full {
-            Some(w) => Ok(Err(denied(w.per, w.max, w.end, now))),
+            Some(w) => Ok(Err(denied(w.window, w.end, now))),
             None => Err(RedisUnavailable::reply(format!(
                 "refused with counts {:?} that leave room for {cost}",
                 reply.counts
@@ -419,18 +420,17 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     }
 }
 
-/// What one call sent for one window: its length, limit and end.
+/// What one call sent for one window: the window at its current limit, and its end.
 struct Sent {
-    per: Per,
-    max: u64,
+    window: Window,
     end: u64,
 }
 
-/// A denial by the `per` window of limit `max`, which ends at `end_ms`.
-fn denied(per: Per, max: u64, end_ms: u64, now_ms: u64) -> RedisRefusal {
+/// A denial by `window`, which ends at `end_ms`.
+fn denied(window: Window, end_ms: u64, now_ms: u64) -> RedisRefusal {
     RedisRefusal::Limit(Refusal::Denied(Denied {
         retry_after: Duration::from_millis(end_ms.saturating_sub(now_ms)),
-        window: Window { max, per },
+        window,
     }))
 }
 

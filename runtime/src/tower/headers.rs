@@ -62,7 +62,7 @@ impl RateLimitHeaders {
         ep: E,
         outcome: Result<&Permit, &Refusal>,
     ) -> Self {
-        let windows = E::BUCKETS[ep.bucket()].windows;
+        let windows: &[Window] = &E::BUCKETS[ep.bucket()].windows;
         if windows.is_empty() {
             return RateLimitHeaders::default();
         }
@@ -402,7 +402,7 @@ mod tests {
         let windows: Vec<Window> = [Per::Second, Per::Minute, Per::Hour, Per::Day]
             .into_iter()
             .zip(1..)
-            .map(|(per, max)| Window { per, max })
+            .map(|(per, max)| Window::new(max, per))
             .collect();
         let mut text = Text::<256>::new();
         write_policy(&mut text, &windows, |w| Digits::new(w.max * 10));

@@ -39,8 +39,9 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         adjustable: false,
         shared: false,
         deprecated: false,
+        caps: Vec::new(),
         sub_limits: Vec::new(),
-        scope: None,
+        notes: Vec::new(),
     };
     let mut basis = None;
     let mut units: Vec<String> = Vec::new();
@@ -78,20 +79,17 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         if let Some(flag) = as_flag(&body) {
             apply_flag(&mut limit, flag);
         } else if let Some(window) = window {
-            if limit.windows.iter().any(|w| w.per == window.window.per) {
+            if limit.windows.iter().any(|w| w.same_length(&window.window)) {
                 return Err(error("two windows of the same length in one phrase"));
             }
             limit.windows.push(window.window);
             units.push(window.unit);
-            if window.scope.is_some() {
-                limit.scope = window.scope;
-            }
         } else if let Some(cost) = parse_basis(&body) {
             basis = Some(cost);
         } else if let Some(sub) = parse_sub_limit(&body, first_per) {
             limit.sub_limits.push(sub);
         } else if looks_like_sub_limit(&body) {
-            limit.sub_limits.push(SubLimit::Text { text: body });
+            limit.sub_limits.push(SubLimit::Text { text: body.into() });
         } else {
             return Err(error("unreadable clause in a limit phrase"));
         }
@@ -113,6 +111,9 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
     }
     limit.unit = units.swap_remove(0);
     limit.cost = basis.unwrap_or_else(|| cost_of_unit(&limit.unit));
+    for window in &mut limit.windows {
+        window.cost = limit.cost;
+    }
     Ok(limit)
 }
 
@@ -231,7 +232,6 @@ impl<'a> Clause<'a> {
 struct ParsedWindow {
     window: Window,
     unit: String,
-    scope: Option<Scope>,
 }
 
 /// `100 次/每秒`, `10 次/秒/App Key`, `100 个属性每秒`, `10 calls/second`, `100 requests per minute`,
@@ -241,21 +241,16 @@ fn parse_window(text: &str) -> Option<ParsedWindow> {
     let rest = rest.trim_start();
     if strip_prefix_ignore_case(rest, "qps").is_some_and(|after| after.trim().is_empty()) {
         return Some(ParsedWindow {
-            window: Window {
-                max,
-                per: Per::Second,
-            },
+            window: Window::new(max, Per::Second),
             unit: "QPS".into(),
-            scope: None,
         });
     }
     let (unit, rest) = split_unit(rest)?;
     let (per, rest) = parse_period(rest)?;
     let scope = parse_scope(rest)?;
     Some(ParsedWindow {
-        window: Window { max, per },
+        window: Window::new(max, per).scoped(scope.unwrap_or(Scope::Tenant)),
         unit,
-        scope,
     })
 }
 
@@ -363,8 +358,7 @@ fn parse_scope(text: &str) -> Option<Option<Scope>> {
         .collect::<String>()
         .to_ascii_lowercase();
     match compact.as_str() {
-        "appkey" => Some(Some(Scope::AppKey)),
-        "appid" => Some(Some(Scope::AppId)),
+        "appkey" | "appid" => Some(Some(Scope::Tenant)),
         _ => None,
     }
 }
@@ -411,10 +405,9 @@ fn parse_sub_limit(text: &str, inherited: Per) -> Option<SubLimit> {
             return None;
         }
         return Some(SubLimit::Structured {
-            scope: scope.trim().to_string(),
-            max,
-            per,
-            unit,
+            scope: scope.trim().to_string().into(),
+            window: Window::new(max, per),
+            unit: unit.into(),
         });
     }
     let (scope, window) = text.split_once('限')?;
@@ -424,10 +417,9 @@ fn parse_sub_limit(text: &str, inherited: Per) -> Option<SubLimit> {
     }
     let parsed = parse_window(window)?;
     Some(SubLimit::Structured {
-        scope: scope.to_string(),
-        max: parsed.window.max,
-        per: parsed.window.per,
-        unit: parsed.unit,
+        scope: scope.to_string().into(),
+        window: parsed.window,
+        unit: parsed.unit.into(),
     })
 }
 
@@ -499,13 +491,7 @@ mod tests {
     #[test]
     fn full_width_forms_read_as_ascii() {
         let limit = parse_phrase("１００ 次／每秒（共享），可调频").unwrap();
-        assert_eq!(
-            limit.windows,
-            vec![Window {
-                max: 100,
-                per: Per::Second
-            }]
-        );
+        assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
         assert!(limit.shared && limit.adjustable);
         assert_eq!(limit.text, "１００ 次／每秒（共享），可调频");
     }
@@ -513,10 +499,10 @@ mod tests {
     #[test]
     fn scope_suffixes() {
         let limit = parse_phrase("10 次/秒/App Key").unwrap();
-        assert_eq!(limit.scope, Some(Scope::AppKey));
+        assert_eq!(limit.windows[0].scope, Scope::Tenant);
         assert_eq!(limit.unit, "次");
         let limit = parse_phrase("10 calls/second/App ID").unwrap();
-        assert_eq!(limit.scope, Some(Scope::AppId));
+        assert_eq!(limit.windows[0].scope, Scope::Tenant);
         assert_eq!(limit.unit, "calls");
         assert_eq!(limit.cost, Cost::Call);
     }
@@ -554,16 +540,7 @@ mod tests {
         let limit = parse_phrase("2 次/每小时，3 次/每自然日（共享），可调频").unwrap();
         assert_eq!(
             limit.windows,
-            vec![
-                Window {
-                    max: 2,
-                    per: Per::Hour
-                },
-                Window {
-                    max: 3,
-                    per: Per::Day
-                }
-            ]
+            vec![Window::new(2, Per::Hour), Window::new(3, Per::Day)]
         );
         assert!(limit.shared && limit.adjustable && !limit.deprecated);
     }
@@ -577,8 +554,7 @@ mod tests {
             limit.sub_limits,
             vec![SubLimit::Structured {
                 scope: "单个频道".into(),
-                max: 20,
-                per: Per::Second,
+                window: Window::new(20, Per::Second),
                 unit: "条".into()
             }]
         );
@@ -587,8 +563,7 @@ mod tests {
             limit.sub_limits,
             vec![SubLimit::Structured {
                 scope: "群聊消息扩展".into(),
-                max: 20,
-                per: Per::Second,
+                window: Window::new(20, Per::Second),
                 unit: "次".into()
             }]
         );

@@ -1,4 +1,4 @@
-//! ratespec-spec reads API vendors' rate-limit documents, exactly as published, into a
+//! ratespec-parser reads API vendors' rate-limit documents, exactly as published, into a
 //! checked model of endpoints and limits, or into diagnostics that name the file, the line,
 //! the column, the offending text and the fix.
 //!
@@ -7,7 +7,7 @@
 //! [`read`] (files) → [`parse`] (rows) → [`model`] (checked endpoints) → [`report`] (flat rows).
 //!
 //! ```no_run
-//! let load = ratespec_spec::load(&["specs".into()], &ratespec_spec::Options::default());
+//! let load = ratespec_parser::load(&["specs".into()], &ratespec_parser::Options::default());
 //! for diagnostic in &load.diagnostics {
 //!     eprintln!("{diagnostic}");
 //! }

@@ -90,7 +90,7 @@ fn compare(
         e.limit
             .windows
             .iter()
-            .map(|w| format!("{}/{}", w.max, w.per.as_str()))
+            .map(|w| w.to_string())
             .collect::<Vec<_>>()
             .join(" + ")
     };
