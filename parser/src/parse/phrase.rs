@@ -1,23 +1,34 @@
 //! The grammar of limit phrases, in Chinese and English.
 //!
-//! A phrase is a list of clauses separated by `，` `；` `、` (or their ASCII forms):
+//! A phrase is a list of clauses. Clauses are separated by `，` `；` `、` (or `,` `;`),
+//! `<br/>`, ` + `, ` and `, and sentence ends (`。`, `. `); list bullets (`- `) and
+//! connectives (`而且`, `并且`) before a clause are dropped:
 //!
 //! ```text
-//! phrase  = window { sep clause }
-//! clause  = window | flag | basis | sublimit | "(" flag ")"
-//! window  = number unit? ("/" | "per") "每"? period ("/" scope)? ("(" flag ")")?
-//! period  = 秒 | 秒钟 | 分 | 分钟 | 时 | 小时 | 天 | 日 | 自然日 | second | minute | hour | day | ...
-//! flag    = 可调频 | 共享 | 已废弃 | adjustable | shared | deprecated
-//! basis   = 按 <noun> 数量计算条数          (收件人 | 目标群组 | 目标聊天室 | 用户 | 属性)
-//! sublimit= <scope> 限 window | 其中 <scope> 最多 number unit (period)?
+//! clause   = window | cap | flag | basis | sublimit | note | "(" flag | note ")"
+//! window   = number unit? ("/" | "per") "每"? number? period ("/" scope)?    200 次/每秒, 1 次/30 分钟
+//!          | "每" number? period (最多)? (可发)? number unit                  每 5 秒 10 次
+//!          | "every" number? period "," number unit ("is allowed")?        Every 30 minutes, 1 call is allowed
+//!          | number "QPS"
+//!          | words-without-digits window                                   Single APP call limited to 10 times/s
+//! cap      = number unit "/" (次 | request | call)                           600 人/次, 10 chat rooms/request
+//! scope    = App Key | App ID (the tenant) | 单用户 ID | single user ID | user
+//! flag     = 可调频 | 共享 | 已废弃 | adjustable | shared | deprecated | 默认值 | default
+//! basis    = 按 <noun> 数量计算条数          (收件人 | 目标群组 | 目标聊天室 | 用户 | 属性)
+//! sublimit = <scope> 限 window | 其中 <scope> 最多 number unit (period)?
+//! note     = a clause without digits that is a sentence, a list introduction (`…:`) or an
+//!            instruction (`Contact the … business manager`, `如需提升…`)
 //! ```
 //!
-//! Full-width punctuation, digits and letters are read as their ASCII forms. Anything the
-//! grammar does not know is an error naming the clause: the parser never guesses.
+//! Each window counts its own basis, from its unit (`calls` → calls, `messages` →
+//! messages, `users` → users, `chat groups` → target groups, …) or from a basis clause,
+//! which applies to every window that does not count calls. Full-width punctuation, digits
+//! and letters are read as their ASCII forms. Anything the grammar does not know is an error
+//! naming the clause: the parser never guesses.
 
 use std::ops::Range;
 
-use crate::model::limit::{Cost, Limit, Per, Scope, SubLimit, Window};
+use crate::model::limit::{Cap, Cost, Limit, Per, Scope, SubLimit, Window};
 
 /// Why a phrase could not be read, and which characters of it are at fault.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,10 +47,10 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         windows: Vec::new(),
         unit: String::new(),
         cost: Cost::Call,
+        caps: Vec::new(),
         adjustable: false,
         shared: false,
         deprecated: false,
-        caps: Vec::new(),
         sub_limits: Vec::new(),
         notes: Vec::new(),
     };
@@ -52,47 +63,86 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
             chars: 0..chars.len(),
         });
     }
-    for (index, range) in clauses.into_iter().enumerate() {
-        let clause = Clause::new(&chars, range.clone());
-        // The first clause is a window (checked below), so later clauses can inherit its length.
-        let first_per = limit.windows.first().map_or(Per::Second, |w| w.per);
+    // `Every 30 minutes, 1 call is allowed`: a period alone waits for its count.
+    let mut pending_period: Option<(u32, Per)> = None;
+    for range in clauses {
         let error = |message: &str| PhraseError {
             message: message.to_string(),
             chars: range.clone(),
         };
-        // Trailing parenthesised flags, e.g. `3 次/每自然日（共享）`.
-        let (body, flags) = clause.split_trailing_flags().ok_or_else(|| {
-            error("unknown note in parentheses (known: 共享, 可调频, 已废弃, 默认值)")
-        })?;
-        for flag in flags {
-            apply_flag(&mut limit, flag);
-        }
-        let window = parse_window(&body);
-        if index == 0 && window.is_none() {
-            return Err(error(
-                "a limit phrase must start with a window such as `100 次/每秒` or `10 calls/second`",
-            ));
+        let clause: String = chars[range.clone()].iter().collect();
+        let (body, groups) = split_trailing_groups(&clause);
+        let body = strip_connective(&body);
+        let before_any_window = limit.windows.is_empty() && limit.caps.is_empty();
+        for group in groups {
+            match as_flag(&group) {
+                Some(_) if before_any_window && body.is_empty() => {
+                    return Err(error(
+                        "a limit phrase must start with a window such as `100 次/每秒` or `10 calls/second`",
+                    ));
+                }
+                Some(flag) => apply_flag(&mut limit, flag),
+                None if is_note(&group) => limit.notes.push(group),
+                None => {
+                    return Err(error(
+                        "unknown note in parentheses (known: 共享, 可调频, 已废弃, 默认值, 说明：…)",
+                    ));
+                }
+            }
         }
         if body.is_empty() {
             continue;
         }
-        if let Some(flag) = as_flag(&body) {
-            apply_flag(&mut limit, flag);
-        } else if let Some(window) = window {
-            if limit.windows.iter().any(|w| w.same_length(&window.window)) {
-                return Err(error("two windows of the same length in one phrase"));
+        if let Some(period) = pending_period.take() {
+            if let Some((max, unit)) = count_allowed(&body) {
+                let window = Window::new(max, period.1).every(period.0);
+                push_window(&mut limit, &mut units, window, unit, &error)?;
+                continue;
             }
-            limit.windows.push(window.window);
-            units.push(window.unit);
+            return Err(error(
+                "a period without a count: write `Every 30 minutes, 1 call`",
+            ));
+        }
+        if let Some(flag) = as_flag(&body) {
+            if before_any_window {
+                return Err(error(
+                    "a limit phrase must start with a window such as `100 次/每秒` or `10 calls/second`",
+                ));
+            }
+            apply_flag(&mut limit, flag);
+        } else if let Some(period) = every_period(&body) {
+            pending_period = Some(period);
+        } else if let Some(sub) = parse_sub_limit(&body, limit.windows.first()) {
+            limit.sub_limits.push(sub);
         } else if let Some(cost) = parse_basis(&body) {
             basis = Some(cost);
-        } else if let Some(sub) = parse_sub_limit(&body, first_per) {
-            limit.sub_limits.push(sub);
+        } else if let Some(found) = parse_limit_clause(&body) {
+            match found {
+                Found::Window(window, unit) => {
+                    push_window(&mut limit, &mut units, window, unit, &error)?
+                }
+                Found::Cap(cap) => limit.caps.push(cap),
+            }
+        } else if is_explanation(&body) {
+            limit.notes.push(body);
         } else if looks_like_sub_limit(&body) {
             limit.sub_limits.push(SubLimit::Text { text: body.into() });
+        } else if is_note(&body) {
+            apply_note(&mut limit, &body);
+            limit.notes.push(body);
+        } else if before_any_window {
+            return Err(error(
+                "a limit phrase must start with a window such as `100 次/每秒` or `10 calls/second`",
+            ));
         } else {
             return Err(error("unreadable clause in a limit phrase"));
         }
+    }
+    if pending_period.is_some() {
+        return Err(PhraseError {
+            message: "a period without a count: write `Every 30 minutes, 1 call`".into(),
+            chars: 0..chars.len(),
+        });
     }
     if limit.windows.is_empty() {
         return Err(PhraseError {
@@ -100,49 +150,107 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
             chars: 0..chars.len(),
         });
     }
-    if units.iter().any(|unit| unit != &units[0]) {
+    if let Some(basis) = basis {
+        let all_calls = limit.windows.iter().all(|w| w.cost == Cost::Call);
+        for window in &mut limit.windows {
+            if all_calls || window.cost != Cost::Call {
+                window.cost = basis;
+            }
+        }
+    }
+    let mut counted = limit
+        .windows
+        .iter()
+        .map(|w| w.cost)
+        .filter(|&c| c != Cost::Call);
+    limit.cost = counted.next().unwrap_or(Cost::Call);
+    if let Some(other) = counted.find(|&c| c != limit.cost) {
         return Err(PhraseError {
             message: format!(
-                "the windows count different units ({}): which one is the quota?",
-                units.join(", ")
+                "the windows count two different things ({} and {}): which one does a request's count measure?",
+                limit.cost, other
             ),
             chars: 0..chars.len(),
         });
     }
     limit.unit = units.swap_remove(0);
-    limit.cost = basis.unwrap_or_else(|| cost_of_unit(&limit.unit));
-    for window in &mut limit.windows {
-        window.cost = limit.cost;
-    }
     Ok(limit)
 }
 
-/// Reads full-width forms as ASCII (`，` → `,`, `１` → `1`, `　` → ` `).
+/// Finds the limit stated inside a sentence of prose (`The total … limit … is 100
+/// calls/second/App Key.`, `…总调用频率（默认值）为 100 次/秒/App Key。`): the windows of the
+/// first clause that holds one, with the clauses after it that read as a phrase.
+pub fn limit_in_sentence(sentence: &str) -> Option<Limit> {
+    let chars: Vec<char> = sentence.chars().map(normalize).collect();
+    let clauses = split_clauses(&chars);
+    let start = clauses.iter().position(|range| {
+        let clause: String = chars[range.clone()].iter().collect();
+        embedded_window(&clause).is_some()
+    })?;
+    let from = clauses[start].start;
+    let clause: String = chars[clauses[start].clone()].iter().collect();
+    let (skip, _) = embedded_window(&clause)?;
+    let phrase: String = chars[from + skip..].iter().collect();
+    // Read as much as the grammar reads: drop trailing clauses one at a time.
+    let mut ends: Vec<usize> = clauses[start..].iter().map(|r| r.end).collect();
+    while let Some(end) = ends.pop() {
+        let candidate: String = chars[from + skip..end].iter().collect();
+        if let Ok(mut limit) = parse_phrase(&candidate) {
+            limit.text = candidate.trim().to_string();
+            return Some(limit);
+        }
+    }
+    let _ = phrase;
+    None
+}
+
+/// Reads full-width forms as ASCII (`，` → `,`, `１` → `1`, `　` → ` `, `／` → `/`).
 fn normalize(c: char) -> char {
     match c {
-        '\u{3000}' => ' ',
+        '\u{3000}' | '\u{a0}' => ' ',
         '、' => ',',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
     }
 }
 
-/// Splits on `,` and `;` outside parentheses, except a thousands separator (`6,000`).
+/// Splits into clauses outside parentheses: at `,` and `;` (except a thousands separator),
+/// `<br>` tags, ` + `, ` and `, and sentence ends.
 fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
     let mut clauses = Vec::new();
     let mut start = 0;
     let mut depth = 0usize;
-    for (i, &c) in chars.iter().enumerate() {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let mut cut = |from: usize, to: usize, clauses: &mut Vec<Range<usize>>| {
+            clauses.push(start..from);
+            start = to;
+        };
         match c {
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),
             ',' if is_thousands_separator(chars, i) => {}
-            ',' | ';' if depth == 0 => {
-                clauses.push(start..i);
-                start = i + 1;
+            ',' | ';' | '。' if depth == 0 => cut(i, i + 1, &mut clauses),
+            '.' if depth == 0 && chars.get(i + 1).is_none_or(|c| c.is_whitespace()) => {
+                cut(i, i + 1, &mut clauses)
+            }
+            '<' => {
+                if let Some(len) = br_tag(&chars[i..]) {
+                    cut(i, i + len, &mut clauses);
+                    i += len;
+                    continue;
+                }
+            }
+            '+' if depth == 0 => cut(i, i + 1, &mut clauses),
+            ' ' if depth == 0 && word_at(chars, i + 1, "and ") => {
+                cut(i, i + 5, &mut clauses);
+                i += 5;
+                continue;
             }
             _ => {}
         }
+        i += 1;
     }
     clauses.push(start..chars.len());
     clauses
@@ -150,6 +258,24 @@ fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
         .map(|range| trim_range(chars, range))
         .filter(|range| !range.is_empty())
         .collect()
+}
+
+/// The length of a `<br>`, `<br/>` or `<br />` tag at the start of `chars`.
+fn br_tag(chars: &[char]) -> Option<usize> {
+    let text: String = chars
+        .iter()
+        .take(6)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["<br />", "<br/>", "<br>"]
+        .iter()
+        .find(|tag| text.starts_with(*tag))
+        .map(|tag| tag.chars().count())
+}
+
+fn word_at(chars: &[char], i: usize, word: &str) -> bool {
+    let text: String = chars.iter().skip(i).take(word.len()).collect();
+    text.eq_ignore_ascii_case(word)
 }
 
 fn is_thousands_separator(chars: &[char], i: usize) -> bool {
@@ -161,7 +287,7 @@ fn is_thousands_separator(chars: &[char], i: usize) -> bool {
 }
 
 fn trim_range(chars: &[char], mut range: Range<usize>) -> Range<usize> {
-    let is_trim = |c: char| c.is_whitespace() || c == '.' || c == '。';
+    let is_trim = |c: char| c.is_whitespace() || c == '.' || c == '。' || c == '-' || c == '*';
     while range.start < range.end && is_trim(chars[range.start]) {
         range.start += 1;
     }
@@ -169,6 +295,17 @@ fn trim_range(chars: &[char], mut range: Range<usize>) -> Range<usize> {
         range.end -= 1;
     }
     range
+}
+
+/// Words that join a clause to the one before it and say nothing of their own.
+fn strip_connective(text: &str) -> String {
+    let mut text = text.trim();
+    for word in ["而且", "并且", "同时", "以及", "且", "and ", "also "] {
+        if let Some(rest) = strip_prefix_ignore_case(text, word) {
+            text = rest.trim_start();
+        }
+    }
+    text.to_string()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,68 +327,251 @@ fn apply_flag(limit: &mut Limit, flag: Flag) {
 }
 
 fn as_flag(text: &str) -> Option<Flag> {
-    match text.to_ascii_lowercase().as_str() {
-        "可调频" | "可调整" | "adjustable" => Some(Flag::Adjustable),
-        "共享" | "shared" => Some(Flag::Shared),
-        "已废弃" | "deprecated" => Some(Flag::Deprecated),
-        "默认值" | "default" => Some(Flag::Default),
+    match text.trim().to_ascii_lowercase().as_str() {
+        "可调频" | "可调整" | "可调" | "adjustable" => Some(Flag::Adjustable),
+        "共享" | "shared" | "一并计算" => Some(Flag::Shared),
+        "已废弃" | "废弃" | "deprecated" => Some(Flag::Deprecated),
+        "默认值" | "默认" | "default" => Some(Flag::Default),
         _ => None,
     }
 }
 
-struct Clause<'a> {
-    chars: &'a [char],
+/// A clause without digits that is a note rather than a limit: a sentence, a list
+/// introduction, an instruction, or a labelled remark.
+fn is_note(text: &str) -> bool {
+    let text = text.trim();
+    if text.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    const LABELS: &[&str] = &["说明", "注意", "注", "备注", "提示", "note", "tip"];
+    const OPENINGS: &[&str] = &[
+        "如需",
+        "如有",
+        "请联系",
+        "联系",
+        "可联系",
+        "可申请",
+        "contact",
+        "to request",
+        "please",
+        "if ",
+        "this limit",
+        "this rest api",
+        "for a single",
+        "for each",
+    ];
+    let lower = text.to_ascii_lowercase();
+    text.ends_with(':')
+        || LABELS
+            .iter()
+            .any(|label| lower.starts_with(label) && lower[label.len()..].starts_with(':'))
+        || OPENINGS.iter().any(|opening| lower.starts_with(opening))
+        || text.split_whitespace().count() >= 4 && text.is_ascii()
 }
 
-impl<'a> Clause<'a> {
-    fn new(chars: &'a [char], range: Range<usize>) -> Self {
-        Clause {
-            chars: &chars[range],
-        }
-    }
+/// A sentence that explains how units are counted (`Sending a message to 600 users in one
+/// request counts as 600 messages`): kept as a note, since the windows' units say it.
+fn is_explanation(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        " counts as ",
+        " count as ",
+        " is counted as ",
+        "计为",
+        "算作",
+        "计算为",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
 
-    /// The clause without its trailing `(...)` groups, and the flags they hold; `None` when a
-    /// group holds something that is not a flag.
-    fn split_trailing_flags(&self) -> Option<(String, Vec<Flag>)> {
-        let mut end = self.chars.len();
-        let mut flags = Vec::new();
-        while end > 0 && self.chars[end - 1] == ')' {
-            let open = self.chars[..end].iter().rposition(|&c| c == '(')?;
-            let inner: String = self.chars[open + 1..end - 1].iter().collect();
-            flags.push(as_flag(inner.trim())?);
-            end = open;
-            while end > 0 && self.chars[end - 1].is_whitespace() {
-                end -= 1;
-            }
-        }
-        let body: String = self.chars[..end].iter().collect();
-        Some((body.trim().to_string(), flags))
+/// What a note says about the limit: whether the vendor raises it on request.
+fn apply_note(limit: &mut Limit, note: &str) {
+    let lower = note.to_ascii_lowercase();
+    let fixed = [
+        "cannot be increased",
+        "cannot be adjusted",
+        "不可调",
+        "不支持调整",
+    ];
+    let raised = [
+        "higher limit",
+        "increase the limit",
+        "提升",
+        "提高",
+        "调整上限",
+        "可申请",
+    ];
+    if fixed.iter().any(|w| lower.contains(w)) {
+        limit.adjustable = false;
+    } else if raised.iter().any(|w| lower.contains(w)) {
+        limit.adjustable = true;
     }
 }
 
-struct ParsedWindow {
+/// The clause without its trailing `(...)` groups, and the groups' contents (innermost
+/// last), e.g. `3 次/每自然日（共享）` → (`3 次/每自然日`, [`共享`]).
+fn split_trailing_groups(clause: &str) -> (String, Vec<String>) {
+    let chars: Vec<char> = clause.chars().collect();
+    let mut end = chars.len();
+    let mut groups = Vec::new();
+    while end > 0 && chars[end - 1] == ')' {
+        let Some(open) = chars[..end].iter().rposition(|&c| c == '(') else {
+            break;
+        };
+        let inner: String = chars[open + 1..end - 1].iter().collect();
+        groups.push(inner.trim().to_string());
+        end = open;
+        while end > 0 && chars[end - 1].is_whitespace() {
+            end -= 1;
+        }
+    }
+    let body: String = chars[..end].iter().collect();
+    (body.trim().to_string(), groups)
+}
+
+fn push_window(
+    limit: &mut Limit,
+    units: &mut Vec<String>,
     window: Window,
     unit: String,
+    error: &dyn Fn(&str) -> PhraseError,
+) -> Result<(), PhraseError> {
+    if limit
+        .windows
+        .iter()
+        .any(|w| w.same_length(&window) && w.cost == window.cost && w.scope == window.scope)
+    {
+        return Err(error("two windows of the same length count the same thing"));
+    }
+    limit.windows.push(window);
+    units.push(unit);
+    Ok(())
 }
 
-/// `100 次/每秒`, `10 次/秒/App Key`, `100 个属性每秒`, `10 calls/second`, `100 requests per minute`,
-/// `50 QPS`.
-fn parse_window(text: &str) -> Option<ParsedWindow> {
+/// What one clause states.
+enum Found {
+    /// A window, with its unit as written.
+    Window(Window, String),
+    /// A per-request cap.
+    Cap(Cap),
+}
+
+/// A window or a cap at the start of the clause, or after words without digits.
+fn parse_limit_clause(text: &str) -> Option<Found> {
+    if let Some(found) = period_first(text) {
+        return Some(found);
+    }
+    let (skip, found) = embedded_window(text)?;
+    // Words before the number (`Single APP call limited to`) must not hold a number of
+    // their own, and must be short: a sentence that merely mentions a limit is not one.
+    (skip == 0 || text.chars().take(skip).count() <= 60).then_some(found)
+}
+
+/// The first window or cap in `text` that runs to the clause's end, with the number of
+/// chars before it; the words before it hold no digit.
+fn embedded_window(text: &str) -> Option<(usize, Found)> {
+    let chars: Vec<char> = text.chars().collect();
+    let first_digit = chars.iter().position(char::is_ascii_digit)?;
+    let rest: String = chars[first_digit..].iter().collect();
+    let found = window_at(&rest)?;
+    Some((first_digit, found))
+}
+
+/// `100 次/每秒`, `10 次/秒/App Key`, `1 次/30 分钟`, `100 个属性每秒`, `10 calls/second`,
+/// `100 requests per minute`, `200/sec`, `50 QPS`, `600 人/次`, `3 calls/day`.
+fn window_at(text: &str) -> Option<Found> {
     let (max, rest) = parse_number(text)?;
     let rest = rest.trim_start();
     if strip_prefix_ignore_case(rest, "qps").is_some_and(|after| after.trim().is_empty()) {
-        return Some(ParsedWindow {
-            window: Window::new(max, Per::Second),
-            unit: "QPS".into(),
-        });
+        return Some(Found::Window(Window::new(max, Per::Second), "QPS".into()));
     }
     let (unit, rest) = split_unit(rest)?;
-    let (per, rest) = parse_period(rest)?;
+    let cost = cost_of_unit(&unit);
+    if let Some(after) = per_request(rest) {
+        if after.trim().is_empty() && cost != Cost::Call {
+            return Some(Found::Cap(Cap {
+                max,
+                cost,
+                unit: unit.into(),
+            }));
+        }
+        return None;
+    }
+    let (every, per, rest) = parse_period(rest)?;
     let scope = parse_scope(rest)?;
-    Some(ParsedWindow {
-        window: Window::new(max, per).scoped(scope.unwrap_or(Scope::Tenant)),
-        unit,
-    })
+    let window = Window::new(max, per)
+        .every(every)
+        .counting(cost)
+        .scoped(scope);
+    Some(Found::Window(window, unit))
+}
+
+/// `次`, `request`, `call` after the separator: a count per request.
+fn per_request(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    ["次", "request", "call", "each request", "time"]
+        .iter()
+        .find_map(|word| {
+            let rest = strip_prefix_ignore_case(text, word)?;
+            (!word.is_ascii() || !rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+                .then_some(rest)
+        })
+}
+
+/// `每 5 秒 10 次`, `每分钟最多可发 10 次`, `每天最多可发 100 次广播消息`.
+fn period_first(text: &str) -> Option<Found> {
+    let rest = text.trim().strip_prefix('每')?;
+    let (every, per, rest) = parse_period(rest)?;
+    let mut rest = rest.trim_start();
+    for filler in ["内", "最多", "至多", "可以", "可", "调用", "发送", "发"] {
+        if let Some(r) = rest.strip_prefix(filler) {
+            rest = r.trim_start();
+        }
+    }
+    let (max, unit) = parse_number(rest)?;
+    let unit = unit.trim();
+    if unit.is_empty()
+        || unit
+            .chars()
+            .any(|c| c.is_ascii_digit() || "/,;()".contains(c))
+    {
+        return None;
+    }
+    let window = Window::new(max, per)
+        .every(every)
+        .counting(cost_of_unit(unit));
+    Some(Found::Window(window, unit.to_string()))
+}
+
+/// `Every 30 minutes`, `every minute`, `每 30 分钟` alone in a clause: a period whose count
+/// follows in the next clause.
+fn every_period(text: &str) -> Option<(u32, Per)> {
+    let rest = strip_prefix_ignore_case(text.trim(), "every ")?;
+    let (every, per, rest) = parse_period(rest)?;
+    rest.trim().is_empty().then_some((every, per))
+}
+
+/// `1 call is allowed`, `1 call`, `up to 10 calls`: the count after a period clause.
+fn count_allowed(text: &str) -> Option<(u64, String)> {
+    let mut text = text.trim();
+    for filler in ["up to ", "at most ", "only "] {
+        if let Some(rest) = strip_prefix_ignore_case(text, filler) {
+            text = rest;
+        }
+    }
+    let (max, rest) = parse_number(text)?;
+    let mut unit = rest.trim();
+    for tail in [" is allowed", " are allowed", " allowed", " can be made"] {
+        if unit.len() > tail.len() && unit.to_ascii_lowercase().ends_with(tail) {
+            unit = unit[..unit.len() - tail.len()].trim_end();
+        }
+    }
+    (!unit.is_empty()
+        && !unit
+            .chars()
+            .any(|c| c.is_ascii_digit() || "/,;()".contains(c)))
+    .then(|| (max, unit.to_string()))
 }
 
 /// A positive whole number, allowing `6,000`.
@@ -293,10 +613,15 @@ fn split_unit(text: &str) -> Option<(String, &str)> {
     Some((unit.to_string(), &text[rest_start..]))
 }
 
-/// Reads the period after the separator, with an optional `每` or `1`.
-fn parse_period(text: &str) -> Option<(Per, &str)> {
+/// Reads the period after the separator: an optional `每`, an optional count (`10 秒`,
+/// `30 minutes`), and the unit of time.
+fn parse_period(text: &str) -> Option<(u32, Per, &str)> {
     let text = text.trim_start();
     let text = text.strip_prefix('每').unwrap_or(text).trim_start();
+    let (every, text) = match parse_number(text) {
+        Some((n, rest)) => (u32::try_from(n).ok()?, rest.trim_start()),
+        None => (1, text),
+    };
     const WORDS: &[(&str, Per)] = &[
         ("自然日", Per::Day),
         ("小时", Per::Hour),
@@ -328,8 +653,7 @@ fn parse_period(text: &str) -> Option<(Per, &str)> {
     ];
     for &(word, per) in WORDS {
         if let Some(rest) = strip_prefix_ignore_case(text, word) {
-            let ascii_word = word.is_ascii();
-            if ascii_word
+            if word.is_ascii()
                 && rest
                     .chars()
                     .next()
@@ -337,17 +661,18 @@ fn parse_period(text: &str) -> Option<(Per, &str)> {
             {
                 continue;
             }
-            return Some((per, rest));
+            return Some((every, per, rest));
         }
     }
     None
 }
 
-/// What may follow the period: nothing, or `/App Key`, `/App ID`, `per App Key`.
-fn parse_scope(text: &str) -> Option<Option<Scope>> {
+/// What may follow the period: nothing, or `/App Key`, `/App ID`, `per App Key` (the
+/// tenant), `/单用户 ID`, `/single user ID`, `per user` (each user).
+fn parse_scope(text: &str) -> Option<Scope> {
     let text = text.trim();
     if text.is_empty() {
-        return Some(None);
+        return Some(Scope::Tenant);
     }
     let name = text
         .strip_prefix('/')
@@ -358,7 +683,9 @@ fn parse_scope(text: &str) -> Option<Option<Scope>> {
         .collect::<String>()
         .to_ascii_lowercase();
     match compact.as_str() {
-        "appkey" | "appid" => Some(Some(Scope::Tenant)),
+        "appkey" | "appid" | "app" | "应用" => Some(Scope::Tenant),
+        "单用户id" | "单个用户" | "单用户" | "用户" | "每用户" | "singleuserid" | "singleuser"
+        | "userid" | "user" | "eachuser" => Some(Scope::User),
         _ => None,
     }
 }
@@ -389,24 +716,29 @@ fn parse_basis(text: &str) -> Option<Cost> {
 }
 
 /// `单个频道限 20 条/每秒` or `其中群聊消息扩展最多 20 次`.
-fn parse_sub_limit(text: &str, inherited: Per) -> Option<SubLimit> {
+fn parse_sub_limit(text: &str, main: Option<&Window>) -> Option<SubLimit> {
+    let inherited = main.map_or(Window::new(1, Per::Second), |w| {
+        Window::new(1, w.per).every(w.every)
+    });
     if let Some(rest) = text.strip_prefix("其中") {
         let (scope, amount) = rest.split_once("最多")?;
         let (max, after) = parse_number(amount)?;
         let after = after.trim();
-        let (unit, per) = match split_unit(after) {
+        let (unit, window) = match split_unit(after) {
             Some((unit, period)) => {
-                let (per, tail) = parse_period(period)?;
-                tail.trim().is_empty().then_some((unit, per))?
+                let (every, per, tail) = parse_period(period)?;
+                tail.trim()
+                    .is_empty()
+                    .then(|| (unit, Window::new(max, per).every(every)))?
             }
-            None => (after.to_string(), inherited),
+            None => (after.to_string(), inherited.with_max(max)),
         };
         if unit.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
         return Some(SubLimit::Structured {
             scope: scope.trim().to_string().into(),
-            window: Window::new(max, per),
+            window,
             unit: unit.into(),
         });
     }
@@ -415,11 +747,13 @@ fn parse_sub_limit(text: &str, inherited: Per) -> Option<SubLimit> {
     if scope.is_empty() || scope.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
-    let parsed = parse_window(window)?;
+    let Found::Window(window, unit) = window_at(window.trim())? else {
+        return None;
+    };
     Some(SubLimit::Structured {
         scope: scope.to_string().into(),
-        window: parsed.window,
-        unit: parsed.unit.into(),
+        window,
+        unit: unit.into(),
     })
 }
 
@@ -434,12 +768,19 @@ fn looks_like_sub_limit(text: &str) -> bool {
 /// The cost basis a unit implies when no `按…计算` clause says otherwise.
 fn cost_of_unit(unit: &str) -> Cost {
     let lower = unit.to_ascii_lowercase();
-    if unit.contains("用户") || lower.starts_with("user") {
-        Cost::User
-    } else if unit.contains("属性") || lower.starts_with("attribute") {
-        Cost::Attribute
-    } else if unit.contains("收件人") || lower.starts_with("recipient") {
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if has(&["收件人", "recipient"]) {
         Cost::Recipient
+    } else if has(&["用户", "人", "user", "member"]) {
+        Cost::User
+    } else if has(&["属性", "attribute"]) {
+        Cost::Attribute
+    } else if has(&["聊天室", "chat room", "chatroom"]) {
+        Cost::TargetChatroom
+    } else if has(&["群", "group"]) {
+        Cost::TargetGroup
+    } else if has(&["条", "消息", "message"]) {
+        Cost::Message
     } else {
         Cost::Call
     }
@@ -455,13 +796,10 @@ fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> 
 mod tests {
     use super::*;
 
-    fn windows(phrase: &str) -> Vec<(u64, Per)> {
+    fn windows(phrase: &str) -> Vec<Window> {
         parse_phrase(phrase)
             .unwrap_or_else(|e| panic!("{phrase}: {e:?}"))
             .windows
-            .iter()
-            .map(|w| (w.max, w.per))
-            .collect()
     }
 
     #[test]
@@ -482,10 +820,34 @@ mod tests {
             ("5 requests per hour", Per::Hour),
             ("5 calls/day", Per::Day),
             ("5 req/s", Per::Second),
+            ("5 times/sec", Per::Second),
             ("5 QPS", Per::Second),
         ] {
-            assert_eq!(windows(phrase), vec![(5, per)], "{phrase}");
+            assert_eq!(windows(phrase), vec![Window::new(5, per)], "{phrase}");
         }
+    }
+
+    #[test]
+    fn windows_of_several_units() {
+        let ten_seconds = Window::new(10, Per::Second).every(10);
+        assert_eq!(windows("10 次/10 秒"), vec![ten_seconds]);
+        assert_eq!(windows("每 10 秒 10 次"), vec![ten_seconds]);
+        assert_eq!(
+            windows("每 2 秒 5 次"),
+            vec![Window::new(5, Per::Second).every(2)]
+        );
+        assert_eq!(
+            windows("1 次/30 分钟"),
+            vec![Window::new(1, Per::Minute).every(30)]
+        );
+        assert_eq!(
+            windows("3 次/2 天"),
+            vec![Window::new(3, Per::Day).every(2)]
+        );
+        assert_eq!(
+            windows("Every 30 minutes, 1 call is allowed. This limit cannot be increased."),
+            vec![Window::new(1, Per::Minute).every(30)]
+        );
     }
 
     #[test]
@@ -494,17 +856,28 @@ mod tests {
         assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
         assert!(limit.shared && limit.adjustable);
         assert_eq!(limit.text, "１００ 次／每秒（共享），可调频");
+        assert_eq!(windows("2 次／秒"), vec![Window::new(2, Per::Second)]);
     }
 
     #[test]
-    fn scope_suffixes() {
+    fn scopes_per_window() {
         let limit = parse_phrase("10 次/秒/App Key").unwrap();
         assert_eq!(limit.windows[0].scope, Scope::Tenant);
         assert_eq!(limit.unit, "次");
         let limit = parse_phrase("10 calls/second/App ID").unwrap();
         assert_eq!(limit.windows[0].scope, Scope::Tenant);
-        assert_eq!(limit.unit, "calls");
         assert_eq!(limit.cost, Cost::Call);
+        assert_eq!(
+            windows("5 calls/minute/single user ID, 100 calls/second/App Key"),
+            vec![
+                Window::new(5, Per::Minute).scoped(Scope::User),
+                Window::new(100, Per::Second)
+            ]
+        );
+        assert_eq!(
+            windows("5 次/分钟/单用户 ID"),
+            vec![Window::new(5, Per::Minute).scoped(Scope::User)]
+        );
     }
 
     #[test]
@@ -525,14 +898,120 @@ mod tests {
             ("100 用户/每秒", Cost::User),
             ("100 个属性/每秒（共享），可调频", Cost::Attribute),
             ("100 次/每秒", Cost::Call),
+            ("100 messages/second/App Key", Cost::Message),
             (
                 "100 messages/minute, counted per recipient",
                 Cost::Recipient,
             ),
         ];
         for (phrase, cost) in cases {
-            assert_eq!(parse_phrase(phrase).unwrap().cost, cost, "{phrase}");
+            let limit = parse_phrase(phrase).unwrap();
+            assert_eq!(limit.cost, cost, "{phrase}");
+            assert!(limit.windows.iter().all(|w| w.cost == cost), "{phrase}");
         }
+    }
+
+    #[test]
+    fn each_window_counts_its_own_basis() {
+        let limit = parse_phrase("100 次/秒 + 6000 条/分钟").unwrap();
+        assert_eq!(
+            limit.windows,
+            vec![
+                Window::new(100, Per::Second),
+                Window::new(6000, Per::Minute).counting(Cost::Message)
+            ]
+        );
+        assert_eq!(limit.cost, Cost::Message);
+        assert_eq!(limit.unit, "次");
+    }
+
+    #[test]
+    fn br_lists_with_caps_and_notes() {
+        let limit = parse_phrase(
+            "For a single app, this REST API has the following three limits:<br/> - 100 calls/second/App Key <br/> - 6000 messages/minute  <br/> - 600 users/request. Sending a message to 600 users in one request counts as 600 messages. ",
+        )
+        .unwrap();
+        assert_eq!(
+            limit.windows,
+            vec![
+                Window::new(100, Per::Second),
+                Window::new(6000, Per::Minute).counting(Cost::Message)
+            ]
+        );
+        assert_eq!(
+            limit.caps,
+            vec![Cap {
+                max: 600,
+                cost: Cost::User,
+                unit: "users".into()
+            }]
+        );
+        assert_eq!(
+            limit.notes,
+            [
+                "For a single app",
+                "this REST API has the following three limits:",
+                "Sending a message to 600 users in one request counts as 600 messages"
+            ]
+        );
+        let limit = parse_phrase("600 人/次").unwrap_err();
+        assert!(limit.message.contains("window"), "{limit:?}");
+        let limit = parse_phrase("100 条/秒，3 个群/次").unwrap();
+        assert_eq!(limit.caps[0].max, 3);
+        assert_eq!(limit.caps[0].cost, Cost::TargetGroup);
+    }
+
+    #[test]
+    fn sentences_and_and_lists() {
+        assert_eq!(
+            windows(
+                "1 call/minute and 50 calls/day. Contact the EasyIM business manager to request a higher limit."
+            ),
+            vec![Window::new(1, Per::Minute), Window::new(50, Per::Day)]
+        );
+        let limit =
+            parse_phrase("每分钟最多可发 10 次，而且每天最多可发 100 次广播消息。").unwrap();
+        assert_eq!(
+            limit.windows,
+            vec![
+                Window::new(10, Per::Minute),
+                Window::new(100, Per::Day).counting(Cost::Message)
+            ]
+        );
+        assert_eq!(
+            windows("Single APP call is limited to 10 times/s"),
+            vec![Window::new(10, Per::Second)]
+        );
+        let limit = parse_phrase(
+            "<br/> - Every 30 minutes, 1 call is allowed. This limit cannot be increased.<br/> - 3 calls/day. Contact the EasyIM business manager to request a higher limit.<br/> - Messages can be sent to up to 1000 users/second. This limit cannot be increased.",
+        )
+        .unwrap();
+        assert_eq!(
+            limit.windows,
+            vec![
+                Window::new(1, Per::Minute).every(30),
+                Window::new(3, Per::Day),
+                Window::new(1000, Per::Second).counting(Cost::User)
+            ]
+        );
+        assert_eq!(
+            windows("100 calls/second/App Key."),
+            vec![Window::new(100, Per::Second)]
+        );
+    }
+
+    #[test]
+    fn limits_inside_prose() {
+        let limit = limit_in_sentence(
+            "The total default call frequency limit for the user management APIs and offline push-related APIs in the following two tables is 100 calls/second/App Key. The size of each add-on package is 50 calls/second.",
+        )
+        .unwrap();
+        assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
+        let limit =
+            limit_in_sentence("以上两个接口的总调用频率（默认值）为 100 次/秒/App Key。").unwrap();
+        assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
+        assert_eq!(limit.text, "100 次/秒/App Key");
+        assert!(limit_in_sentence("本页介绍调用频率限制。").is_none());
     }
 
     #[test]
@@ -554,7 +1033,7 @@ mod tests {
             limit.sub_limits,
             vec![SubLimit::Structured {
                 scope: "单个频道".into(),
-                window: Window::new(20, Per::Second),
+                window: Window::new(20, Per::Second).counting(Cost::Message),
                 unit: "条".into()
             }]
         );
@@ -590,9 +1069,11 @@ mod tests {
         assert!(parse_phrase("100 次/每周").is_err());
         assert!(parse_phrase("100 次/秒（仅限测试）").is_err());
         assert!(parse_phrase("100 次/秒，50 次/秒").is_err());
-        assert!(parse_phrase("100 次/秒，50 条/分钟").is_err());
         assert!(parse_phrase("99999999999999999999999 次/秒").is_err());
         assert!(parse_phrase("").is_err());
+        assert!(parse_phrase("Every 30 minutes").is_err());
+        assert!(parse_phrase("100 条/秒，3 次/次").is_err());
+        assert!(parse_phrase("100 条/秒, 50 用户/秒, 3 个群/分钟").is_err());
         // A flag first, then something that needs the first window: found by proptest.
         assert!(parse_phrase("可调频，可调频/").is_err());
         assert!(parse_phrase("（共享），100 次/秒").is_err());
@@ -600,7 +1081,13 @@ mod tests {
 
     #[test]
     fn thousands_separator() {
-        assert_eq!(windows("6,000 条/每分钟"), vec![(6000, Per::Minute)]);
-        assert_eq!(windows("6，000 条/每分钟"), vec![(6000, Per::Minute)]);
+        assert_eq!(
+            windows("6,000 次/每分钟"),
+            vec![Window::new(6000, Per::Minute)]
+        );
+        assert_eq!(
+            windows("6，000 次/每分钟"),
+            vec![Window::new(6000, Per::Minute)]
+        );
     }
 }
