@@ -266,8 +266,8 @@ fn unlisted_document() {
 }
 
 #[test]
-fn table_it_cannot_map_is_reported_not_guessed() {
-    let dir = scratch("unmappable");
+fn a_limit_column_is_found_by_its_cells_when_its_header_does_not_say() {
+    let dir = scratch("limit-by-content");
     edit(
         &dir,
         "easemob-push.md",
@@ -275,16 +275,47 @@ fn table_it_cannot_map_is_reported_not_guessed() {
         "| RESTful API 接口 |方法  | 接口 URL| 说明 |\n| :----------- | :----- | :------------------- | :------------- |\n| [创建推送标签]",
     );
     let load = load(&[&dir], false);
-    assert_eq!(load.diagnostics.len(), 1, "{:#?}", load.diagnostics);
-    let d = &load.diagnostics[0];
-    assert_eq!(d.at.line, 9);
-    assert!(
-        d.message.contains("cannot map this table: no limit column"),
-        "{}",
-        d.message
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    assert_eq!(load.catalog.documents[0].endpoints.len(), 15);
+}
+
+#[test]
+fn rows_without_a_limit_are_reported_each_at_its_line_not_guessed() {
+    let dir = scratch("no-limit");
+    let path = dir.join("easemob-push.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // The first table's limit cells say nothing a limit could be read from.
+    let text: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if (10..18).contains(&i) {
+                line.replace("10 次/秒/App Key", "见说明")
+                    .replace("30 次/秒/App Key", "见说明")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&path, text).unwrap();
+    let load = load(&[&dir], false);
+    let lines: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(
+        lines,
+        (11..=18).collect::<Vec<_>>(),
+        "{:#?}",
+        load.diagnostics
     );
-    // The eight rows of that table are not read; the seven of the other table are.
-    assert_eq!(load.catalog.documents[0].endpoints.len(), 7);
+    assert!(load.diagnostics.iter().all(|d| d.is_error()));
+    // The eight rows keep their routes (generated code names them) but are not read; the
+    // seven of the other table are.
+    let document = &load.catalog.documents[0];
+    assert_eq!(
+        document.endpoints.iter().filter(|e| e.limit_read).count(),
+        7
+    );
+    assert_eq!(document.endpoints.len(), 15);
 }
 
 #[test]

@@ -37,6 +37,12 @@ fn actual(include_commented: bool) -> Vec<Value> {
             let source = value["source"].as_str().expect("source").to_string();
             let relative = source.replacen(&specs.display().to_string(), "specs", 1);
             value["source"] = Value::String(relative);
+            let at = value["limit_source"]["at"]
+                .as_str()
+                .expect("at")
+                .to_string();
+            value["limit_source"]["at"] =
+                Value::String(at.replacen(&specs.display().to_string(), "specs", 1));
             value
         })
         .collect()
@@ -90,6 +96,9 @@ fn json_objects_have_exactly_the_documented_keys() {
         "bucket",
         "sub_limits",
         "source",
+        "host",
+        "caps",
+        "limit_source",
     ];
     for row in actual(true) {
         let object = row.as_object().expect("object");

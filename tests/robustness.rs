@@ -44,7 +44,7 @@ const PIECES: &[&str] = &[
 
 fn check(text: &str) {
     let source = Source::new("doc.md", text);
-    let parsed = parse_document(&source, &[]);
+    let parsed = parse_document(&source, Default::default());
     let lines = text.split('\n').count();
     for row in &parsed.rows {
         // A row's path is exactly where the row says it is.

@@ -150,7 +150,21 @@ fn module_rows<E: Metadata>(rows: &mut Vec<EndpointRow>) {
             bucket: E::BUCKETS[endpoint.bucket()].name.to_string(),
             sub_limits: endpoint.sub_limits().to_vec(),
             source: shown(endpoint.source()),
+            caps: Vec::new(),
+            host: None,
+            limit_source: row_source(endpoint.source()),
         });
+    }
+}
+
+/// The generated code does not carry where its limit was read yet: the row itself.
+fn row_source(source: &str) -> ratespec::LimitSource {
+    let shown = shown(source);
+    let (file, line) = shown.rsplit_once(':').unwrap_or((&shown, "0"));
+    ratespec::LimitSource {
+        origin: ratespec::Origin::Row,
+        file: file.to_string().into(),
+        line: line.parse().unwrap_or(0),
     }
 }
 

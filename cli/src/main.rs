@@ -113,34 +113,47 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             // The old version is read with the new one's limits.toml entry, wherever it is saved.
             let old = ratespec_parser::load_as(Path::new(old), Path::new(new), &options);
             let new = ratespec_parser::load(&[PathBuf::from(new)], &options);
-            if report_diagnostics(&old.diagnostics) | report_diagnostics(&new.diagnostics) {
-                return Ok(ExitCode::FAILURE);
-            }
-            let (Some(old), Some(new)) =
+            // What changed among the rows each version could read, then what could not be.
+            let (Some(old_doc), Some(new_doc)) =
                 (old.catalog.documents.first(), new.catalog.documents.first())
             else {
+                report_diagnostics(&old.diagnostics, false);
+                report_diagnostics(&new.diagnostics, false);
                 return Err("diff needs two documents".into());
             };
-            let changes = diff(old, new);
+            let changes = diff(old_doc, new_doc);
             if changes.is_empty() {
                 println!("no changes");
             }
             for change in changes {
                 println!("{change}");
             }
-            Ok(ExitCode::SUCCESS)
+            let failed = report_diagnostics(&old.diagnostics, false)
+                | report_diagnostics(&new.diagnostics, false);
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         other => Err(format!("unknown command `{other}`")),
     }
 }
 
-/// Prints the table (or the diagnostics, with exit status 1).
+/// Prints every endpoint read, then every diagnostic, then the summary; exit status 1 when
+/// any diagnostic is an error. With `--json`, the rows are a JSON array on stdout and each
+/// diagnostic is a JSON object on a line of stderr.
 fn print_table(load: Load, json: bool) -> ExitCode {
-    if report_diagnostics(&load.diagnostics) {
-        return ExitCode::FAILURE;
-    }
     print_rows(&report::rows(&load.catalog), json);
-    ExitCode::SUCCESS
+    let failed = report_diagnostics(&load.diagnostics, json);
+    if !json {
+        println!("{}", report::Summary::of(&load));
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Prints rows as the aligned table or as a JSON array.
@@ -156,13 +169,24 @@ fn print_rows(rows: &[EndpointRow], json: bool) {
     }
 }
 
-/// Prints every diagnostic to stderr; true when there was any.
-fn report_diagnostics(diagnostics: &[Diagnostic]) -> bool {
+/// Prints every diagnostic to stderr (as rustc does, or as JSON lines); true when any is an
+/// error.
+fn report_diagnostics(diagnostics: &[Diagnostic], json: bool) -> bool {
     for diagnostic in diagnostics {
-        eprintln!("{diagnostic}");
+        if json {
+            let object = serde_json::json!({
+                "file": diagnostic.file.display().to_string(),
+                "line": diagnostic.at.line,
+                "column": diagnostic.at.column,
+                "severity": diagnostic.severity.as_str(),
+                "message": diagnostic.message,
+                "text": diagnostic.text,
+                "help": diagnostic.help,
+            });
+            eprintln!("{object}");
+        } else {
+            eprintln!("{diagnostic}");
+        }
     }
-    if !diagnostics.is_empty() {
-        eprintln!("{} problem(s) found", diagnostics.len());
-    }
-    !diagnostics.is_empty()
+    diagnostics.iter().any(Diagnostic::is_error)
 }

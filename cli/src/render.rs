@@ -37,12 +37,36 @@ pub fn table(rows: &[EndpointRow]) -> String {
 }
 
 fn cells(row: &EndpointRow) -> [String; 9] {
-    let limit = row
+    // Windows counting what the first one counts are shown in the document's unit; the
+    // others by their basis (`100 次/second + 6000 message/minute`).
+    let first_cost = row.windows.first().map(|w| w.cost);
+    let mut parts: Vec<String> = row
         .windows
         .iter()
-        .map(|w| format!("{} {}/{}", w.max, row.unit, w.per.as_str()))
-        .collect::<Vec<_>>()
-        .join(" + ");
+        .map(|w| {
+            let unit = if Some(w.cost) == first_cost {
+                row.unit.clone()
+            } else {
+                w.cost.as_str().to_string()
+            };
+            let period = if w.every == 1 {
+                w.per.as_str().to_string()
+            } else {
+                format!("{} {}s", w.every, w.per.as_str())
+            };
+            let scope = match w.scope {
+                ratespec::Scope::User => " per user",
+                _ => "",
+            };
+            format!("{} {unit}/{period}{scope}", w.max)
+        })
+        .collect();
+    parts.extend(
+        row.caps
+            .iter()
+            .map(|cap| format!("{} {}/request", cap.max, cap.unit)),
+    );
+    let limit = parts.join(" + ");
     let mut flags = Vec::new();
     if row.adjustable {
         flags.push("adjustable");

@@ -36,7 +36,12 @@ fn check_prints_the_table_of_both_documents() {
     let out = stdout(&output);
     assert!(out.contains("easemob_push: 15 endpoints\n"), "{out}");
     assert!(out.contains("rongcloud: 97 endpoints\n"), "{out}");
-    assert!(out.ends_with("112 endpoints\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "112 endpoints\n115 rows with a path: 115 read, 0 diagnosed; 0 errors, 0 warnings\n"
+        ),
+        "{out}"
+    );
     let push = out
         .lines()
         .find(|l| l.starts_with("Push "))
@@ -77,7 +82,11 @@ fn include_commented_counts_rows_inside_html_comments() {
     let output = ratespec(&["check", "--include-commented", &specs()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let out = stdout(&output);
-    assert!(out.ends_with("218 endpoints\n"), "{out}");
+    assert!(out.contains("\n218 endpoints\n"), "{out}");
+    assert!(
+        out.ends_with("221 rows with a path: 221 read, 0 diagnosed; 0 errors, 0 warnings\n"),
+        "{out}"
+    );
     let line = out
         .lines()
         .find(|l| l.contains("/ultragroup/create.json"))
@@ -151,6 +160,11 @@ fn table_from_generated_code_is_the_parsers_table_row_for_row() {
                 assert_eq!(generated.len(), parsed.len());
             } else {
                 let (generated, parsed) = (stdout(&generated), stdout(&parsed));
+                // `check` ends with its summary of rows read and diagnosed.
+                let parsed = parsed
+                    .rsplit_once("endpoints\n")
+                    .map(|(table, _)| format!("{table}endpoints\n"))
+                    .expect("an endpoint count");
                 for (generated, parsed) in generated.lines().zip(parsed.lines()) {
                     assert_eq!(generated, parsed);
                 }
@@ -256,11 +270,43 @@ fn check_reports_diagnostics_and_exits_1() {
     );
     let output = ratespec(&["check", &dir.display().to_string()]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout(&output).is_empty());
+    // Every row that could be read is printed, then the diagnostics, then the summary.
+    let out = stdout(&output);
+    assert!(out.contains("\n111 endpoints\n"), "{out}");
+    assert!(!out.contains("/user/info.json"), "{out}");
+    assert!(
+        out.ends_with("115 rows with a path: 114 read, 1 diagnosed; 1 error, 0 warnings\n"),
+        "{out}"
+    );
     let err = stderr(&output);
     assert!(err.contains("rongcloud-server.md:4:24"), "{err}");
     assert!(err.contains("100 次/每年"), "{err}");
-    assert!(err.contains("= help:"), "{err}");
+    // The help proposes the document's own number.
+    assert!(err.contains("limit = \"100 次/每秒\""), "{err}");
+    let json = ratespec(&["check", "--json", &dir.display().to_string()]);
+    assert_eq!(json.status.code(), Some(1));
+    let rows: Vec<Value> = serde_json::from_slice(&json.stdout).expect("rows as JSON");
+    assert_eq!(rows.len(), 111);
+    let diagnostics: Vec<Value> = stderr(&json)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0]["line"], 4);
+    assert_eq!(diagnostics[0]["column"], 24);
+    assert_eq!(diagnostics[0]["severity"], "error");
+    assert!(
+        diagnostics[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("rongcloud-server.md")
+    );
+    assert!(
+        diagnostics[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("[document.routes.\"/user/info.json\"]")
+    );
 }
 
 #[test]

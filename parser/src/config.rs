@@ -8,6 +8,7 @@
 //! utc_offset = "+08:00"          # where calendar days (自然日) start; required for day windows
 //! include_commented = false      # count rows inside HTML comments
 //! skip_lines = [12]              # lines not to read (a table's header line skips the table)
+//! plan = "Enterprise"            # the plan column to read where a table has one per plan
 //!
 //! [[document.shared]]            # a quota several routes draw on (共享)
 //! bucket = "chatroom_entry_set"
@@ -53,6 +54,10 @@ pub struct DocumentConfig {
     /// Lines not to read.
     #[serde(default)]
     pub skip_lines: Vec<usize>,
+    /// The plan or edition whose column to read in tables with one limit column per plan
+    /// (`plan = "Enterprise"` reads `Enterprise Edition`); matched ignoring case, as a word
+    /// of the column's header.
+    pub plan: Option<Spanned<String>>,
     /// Quotas shared by several routes.
     #[serde(default)]
     pub shared: Vec<SharedConfig>,

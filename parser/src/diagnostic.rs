@@ -6,9 +6,33 @@ use std::path::PathBuf;
 
 use crate::source::{Position, Source};
 
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something that is probably a mistake in the document (a route documented twice
+    /// under two names) but reads one way; it does not fail a build.
+    Warning,
+    /// Something that cannot be read, or that reads more than one way: it fails a build
+    /// until the document or `limits.toml` settles it.
+    #[default]
+    Error,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// One problem in a document or in `limits.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it fails a build.
+    pub severity: Severity,
     /// The file the problem is in.
     pub file: PathBuf,
     /// Where in the file; line 0 means the file as a whole (for example, a missing file).
@@ -32,6 +56,7 @@ impl Diagnostic {
         text: impl Into<String>,
     ) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: source.path().to_path_buf(),
             at,
             message: message.into(),
@@ -44,6 +69,7 @@ impl Diagnostic {
     /// A problem about a file as a whole (it is missing, unreadable, ...).
     pub fn file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: file.into(),
             at: Position::default(),
             message: message.into(),
@@ -51,6 +77,17 @@ impl Diagnostic {
             line_text: String::new(),
             help: None,
         }
+    }
+
+    /// Makes it a warning.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// Whether it fails a build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     /// Adds the fix.
@@ -78,7 +115,7 @@ impl Diagnostic {
 /// underlined, and the help.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        writeln!(f, "{}: {}", self.severity.as_str(), self.message)?;
         writeln!(f, "  --> {}", self.location())?;
         if self.at.line > 0 && !self.line_text.is_empty() {
             let number = self.at.line.to_string();

@@ -133,10 +133,16 @@ fn check(inputs: Inputs, options: &Options) -> Load {
                 .with_help("give each [[document]] its own `module` in limits.toml"),
             );
         }
-        let skip_lines = entry.map_or(&[][..], |(entry, _)| entry.skip_lines.as_slice());
-        let parsed = parse::parse_document(source, skip_lines);
-        load.diagnostics.extend(parsed.diagnostics);
-        let (document, diagnostics) = model::build_document(source, &parsed.rows, &settings);
+        let read_options = parse::ReadOptions {
+            skip_lines: entry.map_or(&[][..], |(entry, _)| entry.skip_lines.as_slice()),
+            plan: entry.and_then(|(entry, _)| entry.plan.as_ref().map(|p| p.get_ref().as_str())),
+        };
+        let mut parsed = parse::parse_document(source, read_options);
+        let mut diagnostics = std::mem::take(&mut parsed.diagnostics);
+        let (document, model_diagnostics) = model::build_document(source, &parsed, &settings);
+        diagnostics.extend(model_diagnostics);
+        // In document order, as a reader goes through the file.
+        diagnostics.sort_by_key(|d| (d.file != source.path(), d.at));
         load.diagnostics.extend(diagnostics);
         load.catalog.documents.push(document);
     }

@@ -1,4 +1,4 @@
-//! Diagnostics → `compile_error!`s on the path literal.
+//! Diagnostics → `compile_error!`s on the path literal, and warnings.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
@@ -11,4 +11,20 @@ pub fn compile_error(diagnostic: &Diagnostic, span: Span) -> TokenStream {
     // rustc adds its own `error: ` in front of the message.
     let message = shown.strip_prefix("error: ").unwrap_or(&shown).trim_end();
     quote_spanned! {span=> ::core::compile_error! { #message } }
+}
+
+/// A warning that does not fail the build. Stable Rust gives proc macros no warning API, so
+/// this is the use of a `#[deprecated]` item whose note is the diagnostic, spanned on the
+/// path literal: rustc prints it as a warning there.
+pub fn warning(diagnostic: &Diagnostic, span: Span) -> TokenStream {
+    let shown = diagnostic.to_string();
+    let message = shown.strip_prefix("warning: ").unwrap_or(&shown).trim_end();
+    quote_spanned! {span=>
+        const _: () = {
+            #[deprecated(note = #message)]
+            #[allow(non_camel_case_types)]
+            struct ratespec_document_warning;
+            let _ = ratespec_document_warning;
+        };
+    }
 }

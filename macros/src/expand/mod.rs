@@ -25,13 +25,16 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use ratespec_parser::Load;
 
-/// Everything one `include_limits!` call expands to: an error per diagnostic (spanned on
-/// `span`, the path literal), the rebuild tracking, and a module per document.
+/// Everything one `include_limits!` call expands to: an error or a warning per diagnostic
+/// (spanned on `span`, the path literal), the rebuild tracking, and a module per document.
 pub fn expand(load: &Load, span: Span) -> TokenStream {
-    let errors = load
-        .diagnostics
-        .iter()
-        .map(|diagnostic| diagnostics::compile_error(diagnostic, span));
+    let errors = load.diagnostics.iter().map(|diagnostic| {
+        if diagnostic.is_error() {
+            diagnostics::compile_error(diagnostic, span)
+        } else {
+            diagnostics::warning(diagnostic, span)
+        }
+    });
     let tracked = tracking::track(&load.files);
     // Two documents with one module name are already an error; the first keeps the name.
     let mut modules_seen = HashSet::new();

@@ -3,14 +3,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use ratespec_core::{LimitSource, Origin};
+
 use crate::config::DocumentConfig;
 use crate::diagnostic::Diagnostic;
-use crate::model::limit::{Limit, Per};
+use crate::model::limit::{Cost, Limit, Per};
 use crate::model::naming;
 use crate::model::route::Template;
 use crate::model::{Bucket, Document, Endpoint};
-use crate::parse::Row;
 use crate::parse::phrase::parse_phrase;
+use crate::parse::{Parsed, Row};
 use crate::source::{Position, Source};
 
 /// How to read one document: its `limits.toml` entry, resolved.
@@ -28,21 +30,25 @@ pub struct Settings<'a> {
     pub config: Option<(&'a DocumentConfig, &'a Source)>,
 }
 
-/// A row whose method, route and limit are known.
+/// A row whose method and route are known, and its limit if it could be read.
 struct ReadRow<'r> {
     row: &'r Row,
     method: String,
     template: Template,
     limit: Limit,
+    limit_read: bool,
+    source: LimitSource,
     overridden: bool,
 }
 
-/// Checks the rows of one document and builds its endpoints.
+/// Checks the rows of one document and builds its endpoints. `default` is the document's
+/// default limit, for rows that state none.
 pub fn build_document(
     source: &Source,
-    rows: &[Row],
+    parsed: &Parsed,
     settings: &Settings,
 ) -> (Document, Vec<Diagnostic>) {
+    let (rows, default) = (&parsed.rows, parsed.default.as_ref());
     let mut diagnostics = Vec::new();
     let routes = RouteSettings::new(settings, &mut diagnostics);
 
@@ -50,8 +56,12 @@ pub fn build_document(
     // commented rows are not mistaken for typos.
     let mut known: BTreeMap<(String, String), bool> = BTreeMap::new();
     let mut read = Vec::new();
+    let mut row_lines = Vec::new();
     for row in rows {
         let active = row.published || settings.include_commented;
+        if active && row_lines.last() != Some(&row.at.line) {
+            row_lines.push(row.at.line);
+        }
         if !active && row.method.is_none() && settings.default_method.is_none() {
             continue; // not counted, and without a method it cannot be named in limits.toml
         }
@@ -71,20 +81,66 @@ pub fn build_document(
                 continue;
             }
             let route = routes.get(&method, &row.path);
-            let (phrase, overridden) = match route.and_then(|r| r.limit.as_ref()) {
-                Some(limit) => (limit, true),
-                None => (&row.phrase, false),
+            let shown_file = source.path().display().to_string();
+            let (phrase, overridden, limit_source, phrase_at) = match (
+                route.and_then(|r| r.limit.as_ref()),
+                default,
+            ) {
+                (Some(limit), _) => {
+                    let line = route.map_or(0, |r| r.at.line);
+                    let file = settings
+                        .config
+                        .map_or(String::new(), |(_, s)| s.path().display().to_string());
+                    (
+                        limit.clone(),
+                        true,
+                        limit_source(Origin::Config, file, line),
+                        row.phrase_at,
+                    )
+                }
+                (None, _) if !row.phrase.is_empty() => (
+                    row.phrase.clone(),
+                    false,
+                    limit_source(row.origin, shown_file, row.phrase_at.line),
+                    row.phrase_at,
+                ),
+                (None, Some(default)) => (
+                    default.phrase.clone(),
+                    false,
+                    limit_source(Origin::Default, shown_file, default.at.line),
+                    default.at,
+                ),
+                (None, None) => {
+                    diagnostics.push(
+                            Diagnostic::new(
+                                source,
+                                row.path_at,
+                                "this row states no limit, and neither a sentence about its table nor a document-wide default gives one",
+                                &row.path,
+                            )
+                            .with_help(format!(
+                                "write the limit in limits.toml: [document.routes.\"{}\"] limit = \"100 次/每秒\" (under the [[document]] entry with file = \"{}\")",
+                                route_text(&method, &row.path, settings),
+                                file_name(source)
+                            )),
+                        );
+                    read.push(unread(row, method, template, row.phrase_at, shown_file));
+                    continue;
+                }
             };
             match parse_phrase(phrase.as_str()) {
                 Ok(mut limit) => {
                     if is_deprecated_name(&row.name) {
                         limit.deprecated = true;
                     }
+                    limit.adjustable |= row.adjustable;
                     read.push(ReadRow {
                         row,
                         method,
                         template,
                         limit,
+                        limit_read: true,
+                        source: limit_source,
                         overridden,
                     });
                 }
@@ -105,25 +161,42 @@ pub fn build_document(
                             .take(error.chars.len())
                             .collect();
                         let at = Position {
-                            line: row.phrase_at.line,
-                            column: row.phrase_at.column + error.chars.start,
+                            line: phrase_at.line,
+                            column: phrase_at.column + error.chars.start,
                         };
                         (source, at, clause)
                     };
                     diagnostics.push(
                         Diagnostic::new(file, at, format!("unreadable limit phrase: {}", error.message), text)
                             .with_help(format!(
-                                "write the limit in limits.toml: [document.routes.\"{}\"] limit = \"100 次/每秒\" \
+                                "write the limit in limits.toml: [document.routes.\"{}\"] limit = \"{}\" \
                                  (under the [[document]] entry with file = \"{}\")",
-                                row.path,
+                                route_text(&method, &row.path, settings),
+                                suggestion(&phrase),
                                 file_name(source)
                             )),
                     );
+                    read.push(unread(
+                        row,
+                        method,
+                        template,
+                        phrase_at,
+                        limit_source.file.to_string(),
+                    ));
                 }
             }
         }
     }
     routes.check_unused(&known, &mut diagnostics);
+    row_lines.extend(
+        parsed
+            .rejected
+            .iter()
+            .filter(|&&(_, published)| published || settings.include_commented)
+            .map(|&(line, _)| line),
+    );
+    row_lines.sort_unstable();
+    row_lines.dedup();
 
     let mut endpoints = merge(read, source, &mut diagnostics);
     name_variants(&mut endpoints, settings, &routes, source, &mut diagnostics);
@@ -145,6 +218,7 @@ pub fn build_document(
         default_method: settings.default_method.clone(),
         include_commented: settings.include_commented,
         endpoints,
+        row_lines,
         buckets,
     };
     (document, diagnostics)
@@ -207,6 +281,11 @@ fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>)
                 deprecated: r.limit.deprecated,
                 published: r.row.published,
                 limit_overridden: r.overridden,
+                limit_source: r.source,
+                limit_read: r.limit_read,
+                host: r.row.host.clone(),
+                tables: vec![r.row.table],
+                shared_group: r.row.shared_group,
                 limit: r.limit,
                 template: r.template,
                 bucket: 0,
@@ -217,6 +296,12 @@ fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>)
             continue;
         };
         let endpoint = &mut endpoints[i];
+        endpoint.tables.push(r.row.table);
+        if !(endpoint.limit_read && r.limit_read) {
+            endpoint.limit_read &= r.limit_read;
+            endpoint.sources.push(r.row.at);
+            continue;
+        }
         let first = &endpoint.limit;
         if first.windows != r.limit.windows
             || first.cost != r.limit.cost
@@ -239,6 +324,33 @@ fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>)
                     "settle it in limits.toml: [document.routes.\"{}\"] limit = \"…\"",
                     endpoint.path()
                 )),
+            );
+        }
+        let new_name = !r.row.name.is_empty() && !endpoint.names.contains(&r.row.name);
+        let same_table = r.row.table.is_some()
+            && endpoint.tables[..endpoint.tables.len() - 1].contains(&r.row.table);
+        let declared_shared =
+            r.limit.shared || endpoint.limit.shared || r.row.shared_group.is_some();
+        if new_name && same_table && !declared_shared && !endpoint.names.is_empty() {
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    r.row.path_at,
+                    format!(
+                        "`{}` is documented twice in one table, as `{}` (line {}) and as `{}`: probably a route copied from another row",
+                        endpoint.route(),
+                        endpoint.names[0],
+                        endpoint.sources[0].line,
+                        r.row.name
+                    ),
+                    &r.row.path,
+                )
+                .with_help(format!(
+                    "if the document is wrong, list the wrong row's line in `skip_lines`; if both names are one API, say so with [document.routes.\"{} {}\"] variant = \"…\"",
+                    endpoint.method,
+                    endpoint.path()
+                ))
+                .warning(),
             );
         }
         endpoint.limit.adjustable |= r.limit.adjustable;
@@ -441,6 +553,23 @@ fn resolve_buckets(
         }
     }
 
+    // Quotas a sentence of the document declares shared, unless limits.toml groups the
+    // route already; named after their first route's variant.
+    let mut prose_groups: BTreeMap<usize, usize> = BTreeMap::new();
+    for i in 0..endpoints.len() {
+        if group_of[i].is_some() {
+            continue;
+        }
+        if let Some(line) = endpoints[i].shared_group {
+            let group = *prose_groups.entry(line).or_insert_with(|| {
+                groups.push((format!("{}Group", endpoints[i].variant), Vec::new()));
+                groups.len() - 1
+            });
+            group_of[i] = Some(group);
+            groups[group].1.push(i);
+        }
+    }
+
     let mut buckets: Vec<Bucket> = Vec::new();
     let mut bucket_of_group: HashMap<usize, usize> = HashMap::new();
     for i in 0..endpoints.len() {
@@ -547,6 +676,90 @@ fn check_calendar_days(
                 file_name(source)
             )),
         );
+    }
+}
+
+fn limit_source(origin: Origin, file: String, line: usize) -> LimitSource {
+    LimitSource {
+        origin,
+        file: file.into(),
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+    }
+}
+
+/// A row whose route was read but whose limit was not: it keeps its route, so generated
+/// code names its variant beside the error, and enforces nothing.
+fn unread<'r>(
+    row: &'r Row,
+    method: String,
+    template: Template,
+    at: Position,
+    file: String,
+) -> ReadRow<'r> {
+    ReadRow {
+        row,
+        method,
+        template,
+        limit: Limit {
+            text: row.phrase.clone(),
+            windows: Vec::new(),
+            unit: String::new(),
+            cost: Cost::Call,
+            caps: Vec::new(),
+            adjustable: false,
+            shared: false,
+            deprecated: is_deprecated_name(&row.name),
+            sub_limits: Vec::new(),
+            notes: Vec::new(),
+        },
+        limit_read: false,
+        source: limit_source(row.origin, file, at.line),
+        overridden: false,
+    }
+}
+
+/// The `limits.toml` key of a route: `/path` with the default method, else `METHOD /path`.
+fn route_text(method: &str, path: &str, settings: &Settings) -> String {
+    if settings.default_method.as_deref() == Some(method) {
+        path.to_string()
+    } else {
+        format!("{method} {path}")
+    }
+}
+
+/// A phrase for the help of an unreadable one, with the document's own numbers: the first
+/// number and the first period word it holds, else `100 次/每秒`.
+fn suggestion(phrase: &str) -> String {
+    let digits: String = phrase
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let number = if digits.is_empty() {
+        "100".to_string()
+    } else {
+        digits
+    };
+    let lower = phrase.to_lowercase();
+    let english = phrase.is_ascii();
+    let periods: &[(&str, &str, &str)] = &[
+        ("秒", "second", "秒"),
+        ("分", "minute", "分钟"),
+        ("时", "hour", "小时"),
+        ("天", "day", "天"),
+        ("日", "day", "天"),
+        ("sec", "second", "秒"),
+        ("min", "minute", "分钟"),
+        ("hour", "hour", "小时"),
+        ("day", "day", "天"),
+    ];
+    let found = periods.iter().find(|(word, _, _)| lower.contains(word));
+    if english {
+        let per = found.map_or("second", |&(_, en, _)| en);
+        format!("{number} calls/{per}")
+    } else {
+        let per = found.map_or("秒", |&(_, _, zh)| zh);
+        format!("{number} 次/每{per}")
     }
 }
 

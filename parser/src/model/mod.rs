@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 pub use build::build_document;
 use limit::{Limit, Window};
+use ratespec_core::LimitSource;
 use route::Template;
 
 use crate::source::Position;
@@ -43,6 +44,9 @@ pub struct Document {
     pub include_commented: bool,
     /// The endpoints, in the order the document first lists them.
     pub endpoints: Vec<Endpoint>,
+    /// The lines of the rows that carry a path and count (outside comments, or with
+    /// `include_commented`): what `check`'s summary counts.
+    pub row_lines: Vec<usize>,
     /// The quotas; every endpoint draws on exactly one.
     pub buckets: Vec<Bucket>,
 }
@@ -65,6 +69,18 @@ pub struct Endpoint {
     pub limit: Limit,
     /// Whether `limits.toml` replaced the document's phrase.
     pub limit_overridden: bool,
+    /// Where the limit was read: the row, a sentence, the document's default or
+    /// `limits.toml`.
+    pub limit_source: LimitSource,
+    /// Whether the limit could be read; an endpoint whose limit could not be read keeps its
+    /// route (so generated code names it) beside the diagnostic, with no windows.
+    pub limit_read: bool,
+    /// The host, when the document writes full URLs.
+    pub host: Option<String>,
+    /// The tables its rows are in, for the check of routes documented twice in one table.
+    pub tables: Vec<Option<usize>>,
+    /// The quota a sentence of the document says its table shares (the sentence's line).
+    pub shared_group: Option<usize>,
     /// Every row is marked 已废弃.
     pub deprecated: bool,
     /// At least one row is outside HTML comments.

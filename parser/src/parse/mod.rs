@@ -1,15 +1,21 @@
-//! Documents → rows: the block structure comes from pulldown-cmark; GFM tables are mapped by
-//! the meaning of their header, text rows (a web page copied as text) by a header line and a
-//! path token followed by a limit phrase. Text inside HTML comments is read as Markdown again,
-//! with its rows marked unpublished.
+//! Documents → rows: the block structure comes from pulldown-cmark; tables (GFM and HTML)
+//! are mapped by the meaning of their header, then by what their cells hold; text rows (a
+//! web page copied as text) by a header line and a path token followed by a limit phrase.
+//! Sentences that state the limit of a table without a limit column, or the document's
+//! default, are read too. Text inside HTML comments is read as Markdown again, with its rows
+//! marked unpublished.
 
+mod html;
+pub mod paths;
 pub mod phrase;
+mod prose;
 mod table;
 mod text;
 
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use ratespec_core::Origin;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{Position, Source};
@@ -21,10 +27,23 @@ pub struct Row {
     pub name: String,
     /// The method as written, when the document gives one.
     pub method: Option<String>,
-    /// The path template as written (`/user/getToken.json`, `/{org_name}/{app_name}/push/label`).
+    /// The path template, normalised from what is written (`/user/getToken.json`,
+    /// `/{org_name}/{app_name}/push/label`; see [`paths`]).
     pub path: String,
-    /// The limit phrase as written.
+    /// The host, when the document writes a full URL.
+    pub host: Option<String>,
+    /// The limit phrase as written; empty when the row states none (a table without a
+    /// limit column), and the document's default applies.
     pub phrase: String,
+    /// Where the phrase was written: the row itself, or a sentence about its table.
+    pub origin: Origin,
+    /// A quota that a sentence says the rows of one or more tables share (`…的总调用频率为…`),
+    /// named by the line of that sentence.
+    pub shared_group: Option<usize>,
+    /// Which table the row is in (numbered in document order), if any.
+    pub table: Option<usize>,
+    /// A yes/no column (`是否可调`) says the vendor raises the limit on request.
+    pub adjustable: bool,
     /// The section title the row stands under, if any.
     pub section: Option<String>,
     /// False for rows inside HTML comments.
@@ -39,40 +58,86 @@ pub struct Row {
     pub phrase_at: Position,
 }
 
+/// A document-wide default limit (`Unless otherwise specified …, 100 calls/second`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefaultLimit {
+    /// The limit phrase found in the sentence.
+    pub phrase: String,
+    /// Where the phrase is written.
+    pub at: Position,
+}
+
 /// What reading one document gives: its rows in document order, and what could not be read.
 #[derive(Clone, Debug, Default)]
 pub struct Parsed {
     /// Every row, published or not.
     pub rows: Vec<Row>,
+    /// The document's default limit, for rows that state none.
+    pub default: Option<DefaultLimit>,
+    /// Lines of rows that carry a path but could not be read into a row (a diagnostic says
+    /// why), and whether each is published.
+    pub rejected: Vec<(usize, bool)>,
     /// Everything that could not be read.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads every row of `source`. Lines listed in `skip_lines` are not read (a table's header
-/// line skips the whole table).
-pub fn parse_document(source: &Source, skip_lines: &[usize]) -> Parsed {
+/// How to read one document: what `limits.toml` says about its lines.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadOptions<'a> {
+    /// Lines not to read (a table's header line skips the whole table).
+    pub skip_lines: &'a [usize],
+    /// The plan whose column to read in tables with one limit column per plan.
+    pub plan: Option<&'a str>,
+}
+
+/// Reads every row of `source`.
+pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
     let mut reader = Reader {
         source,
-        skip_lines,
+        options,
         section: None,
         text_header: None,
         last_text_line: 0,
         parsed: Parsed::default(),
+        tables: Vec::new(),
+        prose: prose::Pending::default(),
+        seen_limits: Vec::new(),
+        unread_paths: Vec::new(),
+        html_until: 0,
     };
     reader.read_markdown(0..source.text().len(), true);
+    reader.finish();
     reader.parsed
+}
+
+/// A table read so far: whether it has a limit column, and its rows.
+#[derive(Clone, Debug)]
+struct TableInfo {
+    /// Rows (indices into `Parsed::rows`) that state no limit of their own.
+    limitless_rows: Vec<usize>,
+    /// Whether the table has no limit column (its limit is in a sentence, or the default).
+    limitless: bool,
 }
 
 /// The parser's state while it walks a document; comments are read with the same state, so
 /// rows after a comment keep the last header and section.
 struct Reader<'a> {
     source: &'a Source,
-    skip_lines: &'a [usize],
+    options: ReadOptions<'a>,
     section: Option<String>,
     text_header: Option<text::Header>,
     /// The last line read as text, so that a line holding several text events is read once.
     last_text_line: usize,
     parsed: Parsed,
+    tables: Vec<TableInfo>,
+    /// A sentence about the tables that follow it, waiting for them.
+    prose: prose::Pending,
+    /// Lines that state a limit, for the report on a document with no path.
+    seen_limits: Vec<(usize, String)>,
+    /// Lines that hold a path but were not read as rows, for the same report.
+    unread_paths: Vec<(usize, String)>,
+    /// The end of the last HTML table read, whose HTML blocks are not read again.
+    html_until: usize,
 }
 
 impl Reader<'_> {
@@ -106,11 +171,22 @@ impl Reader<'_> {
                         }
                         end = end.max(html_span.end + base);
                     }
-                    self.read_html(span.start..end);
+                    if span.start < self.html_until {
+                        continue; // inside an HTML table read already
+                    }
+                    match html::find_ci(&self.source.text()[..end], span.start, "<table") {
+                        Some(open) if !self.source.text()[span.start..open].contains("<!--") => {
+                            self.read_html(span.start..open);
+                            let (rows, table_end) = html::table_at(self.source.text(), open);
+                            self.html_until = table_end;
+                            self.read_table(rows, published, false);
+                        }
+                        _ => self.read_html(span.start..end),
+                    }
                 }
                 Event::Start(Tag::Table(_)) => {
                     let rows = table::collect(&mut events, self.source.text(), base);
-                    self.read_table(rows, published);
+                    self.read_table(rows, published, true);
                 }
                 Event::Start(Tag::CodeBlock(_)) => skip_to_end(&mut events, TagEnd::CodeBlock),
                 // Text outside paragraphs: tight list items. Several events may share a line.
@@ -162,12 +238,19 @@ impl Reader<'_> {
 
     fn read_text_line(&mut self, line: &str, offset: usize, published: bool) {
         let at = self.source.position(offset);
-        if self.skip_lines.contains(&at.line) {
+        if self.options.skip_lines.contains(&at.line) {
             return;
         }
         match text::classify(line) {
-            text::Line::Blank | text::Line::Prose => {}
-            text::Line::Header(header) => self.text_header = Some(header),
+            text::Line::Blank => {}
+            text::Line::Prose => self.read_prose(line, offset, published),
+            text::Line::Header(header) => {
+                self.text_header = Some(header);
+                // Text rows carry their limits: a sentence about "the table below" explains it.
+                if self.prose.taken.is_empty() {
+                    self.prose = prose::Pending::default();
+                }
+            }
             text::Line::Title(title) => self.section = Some(title),
             text::Line::Row(cells) => {
                 let Some(header) = &self.text_header else {
@@ -187,90 +270,452 @@ impl Reader<'_> {
                     return;
                 };
                 let phrase = header.strip_trailing_cells(&line[cells.rest.clone()]);
-                let row = Row {
+                let written = &line[cells.path.clone()];
+                let found = paths::paths_in(written);
+                let (path, host) = match found.first() {
+                    Some(found) => (found.path.clone(), found.host.clone()),
+                    None => (written.to_string(), None),
+                };
+                self.parsed.rows.push(Row {
                     name: line[cells.name].trim().to_string(),
                     method: None,
-                    path: line[cells.path.clone()].to_string(),
+                    path,
+                    host,
                     phrase: phrase.to_string(),
+                    origin: Origin::Row,
+                    shared_group: None,
+                    table: None,
+                    adjustable: false,
                     section: self.section.clone(),
                     published,
                     at,
                     method_at: at,
                     path_at: self.source.position(offset + cells.path.start),
                     phrase_at: self.source.position(offset + cells.rest.start),
-                };
-                self.parsed.rows.push(row);
+                });
             }
         }
     }
 
-    fn read_table(&mut self, rows: Vec<Vec<table::Cell>>, published: bool) {
+    /// A line of prose: a limit for the tables around it, the document's default, or text
+    /// that the report on a document without rows may quote.
+    fn read_prose(&mut self, line: &str, offset: usize, published: bool) {
+        let at = self.source.position(offset);
+        let Some(statement) = prose::read(line) else {
+            if !paths::paths_in(line).is_empty() {
+                self.unread_paths.push((at.line, line.trim().to_string()));
+            }
+            return;
+        };
+        self.seen_limits.push((at.line, line.trim().to_string()));
+        if !published {
+            return;
+        }
+        let phrase_at = Position {
+            line: at.line,
+            column: at.column + line[..statement.offset].chars().count(),
+        };
+        match statement.kind {
+            prose::Kind::Default => {
+                if let Some(first) = &self.parsed.default {
+                    self.parsed.diagnostics.push(
+                        Diagnostic::new(
+                            self.source,
+                            phrase_at,
+                            format!(
+                                "a second document-wide default limit (the first is on line {})",
+                                first.at.line
+                            ),
+                            &statement.phrase,
+                        )
+                        .with_help("list one of the two lines in `skip_lines` in limits.toml"),
+                    );
+                } else {
+                    self.parsed.default = Some(DefaultLimit {
+                        phrase: statement.phrase,
+                        at: phrase_at,
+                    });
+                }
+            }
+            prose::Kind::Above { tables, interfaces } => {
+                // The tables right above it; a sentence about tables with a limit column of
+                // their own explains them and sets nothing.
+                let above: Vec<usize> = (0..self.tables.len())
+                    .rev()
+                    .take(tables.unwrap_or(1))
+                    .collect();
+                let limitless: Vec<usize> = above
+                    .iter()
+                    .copied()
+                    .filter(|&t| self.tables[t].limitless)
+                    .collect();
+                if above.is_empty() || !limitless.is_empty() {
+                    self.apply_prose(&statement, phrase_at, &limitless, interfaces);
+                }
+            }
+            prose::Kind::Below { tables, interfaces } => {
+                self.prose = prose::Pending {
+                    statement: Some((statement, phrase_at)),
+                    tables: tables.unwrap_or(1),
+                    interfaces,
+                    taken: Vec::new(),
+                };
+            }
+        }
+    }
+
+    /// Gives the rows of `tables` that state no limit the limit of a sentence about them.
+    fn apply_prose(
+        &mut self,
+        statement: &prose::Statement,
+        at: Position,
+        tables: &[usize],
+        interfaces: Option<usize>,
+    ) {
+        let rows: Vec<usize> = tables
+            .iter()
+            .flat_map(|&t| self.tables[t].limitless_rows.clone())
+            .collect();
+        if rows.is_empty() {
+            self.parsed.diagnostics.push(
+                Diagnostic::new(
+                    self.source,
+                    at,
+                    "this sentence states the limit of a table, but no table without a limit column is next to it",
+                    &statement.phrase,
+                )
+                .with_help("set the rows' limits in limits.toml: [document.routes.\"…\"] limit = \"…\"")
+                .warning(),
+            );
+            return;
+        }
+        if let Some(n) = interfaces
+            && n != rows.len()
+        {
+            let lines: Vec<String> = rows
+                .iter()
+                .map(|&r| self.parsed.rows[r].at.line.to_string())
+                .collect();
+            self.parsed.diagnostics.push(
+                Diagnostic::new(
+                    self.source,
+                    at,
+                    format!(
+                        "this sentence speaks of {n} interfaces, but the table it is about has {} rows (lines {})",
+                        rows.len(),
+                        lines.join(", ")
+                    ),
+                    &statement.phrase,
+                )
+                .with_help("set the rows' limits in limits.toml: [document.routes.\"…\"] limit = \"…\""),
+            );
+            return;
+        }
+        for &r in &rows {
+            let row = &mut self.parsed.rows[r];
+            row.phrase = statement.phrase.clone();
+            row.phrase_at = at;
+            row.origin = Origin::Prose;
+            if statement.shared {
+                row.shared_group = Some(at.line);
+            }
+        }
+    }
+
+    fn read_table(&mut self, rows: Vec<Vec<table::Cell>>, published: bool, gfm: bool) {
         let Some((header, body)) = rows.split_first() else {
             return;
         };
         let header_at = header.first().map_or_else(Position::default, |cell| {
             self.source.position(cell.span.start)
         });
-        if self.skip_lines.contains(&header_at.line) {
+        if self.options.skip_lines.contains(&header_at.line) {
             return;
         }
-        let columns = match table::Columns::map(header) {
-            Ok(columns) => columns,
-            Err(missing) => {
-                let names: Vec<&str> = header.iter().map(|cell| cell.text.as_str()).collect();
-                self.parsed.diagnostics.push(
-                    Diagnostic::new(
-                        self.source,
-                        header_at,
-                        format!(
-                            "cannot map this table: no {missing} column among [{}]",
-                            names.join(" | ")
-                        ),
-                        self.source.line_text(header_at.line).trim(),
-                    )
-                    .with_help(
-                        "name the columns (URL: `URL`, `路径`, `Path`; limit: `频率`, `限制`, \
-                         `Limit`; method: `方法`, `Method`), or list the header line in \
-                         `skip_lines` in limits.toml if the table holds no limits",
-                    ),
-                );
-                return;
+        let columns = table::Columns::map(header, body);
+        let Some(url) = columns.url else {
+            // No paths: a table of SDK methods, feature groups, prices. The report on a
+            // document without rows quotes what limits it states.
+            for cells in body {
+                if let Some(cell) = cells
+                    .iter()
+                    .find(|c| phrase::limit_in_sentence(&c.text).is_some())
+                {
+                    let line = self.source.position(cell.span.start).line;
+                    self.seen_limits
+                        .push((line, self.source.line_text(line).trim().to_string()));
+                }
             }
+            return;
         };
+        let header_line = self.source.line_text(header_at.line).trim().to_string();
+        let plan_column = match self.choose_plan(&columns, header_at, &header_line, body) {
+            Ok(column) => column,
+            Err(()) => return,
+        };
+        let limit_column = plan_column.or(columns.limit);
+        let table_id = self.tables.len();
+        self.tables.push(TableInfo {
+            limitless_rows: Vec::new(),
+            limitless: limit_column.is_none(),
+        });
         for cells in body {
             let Some(first) = cells.first() else { continue };
             let at = self.source.position(first.span.start);
-            if self.skip_lines.contains(&at.line) {
+            if self.options.skip_lines.contains(&at.line) {
+                continue;
+            }
+            let written = if gfm {
+                table::source_cell_count(self.source.line_text(at.line))
+            } else {
+                cells.len()
+            };
+            let any_path = cells.iter().any(|c| !paths::paths_in(&c.raw).is_empty());
+            // Short rows are padded at the end: they read one way when every column in use
+            // is written and the method cell is a method. Long rows, or short ones missing a
+            // column in use, could be shifted anywhere.
+            let used = [columns.name, columns.method, Some(url), limit_column]
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(0);
+            let method_ok = columns
+                .method
+                .and_then(|i| cells.get(i))
+                .is_none_or(|c| c.text.trim().is_empty() || paths::is_method_list(c.text.trim()));
+            let aligned =
+                written == header.len() || (written > used && written < header.len() && method_ok);
+            if !aligned {
+                if any_path {
+                    self.parsed.rejected.push((at.line, published));
+                    self.parsed.diagnostics.push(
+                        Diagnostic::new(
+                            self.source,
+                            at,
+                            format!(
+                                "this row has {written} cells but its table's header (line {}) has {}: which cell is which is a guess, so the row is not read",
+                                header_at.line,
+                                header.len()
+                            ),
+                            self.source.line_text(at.line).trim(),
+                        )
+                        .with_help("set the route in limits.toml ([document.routes.\"METHOD /path\"] limit = \"…\") and list this line in `skip_lines`"),
+                    );
+                }
                 continue;
             }
             let cell = |index: Option<usize>| index.and_then(|i| cells.get(i));
-            let (Some(path), Some(limit)) = (cell(Some(columns.url)), cell(Some(columns.limit)))
-            else {
+            let Some(path_cell) = cell(Some(url)) else {
                 continue;
             };
-            let path_text = table::path_of(&path.raw);
-            if path_text.is_empty() && limit.text.trim().is_empty() {
+            let found = paths::paths_in(&path_cell.raw);
+            if found.is_empty() && !path_cell.text.trim().is_empty() {
+                // The URL column holds something that is not a path: report it where it is.
+                self.parsed.rejected.push((at.line, published));
+                self.parsed.diagnostics.push(
+                    Diagnostic::new(
+                        self.source,
+                        self.source.position(path_cell.span.start),
+                        "not an API path: a path starts with `/` (or is a full `https://` URL)",
+                        path_cell.raw.trim(),
+                    )
+                    .with_help("correct the path, or list the line in `skip_lines`"),
+                );
                 continue;
             }
+            if found.is_empty() {
+                if any_path {
+                    self.parsed.rejected.push((at.line, published));
+                    self.parsed.diagnostics.push(
+                        Diagnostic::new(
+                            self.source,
+                            at,
+                            "this row's path is not in the table's URL column",
+                            self.source.line_text(at.line).trim(),
+                        )
+                        .with_help(
+                            "list this line in `skip_lines` in limits.toml if it is not an API",
+                        ),
+                    );
+                }
+                continue;
+            }
+            let limit = cell(limit_column);
+            let phrase = limit.map_or_else(String::new, |c| c.text.trim().to_string());
             let method = cell(columns.method);
-            self.parsed.rows.push(Row {
-                name: cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string()),
-                method: method
-                    .map(|c| c.text.trim().to_string())
-                    .filter(|m| !m.is_empty()),
-                path: path_text.to_string(),
-                phrase: limit.text.trim().to_string(),
-                section: self.section.clone(),
-                published,
-                at,
-                method_at: method.map_or(at, |c| self.source.position(c.span.start)),
-                path_at: self
-                    .source
-                    .position(path.span.start + path.raw.find(path_text).unwrap_or(0)),
-                phrase_at: self.source.position(limit.span.start),
-            });
+            let name = cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string());
+            // `Retrieve A/Retrieve B` over two paths names each path.
+            let names: Vec<String> = if found.len() > 1 && name.split('/').count() == found.len() {
+                name.split('/').map(|n| n.trim().to_string()).collect()
+            } else {
+                vec![name; found.len()]
+            };
+            let adjustable = cell(columns.adjustable).is_some_and(|c| is_yes(c.text.trim()));
+            for (path, name) in found.iter().zip(names) {
+                let phrase = phrase.clone();
+                let index = self.parsed.rows.len();
+                if phrase.is_empty() {
+                    self.tables[table_id].limitless_rows.push(index);
+                }
+                self.parsed.rows.push(Row {
+                    name,
+                    method: method
+                        .map(|c| c.text.trim().to_string())
+                        .filter(|m| !m.is_empty())
+                        .or_else(|| path.method.clone()),
+                    path: path.path.clone(),
+                    host: path.host.clone(),
+                    phrase,
+                    origin: Origin::Row,
+                    shared_group: None,
+                    table: Some(table_id),
+                    adjustable,
+                    section: self.section.clone(),
+                    published,
+                    at,
+                    method_at: method.map_or(at, |c| self.source.position(c.span.start)),
+                    path_at: self.source.position(path_cell.span.start + path.span.start),
+                    phrase_at: limit.map_or(at, |c| self.source.position(c.span.start)),
+                });
+            }
+        }
+        self.take_pending_prose(table_id);
+    }
+
+    /// The column of the plan that limits.toml names, in a table with one limit column per
+    /// plan; `Err` (reported) when the table has plans and none is chosen or found.
+    fn choose_plan(
+        &mut self,
+        columns: &table::Columns,
+        header_at: Position,
+        header_line: &str,
+        body: &[Vec<table::Cell>],
+    ) -> Result<Option<usize>, ()> {
+        if columns.plans.is_empty() {
+            return Ok(None);
+        }
+        let names: Vec<&str> = columns.plans.iter().map(|(_, n)| n.as_str()).collect();
+        let chosen = self.options.plan.and_then(|plan| {
+            let plan = plan.to_lowercase();
+            columns
+                .plans
+                .iter()
+                .find(|(_, name)| name.to_lowercase().split_whitespace().any(|w| w == plan))
+                .map(|&(i, _)| i)
+        });
+        if chosen.is_some() {
+            return Ok(chosen);
+        }
+        let lines: Vec<String> = body
+            .iter()
+            .filter_map(|cells| cells.first())
+            .map(|c| self.source.position(c.span.start).line.to_string())
+            .collect();
+        let message = match self.options.plan {
+            Some(plan) => format!(
+                "no column of this table is for plan `{plan}`; its plans are {}",
+                names.join(", ")
+            ),
+            None => format!(
+                "this table has one limit column per plan ({}); its rows (lines {}) are not read until limits.toml names the plan",
+                names.join(", "),
+                lines.join(", ")
+            ),
+        };
+        self.parsed.diagnostics.push(
+            Diagnostic::new(self.source, header_at, message, header_line).with_help(format!(
+                "add `plan = \"{}\"` (a word of the column's header) to the [[document]] entry in limits.toml",
+                names[0].split_whitespace().next().unwrap_or(names[0])
+            )),
+        );
+        Err(())
+    }
+
+    /// A sentence about the tables that follow it takes each limitless table as it comes.
+    fn take_pending_prose(&mut self, table_id: usize) {
+        if self.prose.statement.is_none() {
+            return;
+        }
+        if !self.tables[table_id].limitless {
+            // A sentence about a table with a limit column explains it and sets nothing.
+            if self.prose.taken.is_empty() {
+                self.prose = prose::Pending::default();
+            }
+            return;
+        }
+        self.prose.taken.push(table_id);
+        if self.prose.taken.len() == self.prose.tables {
+            let pending = std::mem::take(&mut self.prose);
+            if let Some((statement, at)) = pending.statement {
+                self.apply_prose(&statement, at, &pending.taken, pending.interfaces);
+            }
         }
     }
+
+    /// After the last block: a sentence still waiting for its tables, and the report on a
+    /// document that yields no row.
+    fn finish(&mut self) {
+        let pending = std::mem::take(&mut self.prose);
+        if let Some((statement, at)) = pending.statement {
+            self.apply_prose(&statement, at, &pending.taken, pending.interfaces);
+        }
+        if !self.parsed.rows.is_empty() {
+            return;
+        }
+        let mut help = String::from(
+            "ratespec reads rows that pair an API path (`/user/getToken.json`, `https://host/v1/…`) with a limit; check that this is the vendor's server API page",
+        );
+        for (label, lines) in [
+            ("lines that state limits without a path", &self.seen_limits),
+            (
+                "lines with a path that were not read as rows",
+                &self.unread_paths,
+            ),
+        ] {
+            if !lines.is_empty() {
+                help.push_str(&format!("; {label}: "));
+                let quoted: Vec<String> = lines
+                    .iter()
+                    .take(5)
+                    .map(|(line, text)| format!("line {line} `{}`", shorten(text)))
+                    .collect();
+                help.push_str(&quoted.join(", "));
+                if lines.len() > 5 {
+                    help.push_str(&format!(" and {} more", lines.len() - 5));
+                }
+            }
+        }
+        let message = if self.tables.is_empty() && self.seen_limits.is_empty() {
+            "no line of this document carries an API path: it defines no endpoint".to_string()
+        } else {
+            format!(
+                "no line of this document carries an API path: it defines no endpoint, though {} line(s) state limits (of SDK methods, features or plans?)",
+                self.seen_limits.len()
+            )
+        };
+        self.parsed.diagnostics.push(
+            Diagnostic::file(self.source.path(), message)
+                .with_help(help)
+                .warning(),
+        );
+    }
+}
+
+/// `是` / `yes` in a yes/no column.
+fn is_yes(cell: &str) -> bool {
+    matches!(
+        cell.to_ascii_lowercase().as_str(),
+        "是" | "可调" | "可以" | "支持" | "yes" | "y" | "true"
+    )
+}
+
+/// The first 60 characters of a line, for a message.
+fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        short.push('…');
+    }
+    short
 }
 
 fn skip_to_end<'e>(events: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>, end: TagEnd) {

@@ -178,29 +178,31 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
 }
 
 /// Finds the limit stated inside a sentence of prose (`The total … limit … is 100
-/// calls/second/App Key.`, `…总调用频率（默认值）为 100 次/秒/App Key。`): the windows of the
-/// first clause that holds one, with the clauses after it that read as a phrase.
-pub fn limit_in_sentence(sentence: &str) -> Option<Limit> {
-    let chars: Vec<char> = sentence.chars().map(normalize).collect();
+/// calls/second/App Key.`, `…总调用频率（默认值）为 100 次/秒/App Key。`): from the first
+/// number that starts a window, as many clauses as read as a phrase. Gives the char index
+/// where the phrase starts, and the limit, whose text is the phrase as written.
+pub fn limit_in_sentence(sentence: &str) -> Option<(usize, Limit)> {
+    let original: Vec<char> = sentence.chars().collect();
+    let chars: Vec<char> = original.iter().copied().map(normalize).collect();
     let clauses = split_clauses(&chars);
-    let start = clauses.iter().position(|range| {
+    for (index, range) in clauses.iter().enumerate() {
         let clause: String = chars[range.clone()].iter().collect();
-        embedded_window(&clause).is_some()
-    })?;
-    let from = clauses[start].start;
-    let clause: String = chars[clauses[start].clone()].iter().collect();
-    let (skip, _) = embedded_window(&clause)?;
-    let phrase: String = chars[from + skip..].iter().collect();
-    // Read as much as the grammar reads: drop trailing clauses one at a time.
-    let mut ends: Vec<usize> = clauses[start..].iter().map(|r| r.end).collect();
-    while let Some(end) = ends.pop() {
-        let candidate: String = chars[from + skip..end].iter().collect();
-        if let Ok(mut limit) = parse_phrase(&candidate) {
-            limit.text = candidate.trim().to_string();
-            return Some(limit);
+        let skip = if period_first(&clause).is_some() {
+            0
+        } else if let Some((skip, Found::Window(..))) = embedded_window(&clause) {
+            skip
+        } else {
+            continue;
+        };
+        let from = range.start + skip;
+        // Read as much as the grammar reads: drop trailing clauses one at a time.
+        for end in clauses[index..].iter().rev().map(|r| r.end) {
+            let candidate: String = original[from..end].iter().collect();
+            if let Ok(limit) = parse_phrase(&candidate) {
+                return Some((from, limit));
+            }
         }
     }
-    let _ = phrase;
     None
 }
 
@@ -457,15 +459,41 @@ enum Found {
     Cap(Cap),
 }
 
-/// A window or a cap at the start of the clause, or after words without digits.
+/// A window or a cap at the start of the clause, or after words that introduce a limit
+/// (`Single APP call limited to 10 times/s`, `Messages can be sent to up to 1000
+/// users/second`): a sentence that merely mentions a number (`The size of each add-on
+/// package is 50 calls/second`) is not a limit.
 fn parse_limit_clause(text: &str) -> Option<Found> {
     if let Some(found) = period_first(text) {
         return Some(found);
     }
     let (skip, found) = embedded_window(text)?;
-    // Words before the number (`Single APP call limited to`) must not hold a number of
-    // their own, and must be short: a sentence that merely mentions a limit is not one.
-    (skip == 0 || text.chars().take(skip).count() <= 60).then_some(found)
+    if skip == 0 {
+        return Some(found);
+    }
+    let before: String = text.chars().take(skip).collect::<String>().to_lowercase();
+    let before = before.trim_end();
+    const INTRODUCERS: &[&str] = &[
+        "limit",
+        "limited to",
+        "limit of",
+        "up to",
+        "at most",
+        "maximum",
+        "maximum of",
+        "max",
+        "最多",
+        "至多",
+        "不超过",
+        "上限",
+        "上限为",
+        "限",
+        "限制为",
+    ];
+    INTRODUCERS
+        .iter()
+        .any(|word| before.ends_with(word))
+        .then_some(found)
 }
 
 /// The first window or cap in `text` that runs to the clause's end, with the number of
@@ -1002,15 +1030,17 @@ mod tests {
 
     #[test]
     fn limits_inside_prose() {
-        let limit = limit_in_sentence(
+        let (_, limit) = limit_in_sentence(
             "The total default call frequency limit for the user management APIs and offline push-related APIs in the following two tables is 100 calls/second/App Key. The size of each add-on package is 50 calls/second.",
         )
         .unwrap();
         assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
-        let limit =
-            limit_in_sentence("以上两个接口的总调用频率（默认值）为 100 次/秒/App Key。").unwrap();
+        assert_eq!(limit.text, "100 calls/second/App Key");
+        let (at, limit) =
+            limit_in_sentence("以上两个接口的总调用频率（默认值）为 100 次／秒/App Key。").unwrap();
         assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
-        assert_eq!(limit.text, "100 次/秒/App Key");
+        assert_eq!(limit.text, "100 次／秒/App Key");
+        assert_eq!(at, 19); // after `以上两个接口的总调用频率（默认值）为 `
         assert!(limit_in_sentence("本页介绍调用频率限制。").is_none());
     }
 

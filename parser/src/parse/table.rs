@@ -1,9 +1,11 @@
-//! GFM tables: cells collected from pulldown-cmark events, columns mapped by the meaning of
-//! their header rather than by position.
+//! Tables (GFM, or HTML through [`super::html`]): cells collected from pulldown-cmark
+//! events, columns mapped by the meaning of their header, then by what their cells hold.
 
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
+
+use super::{paths, phrase};
 
 /// One table cell.
 #[derive(Clone, Debug)]
@@ -50,6 +52,15 @@ pub fn collect<'e>(
                     cell.text.push(' ');
                 }
             }
+            // `<br/>` and `<li>` separate the items of a list in a cell.
+            Event::InlineHtml(html) | Event::Html(html) => {
+                let tag = html.to_ascii_lowercase();
+                if let Some(cell) = &mut cell
+                    && (tag.starts_with("<br") || tag.starts_with("<li"))
+                {
+                    cell.text.push_str(" <br/> ");
+                }
+            }
             Event::End(TagEnd::TableCell) => row.extend(cell.take()),
             Event::End(TagEnd::TableHead | TagEnd::TableRow) => rows.push(std::mem::take(&mut row)),
             _ => {}
@@ -59,20 +70,29 @@ pub fn collect<'e>(
 }
 
 /// Which column holds what.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Columns {
     /// The documented name, if a column has it.
     pub name: Option<usize>,
     /// The HTTP method, if a column has it.
     pub method: Option<usize>,
-    /// The path or URL.
-    pub url: usize,
-    /// The limit phrase.
-    pub limit: usize,
+    /// The path or URL, if a column holds paths.
+    pub url: Option<usize>,
+    /// The limit phrase, if a column has it.
+    pub limit: Option<usize>,
+    /// A yes/no "adjustable" column (`是否可调`).
+    pub adjustable: Option<usize>,
+    /// One limit column per plan or edition (`Community Edition | Enterprise Edition`),
+    /// with the plan's name as the header writes it.
+    pub plans: Vec<(usize, String)>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Meaning {
+    /// Looks like a limit but is not: add-on sizes, prices, API types.
+    NotLimit,
+    Adjustable,
+    Plan,
     Limit,
     Url,
     Method,
@@ -80,46 +100,244 @@ enum Meaning {
 }
 
 /// Header words by meaning, most specific first: `接口 URL` is a URL and `接口最高调用频率` a
-/// limit although both say `接口`.
+/// limit although both say `接口`; `Single add-on package size` and `超额费用` say
+/// `calls/second` in their cells but are not the limit.
 const MEANINGS: &[(Meaning, &[&str])] = &[
     (
-        Meaning::Limit,
-        &["频率", "限制", "限流", "limit", "rate", "quota", "qps"],
+        Meaning::NotLimit,
+        &[
+            "add-on",
+            "addon",
+            "package",
+            "加量包",
+            "扩展包",
+            "价格",
+            "费用",
+            "price",
+            "cost",
+            "fee",
+            "超额",
+            "类型",
+            "type",
+        ],
     ),
-    (Meaning::Url, &["url", "uri", "路径", "path", "endpoint"]),
+    (Meaning::Adjustable, &["是否可调", "可调", "adjustable"]),
+    (Meaning::Plan, &["edition", "plan", "版"]),
+    (
+        Meaning::Limit,
+        &[
+            "频率",
+            "限制",
+            "限流",
+            "上限",
+            "limit",
+            "rate",
+            "quota",
+            "qps",
+            "frequency",
+            "throttl",
+        ],
+    ),
+    (
+        Meaning::Url,
+        &["url", "uri", "路径", "path", "endpoint", "地址"],
+    ),
     (Meaning::Method, &["方法", "请求方式", "method", "verb"]),
     (
         Meaning::Name,
-        &["接口", "名称", "功能", "api", "name", "操作"],
+        &[
+            "接口",
+            "名称",
+            "功能",
+            "api",
+            "name",
+            "操作",
+            "interface",
+            "feature",
+        ],
     ),
 ];
 
+fn meaning(header: &str) -> Option<Meaning> {
+    let lower = header.to_lowercase();
+    MEANINGS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .map(|&(meaning, _)| meaning)
+}
+
 impl Columns {
-    /// Maps a header row; the error names the missing column (`URL` or `limit`).
-    pub fn map(header: &[Cell]) -> Result<Columns, &'static str> {
-        let find = |wanted: Meaning| {
-            header.iter().position(|cell| {
-                let lower = cell.text.to_lowercase();
-                MEANINGS
-                    .iter()
-                    .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
-                    .is_some_and(|&(meaning, _)| meaning == wanted)
-            })
+    /// Maps a table: by the header's words, then, where the header does not decide, by the
+    /// cells (a column of paths, one of HTTP methods, one of limit phrases).
+    pub fn map(header: &[Cell], body: &[Vec<Cell>]) -> Columns {
+        let meanings: Vec<Option<Meaning>> = header.iter().map(|c| meaning(&c.text)).collect();
+        let by_header = |wanted: Meaning| meanings.iter().position(|&m| m == Some(wanted));
+        let column = |i: usize| body.iter().filter_map(move |row| row.get(i));
+        let share = |i: usize, test: &dyn Fn(&Cell) -> bool| {
+            let cells: Vec<&Cell> = column(i).filter(|c| !c.text.trim().is_empty()).collect();
+            if cells.is_empty() {
+                0.0
+            } else {
+                cells.iter().filter(|c| test(c)).count() as f64 / cells.len() as f64
+            }
         };
-        Ok(Columns {
-            name: find(Meaning::Name),
-            method: find(Meaning::Method),
-            url: find(Meaning::Url).ok_or("URL")?,
-            limit: find(Meaning::Limit).ok_or("limit")?,
-        })
+        let has_path = |c: &Cell| !paths::paths_in(&c.raw).is_empty();
+        let is_method = |c: &Cell| paths::is_method_list(c.text.trim());
+        let is_limit = |c: &Cell| phrase::parse_phrase(c.text.trim()).is_ok();
+
+        let mut columns = Columns::default();
+        // Paths: the header's URL column if its cells hold paths, else the column of paths.
+        columns.url = by_header(Meaning::Url)
+            .filter(|&i| share(i, &has_path) > 0.0)
+            .or_else(|| {
+                (0..header.len())
+                    .filter(|&i| share(i, &has_path) >= 0.5)
+                    .max_by(|&a, &b| share(a, &has_path).total_cmp(&share(b, &has_path)))
+            });
+        // Methods: a `Method` header over cells that are not HTTP methods (an SDK method)
+        // is not the HTTP method.
+        columns.method = by_header(Meaning::Method)
+            .filter(|&i| share(i, &is_method) >= 0.5)
+            .or_else(|| {
+                (0..header.len()).find(|&i| Some(i) != columns.url && share(i, &is_method) >= 0.8)
+            });
+        columns.limit = by_header(Meaning::Limit).or_else(|| {
+            (0..header.len()).find(|&i| {
+                meanings[i].is_none()
+                    && Some(i) != columns.url
+                    && Some(i) != columns.method
+                    && share(i, &is_limit) >= 0.5
+            })
+        });
+        columns.adjustable = by_header(Meaning::Adjustable);
+        columns.plans = meanings
+            .iter()
+            .enumerate()
+            .filter(|&(_, &m)| m == Some(Meaning::Plan))
+            .map(|(i, _)| (i, header[i].text.trim().to_string()))
+            .collect();
+        if columns.plans.len() < 2 {
+            // One edition column is simply the limit column.
+            if let (None, Some(&(i, _))) = (columns.limit, columns.plans.first()) {
+                columns.limit = Some(i);
+            }
+            columns.plans.clear();
+        }
+        columns.name = by_header(Meaning::Name)
+            .filter(|&i| Some(i) != columns.url && Some(i) != columns.method)
+            .or_else(|| {
+                (0..header.len()).find(|&i| {
+                    Some(i) != columns.url
+                        && Some(i) != columns.method
+                        && Some(i) != columns.limit
+                        && meanings[i] != Some(Meaning::NotLimit)
+                })
+            });
+        columns
     }
 }
 
-/// The path in a URL cell: backticks dropped, `scheme://host` dropped.
-pub fn path_of(raw: &str) -> &str {
-    let raw = raw.trim().trim_matches('`').trim();
-    raw.strip_prefix("https://")
-        .or_else(|| raw.strip_prefix("http://"))
-        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or(raw)
+/// How many cells a GFM table row's source line has (`| a | b |` has 2): pulldown-cmark
+/// pads short rows and drops the cells of long ones, so a shifted row is only visible here.
+pub fn source_cell_count(line: &str) -> usize {
+    let line = line.trim();
+    let inner = line.strip_prefix('|').unwrap_or(line);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let mut count = 1;
+    let mut escaped = false;
+    let mut in_code = false;
+    for c in inner.chars() {
+        match c {
+            '\\' => escaped = !escaped,
+            '`' if !escaped => in_code = !in_code,
+            '|' if !escaped && !in_code => count += 1,
+            _ => escaped = false,
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(texts: &[&str]) -> Vec<Cell> {
+        texts
+            .iter()
+            .map(|t| Cell {
+                text: t.to_string(),
+                raw: t.to_string(),
+                span: 0..0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn headers_in_english_and_chinese_and_columns_that_are_not_limits() {
+        let header = cells(&[
+            "RESTful API",
+            "Method",
+            "API URL",
+            "Maximum API call frequency (default)",
+            "Single add-on package size",
+        ]);
+        let body = vec![cells(&[
+            "Upload a File",
+            "POST",
+            "/{org_name}/{app_name}/chatfiles",
+            "100 calls/second/App Key",
+            "100 calls/second",
+        ])];
+        let columns = Columns::map(&header, &body);
+        assert_eq!(
+            (columns.name, columns.method, columns.url, columns.limit),
+            (Some(0), Some(1), Some(2), Some(3))
+        );
+        let header = cells(&["功能", "方法", "调用频率上限"]);
+        let body = vec![cells(&["登录", "loginByToken", "2 次／秒"])];
+        let columns = Columns::map(&header, &body);
+        assert_eq!(
+            (columns.method, columns.url, columns.limit),
+            (None, None, Some(2))
+        );
+    }
+
+    #[test]
+    fn columns_found_by_their_cells_when_the_header_does_not_say() {
+        let header = cells(&["A", "B", "C", "D"]);
+        let body = vec![
+            cells(&["注册", "POST", "/user/create", "100 次/秒"]),
+            cells(&["查询", "GET", "/user/get", "50 次/秒"]),
+        ];
+        let columns = Columns::map(&header, &body);
+        assert_eq!(
+            (columns.name, columns.method, columns.url, columns.limit),
+            (Some(0), Some(1), Some(2), Some(3))
+        );
+    }
+
+    #[test]
+    fn plan_columns() {
+        let header = cells(&["Interface", "Community Edition", "Enterprise Edition"]);
+        let body = vec![cells(&["/users", "10 times/s", "30 times/s"])];
+        let columns = Columns::map(&header, &body);
+        assert_eq!(columns.limit, None);
+        assert_eq!(
+            columns.plans,
+            vec![
+                (1, "Community Edition".into()),
+                (2, "Enterprise Edition".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_counted_on_the_source_line() {
+        assert_eq!(source_cell_count("| a | b |"), 2);
+        assert_eq!(source_cell_count("| a | b | c |  "), 3);
+        assert_eq!(source_cell_count("a | `x|y` | b"), 3);
+    }
 }

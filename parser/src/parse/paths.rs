@@ -1,0 +1,264 @@
+//! API paths as vendors write them in a cell or a line: full URLs, placeholders in several
+//! notations, query strings, several paths in one cell, a method written before the URL.
+//!
+//! | written | read as |
+//! | --- | --- |
+//! | `https://api.example.com/v1/users` | path `/v1/users`, host `api.example.com` |
+//! | `POST https://host/path` | method `POST`, path `/path` |
+//! | `{x}`, `${x}`, `:{x}`, `:x`, `(x)` as a segment | `{x}` |
+//! | `/users?limit={N}&cursor={c}`, `/a#b` | `/users`, `/a` (query and fragment dropped) |
+//! | `{member1}(,{member2},…)` | `{member1}` (one parameter holding a list) |
+//! | `` `/path` `` | `/path` |
+//! | `不分页：/a<br>分页：/b?page=1`, `<br/> - /a <br/> - /b` | two paths, `/a` and `/b` |
+
+use std::ops::Range;
+
+/// One path found in a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathRef {
+    /// The path template, normalised (see the module docs).
+    pub path: String,
+    /// The host, when a full URL was written.
+    pub host: Option<String>,
+    /// The method written right before it (`POST https://…`), upper case.
+    pub method: Option<String>,
+    /// Where the path (or URL) is written, in bytes from the start of the text.
+    pub span: Range<usize>,
+}
+
+/// HTTP methods, as vendors write them before a URL or in a method column.
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// Whether `text` is an HTTP method or a list of them (`GET`, `get`, `GET/POST`).
+pub fn is_method_list(text: &str) -> bool {
+    let mut parts = text
+        .split(['/', ',', '、', '，', ' ', '|'])
+        .filter(|p| !p.is_empty())
+        .peekable();
+    parts.peek().is_some() && parts.all(|p| METHODS.contains(&p.to_ascii_uppercase().as_str()))
+}
+
+/// Every path in `text`, in order.
+pub fn paths_in(text: &str) -> Vec<PathRef> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        let Some(start) = next_start(text, at) else {
+            break;
+        };
+        let end = text[start..]
+            .find(|c: char| c.is_whitespace() || "`<\"'，；。|".contains(c))
+            .map_or(text.len(), |i| start + i);
+        let token = &text[start..end];
+        let (host, path) = split_url(token);
+        if path.len() > 1 && !is_link_target(&text[..start]) && !is_page(path) {
+            found.push(PathRef {
+                path: normalize(path),
+                host: host.map(str::to_string),
+                method: method_before(&text[..start]),
+                span: start..end,
+            });
+        }
+        at = end.max(start + 1);
+    }
+    found
+}
+
+/// Where the next path or URL starts at or after `from`: `http://`, `https://`, or a `/`
+/// at the start of a word followed by a character a path segment starts with.
+fn next_start(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let after_boundary = i == 0
+            || text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_whitespace() || "：:`>(\"'-　=".contains(c));
+        if after_boundary {
+            let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+            if lower.starts_with("https://") || lower.starts_with("http://") {
+                return Some(i);
+            }
+            if rest.starts_with('/')
+                && rest[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || "{$(:_".contains(c))
+            {
+                return Some(i);
+            }
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+/// A Markdown link's target (`[text](…)`) or an HTML `href`/`src`: a link to a page of
+/// the documentation, not an API.
+fn is_link_target(before: &str) -> bool {
+    let before = before.trim_end_matches(['"', '\'']);
+    before.ends_with("](") || before.ends_with("href=") || before.ends_with("src=")
+}
+
+/// A documentation page or a picture rather than an API path.
+fn is_page(path: &str) -> bool {
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let lower = path.to_ascii_lowercase();
+    [
+        ".html", ".htm", ".md", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
+}
+
+/// `https://host/path` → (`host`, `/path`); a bare path is its own path.
+fn split_url(token: &str) -> (Option<&str>, &str) {
+    let lower = token.get(..8).unwrap_or(token).to_ascii_lowercase();
+    let scheme = if lower.starts_with("https://") {
+        8
+    } else if lower.starts_with("http://") {
+        7
+    } else {
+        return (None, token);
+    };
+    let rest = &token[scheme..];
+    match rest.find('/') {
+        Some(i) => (Some(&rest[..i]), &rest[i..]),
+        None => (Some(rest), ""),
+    }
+}
+
+/// The method written as the last word before a path, if any.
+fn method_before(before: &str) -> Option<String> {
+    let word = before.trim_end().rsplit(char::is_whitespace).next()?;
+    let upper = word.to_ascii_uppercase();
+    METHODS.contains(&upper.as_str()).then_some(upper)
+}
+
+/// Drops the query and fragment and writes every placeholder as `{name}`.
+pub fn normalize(path: &str) -> String {
+    let path = path.trim_matches('`');
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let segments: Vec<String> = path.split('/').map(segment).collect();
+    segments.join("/")
+}
+
+fn segment(segment: &str) -> String {
+    // `{member1}(,{member2},…)`: a list in one parameter.
+    let segment = match (segment.find('}'), segment.find("(,")) {
+        (Some(close), Some(open)) if segment.starts_with('{') && open == close + 1 => {
+            &segment[..=close]
+        }
+        _ => segment,
+    };
+    let name = segment
+        .strip_prefix("${")
+        .and_then(|s| s.strip_suffix('}'))
+        .or_else(|| segment.strip_prefix(":{").and_then(|s| s.strip_suffix('}')))
+        .or_else(|| segment.strip_prefix('(').and_then(|s| s.strip_suffix(')')))
+        .or_else(|| {
+            segment.strip_prefix(':').filter(|s| {
+                !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        });
+    match name {
+        Some(name) => format!("{{{name}}}"),
+        None => segment.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(text: &str) -> Vec<(Option<String>, String, Option<String>)> {
+        paths_in(text)
+            .into_iter()
+            .map(|p| (p.method, p.path, p.host))
+            .collect()
+    }
+
+    #[test]
+    fn placeholders_in_every_notation() {
+        for (written, read) in [
+            (
+                "/{org_name}/{app_name}/chatmessages/${time}",
+                "/{org_name}/{app_name}/chatmessages/{time}",
+            ),
+            ("/a/:{id}/b", "/a/{id}/b"),
+            ("/a/:id/b", "/a/{id}/b"),
+            (
+                "/text/list/(list_id)/word?wordId={word_id}",
+                "/text/list/{list_id}/word",
+            ),
+            (
+                "/chatrooms/{chatroom_id}/mute/{member1}(,{member2},…)",
+                "/chatrooms/{chatroom_id}/mute/{member1}",
+            ),
+            ("/chatgroups?limit={N}&cursor={cursor}", "/chatgroups"),
+            ("`/user/getToken.json`", "/user/getToken.json"),
+        ] {
+            assert_eq!(
+                paths(written),
+                vec![(None, read.to_string(), None)],
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn urls_methods_and_several_paths_in_one_cell() {
+        assert_eq!(
+            paths("POST https://api.rong-cloud.cn/user/getToken.json"),
+            vec![(
+                Some("POST".into()),
+                "/user/getToken.json".into(),
+                Some("api.rong-cloud.cn".into())
+            )]
+        );
+        assert_eq!(
+            paths(
+                "<br/> - /{org_name}/{app_name}/metadata/user/{username} <br/> - /{org_name}/{app_name}/metadata/user/capacity"
+            ),
+            vec![
+                (
+                    None,
+                    "/{org_name}/{app_name}/metadata/user/{username}".into(),
+                    None
+                ),
+                (
+                    None,
+                    "/{org_name}/{app_name}/metadata/user/capacity".into(),
+                    None
+                )
+            ]
+        );
+        assert_eq!(
+            paths("不分页：/v1/groups<br>分页：/v1/groups?pagenum=1"),
+            vec![
+                (None, "/v1/groups".into(), None),
+                (None, "/v1/groups".into(), None)
+            ]
+        );
+        // Prose slashes and fractions are not paths.
+        assert!(paths("用户黑/白名单服务，100 次/秒").is_empty());
+        assert!(paths("a / b").is_empty());
+        // Links to the documentation are not APIs.
+        assert!(
+            paths("[loginByToken](https://docs.agora.io/cn/RTM/AgoraRtmKit.html#//api/name/x)")
+                .is_empty()
+        );
+        assert!(paths("<a href=\"/server/server_chat_log.html\"> Download </a>").is_empty());
+        assert!(paths("[创建推送标签](/push_by_tag.html#创建推送标签)").is_empty());
+    }
+
+    #[test]
+    fn method_lists() {
+        assert!(is_method_list("GET"));
+        assert!(is_method_list("get/post"));
+        assert!(!is_method_list("loginByToken"));
+        assert!(!is_method_list(""));
+    }
+}
