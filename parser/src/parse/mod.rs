@@ -104,10 +104,24 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
         seen_limits: Vec::new(),
         unread_paths: Vec::new(),
         html_until: 0,
+        last_table: None,
     };
     reader.read_markdown(0..source.text().len(), true);
     reader.finish();
     reader.parsed
+}
+
+/// How a table's columns read, kept so that a row cut off from its table (commented out on
+/// its own) reads like its neighbours.
+#[derive(Clone, Debug)]
+struct TableLayout {
+    columns: table::Columns,
+    url: usize,
+    limit_column: Option<usize>,
+    header_len: usize,
+    header_at: Position,
+    gfm: bool,
+    id: usize,
 }
 
 /// A table read so far: whether it has a limit column, and its rows.
@@ -138,6 +152,8 @@ struct Reader<'a> {
     unread_paths: Vec<(usize, String)>,
     /// The end of the last HTML table read, whose HTML blocks are not read again.
     html_until: usize,
+    /// The last GFM table's layout.
+    last_table: Option<TableLayout>,
 }
 
 impl Reader<'_> {
@@ -239,6 +255,16 @@ impl Reader<'_> {
     fn read_text_line(&mut self, line: &str, offset: usize, published: bool) {
         let at = self.source.position(offset);
         if self.options.skip_lines.contains(&at.line) {
+            return;
+        }
+        // A table row on a line of its own (commented out alone, or cut from its table by a
+        // blank line) reads with the columns of the table before it.
+        if line.trim_start().starts_with('|')
+            && !paths::paths_in(line).is_empty()
+            && let Some(layout) = self.last_table.clone()
+        {
+            let cells = table::cells_of_line(line, offset);
+            self.read_table_row(&layout, &cells, published);
             return;
         }
         match text::classify(line) {
@@ -459,127 +485,145 @@ impl Reader<'_> {
             limitless_rows: Vec::new(),
             limitless: limit_column.is_none(),
         });
+        let layout = TableLayout {
+            columns,
+            url,
+            limit_column,
+            header_len: header.len(),
+            header_at,
+            gfm,
+            id: table_id,
+        };
         for cells in body {
-            let Some(first) = cells.first() else { continue };
-            let at = self.source.position(first.span.start);
-            if self.options.skip_lines.contains(&at.line) {
-                continue;
-            }
-            let written = if gfm {
-                table::source_cell_count(self.source.line_text(at.line))
-            } else {
-                cells.len()
-            };
-            let any_path = cells.iter().any(|c| !paths::paths_in(&c.raw).is_empty());
-            // Short rows are padded at the end: they read one way when every column in use
-            // is written and the method cell is a method. Long rows, or short ones missing a
-            // column in use, could be shifted anywhere.
-            let used = [columns.name, columns.method, Some(url), limit_column]
-                .into_iter()
-                .flatten()
-                .max()
-                .unwrap_or(0);
-            let method_ok = columns
-                .method
-                .and_then(|i| cells.get(i))
-                .is_none_or(|c| c.text.trim().is_empty() || paths::is_method_list(c.text.trim()));
-            let aligned =
-                written == header.len() || (written > used && written < header.len() && method_ok);
-            if !aligned {
-                if any_path {
-                    self.parsed.rejected.push((at.line, published));
-                    self.parsed.diagnostics.push(
-                        Diagnostic::new(
-                            self.source,
-                            at,
-                            format!(
-                                "this row has {written} cells but its table's header (line {}) has {}: which cell is which is a guess, so the row is not read",
-                                header_at.line,
-                                header.len()
-                            ),
-                            self.source.line_text(at.line).trim(),
-                        )
-                        .with_help("set the route in limits.toml ([document.routes.\"METHOD /path\"] limit = \"…\") and list this line in `skip_lines`"),
-                    );
-                }
-                continue;
-            }
-            let cell = |index: Option<usize>| index.and_then(|i| cells.get(i));
-            let Some(path_cell) = cell(Some(url)) else {
-                continue;
-            };
-            let found = paths::paths_in(&path_cell.raw);
-            if found.is_empty() && !path_cell.text.trim().is_empty() {
-                // The URL column holds something that is not a path: report it where it is.
+            self.read_table_row(&layout, cells, published);
+        }
+        if gfm {
+            self.last_table = Some(layout);
+        }
+        self.take_pending_prose(table_id);
+    }
+
+    /// Reads one body row of a table whose columns are mapped.
+    fn read_table_row(&mut self, table: &TableLayout, cells: &[table::Cell], published: bool) {
+        let (header_len, header_at, gfm, table_id) =
+            (table.header_len, table.header_at, table.gfm, table.id);
+        let (columns, url, limit_column) = (&table.columns, table.url, table.limit_column);
+        let Some(first) = cells.first() else { return };
+        let at = self.source.position(first.span.start);
+        if self.options.skip_lines.contains(&at.line) {
+            return;
+        }
+        let written = if gfm {
+            table::source_cell_count(self.source.line_text(at.line))
+        } else {
+            cells.len()
+        };
+        let any_path = cells.iter().any(|c| !paths::paths_in(&c.raw).is_empty());
+        // Short rows are padded at the end: they read one way when every column in use
+        // is written and the method cell is a method. Long rows, or short ones missing a
+        // column in use, could be shifted anywhere.
+        let used = [columns.name, columns.method, Some(url), limit_column]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(0);
+        let method_ok = columns
+            .method
+            .and_then(|i| cells.get(i))
+            .is_none_or(|c| c.text.trim().is_empty() || paths::is_method_list(c.text.trim()));
+        let aligned =
+            written == header_len || (written > used && written < header_len && method_ok);
+        if !aligned {
+            if any_path {
                 self.parsed.rejected.push((at.line, published));
                 self.parsed.diagnostics.push(
                     Diagnostic::new(
                         self.source,
-                        self.source.position(path_cell.span.start),
-                        "not an API path: a path starts with `/` (or is a full `https://` URL)",
-                        path_cell.raw.trim(),
-                    )
-                    .with_help("correct the path, or list the line in `skip_lines`"),
-                );
-                continue;
-            }
-            if found.is_empty() {
-                if any_path {
-                    self.parsed.rejected.push((at.line, published));
-                    self.parsed.diagnostics.push(
-                        Diagnostic::new(
-                            self.source,
-                            at,
-                            "this row's path is not in the table's URL column",
-                            self.source.line_text(at.line).trim(),
-                        )
-                        .with_help(
-                            "list this line in `skip_lines` in limits.toml if it is not an API",
+                        at,
+                        format!(
+                            "this row has {written} cells but its table's header (line {}) has {}: which cell is which is a guess, so the row is not read",
+                            header_at.line,
+                            header_len
                         ),
-                    );
-                }
-                continue;
+                        self.source.line_text(at.line).trim(),
+                    )
+                    .with_help("set the route in limits.toml ([document.routes.\"METHOD /path\"] limit = \"…\") and list this line in `skip_lines`"),
+                );
             }
-            let limit = cell(limit_column);
-            let phrase = limit.map_or_else(String::new, |c| c.text.trim().to_string());
-            let method = cell(columns.method);
-            let name = cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string());
-            // `Retrieve A/Retrieve B` over two paths names each path.
-            let names: Vec<String> = if found.len() > 1 && name.split('/').count() == found.len() {
-                name.split('/').map(|n| n.trim().to_string()).collect()
-            } else {
-                vec![name; found.len()]
-            };
-            let adjustable = cell(columns.adjustable).is_some_and(|c| is_yes(c.text.trim()));
-            for (path, name) in found.iter().zip(names) {
-                let phrase = phrase.clone();
-                let index = self.parsed.rows.len();
-                if phrase.is_empty() {
-                    self.tables[table_id].limitless_rows.push(index);
-                }
-                self.parsed.rows.push(Row {
-                    name,
-                    method: method
-                        .map(|c| c.text.trim().to_string())
-                        .filter(|m| !m.is_empty())
-                        .or_else(|| path.method.clone()),
-                    path: path.path.clone(),
-                    host: path.host.clone(),
-                    phrase,
-                    origin: Origin::Row,
-                    shared_group: None,
-                    table: Some(table_id),
-                    adjustable,
-                    section: self.section.clone(),
-                    published,
-                    at,
-                    method_at: method.map_or(at, |c| self.source.position(c.span.start)),
-                    path_at: self.source.position(path_cell.span.start + path.span.start),
-                    phrase_at: limit.map_or(at, |c| self.source.position(c.span.start)),
-                });
-            }
+            return;
         }
-        self.take_pending_prose(table_id);
+        let cell = |index: Option<usize>| index.and_then(|i| cells.get(i));
+        let Some(path_cell) = cell(Some(url)) else {
+            return;
+        };
+        let found = paths::paths_in(&path_cell.raw);
+        if found.is_empty() && !path_cell.text.trim().is_empty() {
+            // The URL column holds something that is not a path: report it where it is.
+            self.parsed.rejected.push((at.line, published));
+            self.parsed.diagnostics.push(
+                Diagnostic::new(
+                    self.source,
+                    self.source.position(path_cell.span.start),
+                    "not an API path: a path starts with `/` (or is a full `https://` URL)",
+                    path_cell.raw.trim(),
+                )
+                .with_help("correct the path, or list the line in `skip_lines`"),
+            );
+            return;
+        }
+        if found.is_empty() {
+            if any_path {
+                self.parsed.rejected.push((at.line, published));
+                self.parsed.diagnostics.push(
+                    Diagnostic::new(
+                        self.source,
+                        at,
+                        "this row's path is not in the table's URL column",
+                        self.source.line_text(at.line).trim(),
+                    )
+                    .with_help("list this line in `skip_lines` in limits.toml if it is not an API"),
+                );
+            }
+            return;
+        }
+        let limit = cell(limit_column);
+        let phrase = limit.map_or_else(String::new, |c| c.text.trim().to_string());
+        let method = cell(columns.method);
+        let name = cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string());
+        // `Retrieve A/Retrieve B` over two paths names each path.
+        let names: Vec<String> = if found.len() > 1 && name.split('/').count() == found.len() {
+            name.split('/').map(|n| n.trim().to_string()).collect()
+        } else {
+            vec![name; found.len()]
+        };
+        let adjustable = cell(columns.adjustable).is_some_and(|c| is_yes(c.text.trim()));
+        for (path, name) in found.iter().zip(names) {
+            let phrase = phrase.clone();
+            let index = self.parsed.rows.len();
+            if phrase.is_empty() {
+                self.tables[table_id].limitless_rows.push(index);
+            }
+            self.parsed.rows.push(Row {
+                name,
+                method: method
+                    .map(|c| c.text.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .or_else(|| path.method.clone()),
+                path: path.path.clone(),
+                host: path.host.clone(),
+                phrase,
+                origin: Origin::Row,
+                shared_group: None,
+                table: Some(table_id),
+                adjustable,
+                section: self.section.clone(),
+                published,
+                at,
+                method_at: method.map_or(at, |c| self.source.position(c.span.start)),
+                path_at: self.source.position(path_cell.span.start + path.span.start),
+                phrase_at: limit.map_or(at, |c| self.source.position(c.span.start)),
+            });
+        }
     }
 
     /// The column of the plan that limits.toml names, in a table with one limit column per

@@ -237,6 +237,50 @@ impl Columns {
     }
 }
 
+/// The cells of a GFM table row written on a line of its own, away from its table (a row
+/// commented out alone): split at `|`, links reduced to their text. `offset` is where the
+/// line starts in the document.
+pub fn cells_of_line(line: &str, offset: usize) -> Vec<Cell> {
+    let trimmed_start = line.len() - line.trim_start().len();
+    let body = line.trim();
+    let body_start = offset + trimmed_start + usize::from(body.starts_with('|'));
+    let inner = body.strip_prefix('|').unwrap_or(body);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let mut cells = Vec::new();
+    let mut at = 0;
+    for piece in inner.split('|') {
+        let leading = piece.len() - piece.trim_start().len();
+        let raw = piece.trim();
+        let start = body_start + at + leading;
+        cells.push(Cell {
+            text: link_text(raw),
+            raw: raw.to_string(),
+            span: start..start + raw.len(),
+        });
+        at += piece.len() + 1;
+    }
+    cells
+}
+
+/// `[name](target)` → `name`, elsewhere unchanged.
+fn link_text(raw: &str) -> String {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find("](").map(|i| open + i) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|i| close + i) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..close]);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// How many cells a GFM table row's source line has (`| a | b |` has 2): pulldown-cmark
 /// pads short rows and drops the cells of long ones, so a shifted row is only visible here.
 pub fn source_cell_count(line: &str) -> usize {
@@ -331,6 +375,18 @@ mod tests {
                 (1, "Community Edition".into()),
                 (2, "Enterprise Edition".into())
             ]
+        );
+    }
+
+    #[test]
+    fn a_row_alone_on_its_line() {
+        let line = "| [Translate](t.html) | POST  | /{org}/translate |";
+        let cells = cells_of_line(line, 100);
+        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["Translate", "POST", "/{org}/translate"]);
+        assert_eq!(
+            &line[cells[2].span.start - 100..cells[2].span.end - 100],
+            "/{org}/translate"
         );
     }
 

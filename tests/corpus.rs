@@ -1,0 +1,159 @@
+//! Real vendor documents beyond the seeds (`tests/corpus/`, byte for byte as published; see
+//! `tests/corpus/SOURCES.md`), each read with the `limits.toml` a user would write.
+//!
+//! Every row with a path is read right or diagnosed at its line. The expected Easemob rows
+//! (`easemob-im-limits-en.expected.jsonl`) were written by `tests/corpus/expected_easemob.py`,
+//! which splits the document's table lines on `|` and reads each of its 15 distinct limit cells
+//! by hand; its output was checked by eye against the document. Nothing here was recorded from
+//! the parser.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ratespec_parser::report::{self, Summary};
+use ratespec_parser::{Diagnostic, Load};
+use ratespec_tests::load;
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// A scratch folder holding one corpus document and the `limits.toml` written for it.
+fn folder(document: &str, config: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join(document);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(corpus().join(document), dir.join(document)).unwrap();
+    fs::write(
+        dir.join("limits.toml"),
+        format!("[[document]]\nfile = \"{document}\"\n{config}"),
+    )
+    .unwrap();
+    dir
+}
+
+/// The rows as `check --json` prints them, with file paths relative to the folder.
+fn rows(load: &Load, dir: &Path) -> Vec<Value> {
+    let prefix = format!("{}/", dir.display());
+    report::rows(&load.catalog)
+        .iter()
+        .map(|row| {
+            let text = serde_json::to_string(row).unwrap().replace(&prefix, "");
+            serde_json::from_str(&text).unwrap()
+        })
+        .collect()
+}
+
+/// (line, severity, a part of the message) of every diagnostic.
+fn diagnostics(load: &Load) -> Vec<(usize, &'static str, &str)> {
+    load.diagnostics
+        .iter()
+        .map(|d: &Diagnostic| (d.at.line, d.severity.as_str(), d.message.as_str()))
+        .collect()
+}
+
+#[test]
+fn easemob_im_every_published_row_is_read_right_or_diagnosed_at_its_line() {
+    // The document says its day windows run on UTC.
+    let dir = folder(
+        "easemob-im-limits-en.md",
+        "module = \"easemob_im\"\nutc_offset = \"+00:00\"\n",
+    );
+    let load = load(&[&dir], false);
+    let expected: Vec<Value> =
+        fs::read_to_string(corpus().join("easemob-im-limits-en.expected.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+    let actual = rows(&load, &dir);
+    for (a, e) in actual.iter().zip(&expected) {
+        assert_eq!(a, e, "\n actual   {a}\n expected {e}");
+    }
+    assert_eq!(actual.len(), expected.len());
+
+    let found = diagnostics(&load);
+    let expect: &[(usize, &str, &str)] = &[
+        // `{usernames}` beside `{username}`: the same requests, two rows.
+        (104, "error", "matches the same requests as"),
+        (117, "error", "matches the same requests as"),
+        // The batch allowlist row repeats the blocklist row's URL.
+        (120, "warning", "documented twice in one table"),
+        (153, "warning", "documented twice in one table"),
+        (171, "error", "matches the same requests as"),
+        (179, "error", "matches the same requests as"),
+        // Four cells under a header of three.
+        (213, "error", "this row has 4 cells but its table's header"),
+    ];
+    assert_eq!(found.len(), expect.len(), "{:#?}", load.diagnostics);
+    for (f, e) in found.iter().zip(expect) {
+        assert_eq!((f.0, f.1), (e.0, e.1), "{f:?}");
+        assert!(f.2.contains(e.2), "{f:?}");
+    }
+    // 182 published lines carry a path (one of them two paths); 7 are diagnosed.
+    let summary = Summary::of(&load);
+    assert_eq!((summary.rows, summary.diagnosed), (182, 7));
+}
+
+#[test]
+fn easemob_im_rows_inside_comments_count_when_asked() {
+    let dir = folder(
+        "easemob-im-limits-en.md",
+        "module = \"easemob_im\"\nutc_offset = \"+00:00\"\ninclude_commented = true\n",
+    );
+    let load = load(&[&dir], false);
+    assert_eq!(Summary::of(&load).rows, 195);
+    let commented: Vec<Value> = rows(&load, &dir)
+        .into_iter()
+        .filter(|r| r["published"] == false)
+        .collect();
+    assert_eq!(commented.len(), 13);
+    let keyword = commented
+        .iter()
+        .find(|r| r["endpoint"] == "DeleteModerationTextListByListIdWord")
+        .expect("(list_id) is a parameter");
+    assert_eq!(
+        keyword["path"],
+        "/{org_name}/{app_name}/moderation/text/list/{list_id}/word"
+    );
+}
+
+/// A document without one API path reads to no endpoint and says so, quoting the lines
+/// that state limits it could not attach to a route.
+fn no_path(document: &str, quoted: &[usize]) {
+    let dir = folder(document, "utc_offset = \"+08:00\"\n");
+    let load = load(&[&dir], false);
+    assert_eq!(load.catalog.endpoint_count(), 0);
+    assert_eq!(load.diagnostics.len(), 1, "{:#?}", load.diagnostics);
+    let d = &load.diagnostics[0];
+    assert!(!d.is_error());
+    assert!(
+        d.message
+            .contains("no line of this document carries an API path"),
+        "{}",
+        d.message
+    );
+    let help = d.help.as_deref().unwrap();
+    for line in quoted {
+        assert!(help.contains(&format!("line {line} `")), "{help}");
+    }
+}
+
+#[test]
+fn agora_rtm_sdk_methods_are_not_routes() {
+    // A table of SDK methods: their links to the documentation are not API paths.
+    no_path("agora-rtm-limits-zh.md", &[18, 20, 22]);
+}
+
+#[test]
+fn hyphenate_feature_groups_have_no_path() {
+    no_path("hyphenate-limits-en.md", &[23, 30]);
+}
+
+#[test]
+fn rongcloud_english_prose_page_has_no_path() {
+    no_path("rongcloud-limits-en.txt", &[3]);
+}
