@@ -326,7 +326,12 @@ fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>)
                 )),
             );
         }
-        let new_name = !r.row.name.is_empty() && !endpoint.names.contains(&r.row.name);
+        let same_limit = endpoint.limit.windows == r.limit.windows
+            && endpoint.limit.cost == r.limit.cost
+            && endpoint.limit.unit == r.limit.unit;
+        // Two limits are an error of their own below; the same limit twice is a warning.
+        let new_name =
+            same_limit && !r.row.name.is_empty() && !endpoint.names.contains(&r.row.name);
         let same_table = r.row.table.is_some()
             && endpoint.tables[..endpoint.tables.len() - 1].contains(&r.row.table);
         let declared_shared =
