@@ -157,3 +157,30 @@ fn hyphenate_feature_groups_have_no_path() {
 fn rongcloud_english_prose_page_has_no_path() {
     no_path("rongcloud-limits-en.txt", &[3]);
 }
+
+#[test]
+fn easemob_im_settled_in_limits_toml_as_the_readme_shows() {
+    let dir = folder(
+        "easemob-im-limits-en.md",
+        "module = \"easemob_im\"\nutc_offset = \"+00:00\"\n\
+         # The batch forms are a comma list in the same segment as the single forms.\n\
+         skip_lines = [104, 117, 171, 179]\n\
+         [document.routes.\"DELETE /{org_name}/{app_name}/users\"]\n\
+         limit = \"30 calls/second/App Key\"\n",
+    );
+    let load = load(&[&dir], false);
+    let errors: Vec<&Diagnostic> = load.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(load.diagnostics.len(), 2, "the two warnings stay");
+    let rows = rows(&load, &dir);
+    let delete_users = rows
+        .iter()
+        .find(|r| r["method"] == "DELETE" && r["path"] == "/{org_name}/{app_name}/users")
+        .expect("the shifted row's route, its limit from limits.toml");
+    assert_eq!(delete_users["windows"][0]["max"], 30);
+    assert_eq!(delete_users["limit_source"]["origin"], "config");
+    assert_eq!(delete_users["limit_source"]["at"], "limits.toml:7");
+    // It is outside the sentence's shared quota: its own bucket.
+    assert_eq!(delete_users["bucket"], "DeleteUsers");
+    assert_eq!(rows.len(), 177 - 4 + 1);
+}

@@ -98,6 +98,19 @@ pub fn build_document(
                         row.phrase_at,
                     )
                 }
+                (None, _) if row.shifted.is_some() => {
+                    let message = row.shifted.clone().unwrap_or_default();
+                    diagnostics.push(
+                        Diagnostic::new(source, row.at, message, source.line_text(row.at.line).trim())
+                            .with_help(format!(
+                                "write the route's limit in limits.toml: [document.routes.\"{}\"] limit = \"…\" (under the [[document]] entry with file = \"{}\")",
+                                route_text(&method, &row.path, settings),
+                                file_name(source)
+                            )),
+                    );
+                    read.push(unread(row, method, template, row.phrase_at, shown_file));
+                    continue;
+                }
                 (None, _) if !row.phrase.is_empty() => (
                     row.phrase.clone(),
                     false,

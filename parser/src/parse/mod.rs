@@ -44,6 +44,9 @@ pub struct Row {
     pub table: Option<usize>,
     /// A yes/no column (`是否可调`) says the vendor raises the limit on request.
     pub adjustable: bool,
+    /// Why the row's cells do not line up with its header, when they do not: its route is
+    /// read, its limit must come from `limits.toml`.
+    pub shifted: Option<String>,
     /// The section title the row stands under, if any.
     pub section: Option<String>,
     /// False for rows inside HTML comments.
@@ -311,6 +314,7 @@ impl Reader<'_> {
                     origin: Origin::Row,
                     shared_group: None,
                     table: None,
+                    shifted: None,
                     adjustable: false,
                     section: self.section.clone(),
                     published,
@@ -533,7 +537,19 @@ impl Reader<'_> {
             .is_none_or(|c| c.text.trim().is_empty() || paths::is_method_list(c.text.trim()));
         let aligned =
             written == header_len || (written > used && written < header_len && method_ok);
-        if !aligned {
+        // A row that does not line up still names its route when its URL (and method) cells
+        // read as such: the route is kept and its limit must come from limits.toml.
+        let shifted = (!aligned).then(|| {
+            format!(
+                "this row has {written} cells but its table's header (line {}) has {}: which cell is its limit would be a guess",
+                header_at.line, header_len
+            )
+        });
+        let route_readable = cells
+            .get(url)
+            .is_some_and(|c| !paths::paths_in(&c.raw).is_empty())
+            && method_ok;
+        if shifted.is_some() && !route_readable {
             if any_path {
                 self.parsed.rejected.push((at.line, published));
                 self.parsed.diagnostics.push(
@@ -542,12 +558,11 @@ impl Reader<'_> {
                         at,
                         format!(
                             "this row has {written} cells but its table's header (line {}) has {}: which cell is which is a guess, so the row is not read",
-                            header_at.line,
-                            header_len
+                            header_at.line, header_len
                         ),
                         self.source.line_text(at.line).trim(),
                     )
-                    .with_help("set the route in limits.toml ([document.routes.\"METHOD /path\"] limit = \"…\") and list this line in `skip_lines`"),
+                    .with_help("list this line in `skip_lines` in limits.toml"),
                 );
             }
             return;
@@ -587,7 +602,10 @@ impl Reader<'_> {
             return;
         }
         let limit = cell(limit_column);
-        let phrase = limit.map_or_else(String::new, |c| c.text.trim().to_string());
+        let phrase = match &shifted {
+            Some(_) => String::new(),
+            None => limit.map_or_else(String::new, |c| c.text.trim().to_string()),
+        };
         let method = cell(columns.method);
         let name = cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string());
         // `Retrieve A/Retrieve B` over two paths names each path.
@@ -600,7 +618,7 @@ impl Reader<'_> {
         for (path, name) in found.iter().zip(names) {
             let phrase = phrase.clone();
             let index = self.parsed.rows.len();
-            if phrase.is_empty() {
+            if phrase.is_empty() && shifted.is_none() {
                 self.tables[table_id].limitless_rows.push(index);
             }
             self.parsed.rows.push(Row {
@@ -615,6 +633,7 @@ impl Reader<'_> {
                 origin: Origin::Row,
                 shared_group: None,
                 table: Some(table_id),
+                shifted: shifted.clone(),
                 adjustable,
                 section: self.section.clone(),
                 published,
