@@ -19,11 +19,12 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }
 
-/// A scratch folder holding one corpus document and the `limits.toml` written for it.
-fn folder(document: &str, config: &str) -> PathBuf {
+/// A scratch folder (one per test: they run in parallel) holding one corpus document and
+/// the `limits.toml` written for it.
+fn folder(test: &str, document: &str, config: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("corpus")
-        .join(document);
+        .join(test);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     fs::copy(corpus().join(document), dir.join(document)).unwrap();
@@ -59,6 +60,7 @@ fn diagnostics(load: &Load) -> Vec<(usize, &'static str, &str)> {
 fn easemob_im_every_published_row_is_read_right_or_diagnosed_at_its_line() {
     // The document says its day windows run on UTC.
     let dir = folder(
+        "easemob-published",
         "easemob-im-limits-en.md",
         "module = \"easemob_im\"\nutc_offset = \"+00:00\"\n",
     );
@@ -101,6 +103,7 @@ fn easemob_im_every_published_row_is_read_right_or_diagnosed_at_its_line() {
 #[test]
 fn easemob_im_rows_inside_comments_count_when_asked() {
     let dir = folder(
+        "easemob-commented",
         "easemob-im-limits-en.md",
         "module = \"easemob_im\"\nutc_offset = \"+00:00\"\ninclude_commented = true\n",
     );
@@ -124,7 +127,7 @@ fn easemob_im_rows_inside_comments_count_when_asked() {
 /// A document without one API path reads to no endpoint and says so, quoting the lines
 /// that state limits it could not attach to a route.
 fn no_path(document: &str, quoted: &[usize]) {
-    let dir = folder(document, "utc_offset = \"+08:00\"\n");
+    let dir = folder(document, document, "utc_offset = \"+08:00\"\n");
     let load = load(&[&dir], false);
     assert_eq!(load.catalog.endpoint_count(), 0);
     assert_eq!(load.diagnostics.len(), 1, "{:#?}", load.diagnostics);
@@ -161,6 +164,7 @@ fn rongcloud_english_prose_page_has_no_path() {
 #[test]
 fn easemob_im_settled_in_limits_toml_as_the_readme_shows() {
     let dir = folder(
+        "easemob-settled",
         "easemob-im-limits-en.md",
         "module = \"easemob_im\"\nutc_offset = \"+00:00\"\n\
          # The batch forms are a comma list in the same segment as the single forms.\n\

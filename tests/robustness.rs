@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use ratespec_parser::parse::parse_document;
-use ratespec_parser::parse::phrase::parse_phrase;
+use ratespec_parser::phrase::parse_phrase;
 use ratespec_parser::source::Source;
 use ratespec_tests::spec_text;
 

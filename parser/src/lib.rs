@@ -4,7 +4,8 @@
 //!
 //! It is the parser behind `ratespec::include_limits!` and the `ratespec` command, and a plain
 //! library: the pipeline is one-way,
-//! [`read`] (files) → [`parse`] (rows) → [`model`] (checked endpoints) → [`report`] (flat rows).
+//! [`read`] (files) → [`config`] (each document's settings) → [`parse`] (rows, with
+//! [`phrase`] for their limits) → [`model`] (checked endpoints) → [`report`] (flat rows).
 //!
 //! ```no_run
 //! let load = ratespec_parser::load(&["specs".into()], &ratespec_parser::Options::default());
@@ -20,6 +21,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod model;
 pub mod parse;
+pub mod phrase;
 pub mod read;
 pub mod report;
 pub mod source;
@@ -30,8 +32,8 @@ use std::path::{Path, PathBuf};
 pub use diagnostic::Diagnostic;
 pub use model::{Catalog, Document, Endpoint};
 
-use model::build::Settings;
-use read::{Inputs, module_from_file, utc_offset_of};
+use config::Settings;
+use read::Inputs;
 
 /// Choices made by the caller rather than by `limits.toml`.
 #[derive(Clone, Debug, Default)]
@@ -77,49 +79,9 @@ fn check(inputs: Inputs, options: &Options) -> Load {
             .config
             .as_ref()
             .map(|(entry, config_source)| (entry, config_source.as_ref()));
-        let mut settings = Settings {
-            module: module_from_file(source.path()),
-            default_method: None,
-            utc_offset: None,
-            include_commented: options.include_commented,
-            config: entry,
-        };
-        if let Some((entry, config_source)) = entry {
-            if let Some(module) = &entry.module {
-                settings.module = module.get_ref().clone();
-                if !is_module_name(&settings.module) {
-                    load.diagnostics.push(
-                        Diagnostic::new(
-                            config_source,
-                            config_source.position(module.span().start),
-                            "not a module name",
-                            module.get_ref(),
-                        )
-                        .with_help("use snake_case: lower-case letters, digits and `_`"),
-                    );
-                }
-            }
-            if let Some(method) = &entry.default_method {
-                let upper = method.get_ref().to_ascii_uppercase();
-                if upper.is_empty() || !upper.chars().all(|c| c.is_ascii_uppercase()) {
-                    load.diagnostics.push(
-                        Diagnostic::new(
-                            config_source,
-                            config_source.position(method.span().start),
-                            "not an HTTP method",
-                            method.get_ref(),
-                        )
-                        .with_help("write the method as GET, POST, PUT, PATCH or DELETE"),
-                    );
-                }
-                settings.default_method = Some(upper);
-            }
-            match utc_offset_of(entry, config_source) {
-                Ok(offset) => settings.utc_offset = offset,
-                Err(diagnostic) => load.diagnostics.push(*diagnostic),
-            }
-            settings.include_commented |= entry.include_commented;
-        }
+        // Problems with the entry are the document's, in order with the others.
+        let mut diagnostics = Vec::new();
+        let settings = Settings::resolve(source.path(), entry, options, &mut diagnostics);
         if let Some(other) = modules.insert(settings.module.clone(), source.path().to_path_buf()) {
             load.diagnostics.push(
                 Diagnostic::file(
@@ -134,25 +96,18 @@ fn check(inputs: Inputs, options: &Options) -> Load {
             );
         }
         let read_options = parse::ReadOptions {
-            skip_lines: entry.map_or(&[][..], |(entry, _)| entry.skip_lines.as_slice()),
-            plan: entry.and_then(|(entry, _)| entry.plan.as_ref().map(|p| p.get_ref().as_str())),
+            skip_lines: settings.skip_lines,
+            plan: settings.plan,
         };
         let mut parsed = parse::parse_document(source, read_options);
-        let mut diagnostics = std::mem::take(&mut parsed.diagnostics);
+        diagnostics.append(&mut parsed.diagnostics);
         let (document, model_diagnostics) = model::build_document(source, &parsed, &settings);
         diagnostics.extend(model_diagnostics);
+        model::check_document(&document, source, &settings, &mut diagnostics);
         // In document order, as a reader goes through the file.
         diagnostics.sort_by_key(|d| (d.file != source.path(), d.at));
         load.diagnostics.extend(diagnostics);
         load.catalog.documents.push(document);
     }
     load
-}
-
-fn is_module_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

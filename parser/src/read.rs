@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::config::{Config, DocumentConfig, parse_utc_offset};
+use crate::config::{Config, DocumentConfig};
 use crate::diagnostic::Diagnostic;
 use crate::source::Source;
 
@@ -193,47 +193,4 @@ fn documents_in(dir: &Path) -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
-}
-
-/// `rongcloud-server.md` → `rongcloud_server`.
-pub fn module_from_file(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut module: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if module.is_empty() || module.starts_with(|c: char| c.is_ascii_digit()) {
-        module.insert(0, '_');
-    }
-    module
-}
-
-/// The UTC offset in an entry, or a diagnostic.
-pub fn utc_offset_of(
-    entry: &DocumentConfig,
-    config_source: &Source,
-) -> Result<Option<i32>, Box<Diagnostic>> {
-    let Some(offset) = &entry.utc_offset else {
-        return Ok(None);
-    };
-    parse_utc_offset(offset.get_ref()).map(Some).ok_or_else(|| {
-        Box::new(
-            Diagnostic::new(
-                config_source,
-                config_source.position(offset.span().start),
-                "not a UTC offset",
-                offset.get_ref(),
-            )
-            .with_help("write it as \"+08:00\" (hours and minutes east of UTC)"),
-        )
-    })
 }

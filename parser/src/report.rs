@@ -6,8 +6,8 @@ use serde::Serialize;
 use ratespec_core::LimitSource;
 
 use crate::Load;
-use crate::model::limit::{Cap, Cost, SubLimit, Window};
 use crate::model::{Catalog, Document, Endpoint};
+use ratespec_core::{Cap, Cost, SubLimit, Window};
 
 /// One endpoint, flattened; serialises with exactly the keys of `ratespec check --json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -3,7 +3,7 @@
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
-use ratespec_parser::model::limit::{Cost, SubLimit, Window};
+use ratespec_core::{Cost, SubLimit, Window};
 
 use super::stubs::Generated;
 

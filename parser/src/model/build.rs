@@ -1,34 +1,22 @@
-//! Rows → endpoints: methods resolved, phrases read, same routes merged, shared quotas
-//! resolved, variants named; every problem collected as a diagnostic.
+//! Rows → endpoints: methods resolved, limits taken from the rows, sentences, the default or
+//! `limits.toml`, same routes merged, shared quotas resolved, variants named; every problem
+//! collected as a diagnostic. The checks across finished endpoints are in [`super::check`].
 
 use std::collections::{BTreeMap, HashMap};
 
 use ratespec_core::{LimitSource, Origin};
 
-use crate::config::DocumentConfig;
+use crate::config::Settings;
+use crate::config::settings::RouteSettings;
 use crate::diagnostic::Diagnostic;
-use crate::model::limit::{Cost, Limit, Per};
+use ratespec_core::Cost;
+
 use crate::model::naming;
 use crate::model::route::Template;
 use crate::model::{Bucket, Document, Endpoint};
-use crate::parse::phrase::parse_phrase;
 use crate::parse::{Parsed, Row};
+use crate::phrase::Limit;
 use crate::source::{Position, Source};
-
-/// How to read one document: its `limits.toml` entry, resolved.
-#[derive(Clone, Debug)]
-pub struct Settings<'a> {
-    /// The module name.
-    pub module: String,
-    /// The method of rows that give none, upper case.
-    pub default_method: Option<String>,
-    /// Seconds east of UTC where calendar days start.
-    pub utc_offset: Option<i32>,
-    /// Whether rows inside HTML comments count.
-    pub include_commented: bool,
-    /// The `limits.toml` entry and file, for shared quotas, route settings and positions.
-    pub config: Option<(&'a DocumentConfig, &'a Source)>,
-}
 
 /// A row whose method and route are known, and its limit if it could be read.
 struct ReadRow<'r> {
@@ -50,7 +38,7 @@ pub fn build_document(
 ) -> (Document, Vec<Diagnostic>) {
     let (rows, default) = (&parsed.rows, parsed.default.as_ref());
     let mut diagnostics = Vec::new();
-    let routes = RouteSettings::new(settings, &mut diagnostics);
+    let routes = &settings.routes;
 
     // Every route the document mentions, commented or not, so that limits.toml entries for
     // commented rows are not mistaken for typos.
@@ -82,23 +70,25 @@ pub fn build_document(
             }
             let route = routes.get(&method, &row.path);
             let shown_file = source.path().display().to_string();
-            let (phrase, overridden, limit_source, phrase_at) = match (
-                route.and_then(|r| r.limit.as_ref()),
+            let (phrase, parsed, overridden, limit_source, phrase_at) = match (
+                route.and_then(|r| r.limit.as_ref().zip(r.parsed.as_ref())),
+                &row.limit,
                 default,
             ) {
-                (Some(limit), _) => {
+                (Some((limit, parsed)), _, _) => {
                     let line = route.map_or(0, |r| r.at.line);
                     let file = settings
                         .config
                         .map_or(String::new(), |(_, s)| s.path().display().to_string());
                     (
                         limit.clone(),
+                        parsed.clone(),
                         true,
                         limit_source(Origin::Config, file, line),
                         row.phrase_at,
                     )
                 }
-                (None, _) if row.shifted.is_some() => {
+                (None, _, _) if row.shifted.is_some() => {
                     let message = row.shifted.clone().unwrap_or_default();
                     diagnostics.push(
                         Diagnostic::new(source, row.at, message, source.line_text(row.at.line).trim())
@@ -111,19 +101,21 @@ pub fn build_document(
                     read.push(unread(row, method, template, row.phrase_at, shown_file));
                     continue;
                 }
-                (None, _) if !row.phrase.is_empty() => (
+                (None, Some(parsed), _) => (
                     row.phrase.clone(),
+                    parsed.clone(),
                     false,
                     limit_source(row.origin, shown_file, row.phrase_at.line),
                     row.phrase_at,
                 ),
-                (None, Some(default)) => (
+                (None, None, Some(default)) => (
                     default.phrase.clone(),
+                    default.limit.clone(),
                     false,
                     limit_source(Origin::Default, shown_file, default.at.line),
                     default.at,
                 ),
-                (None, None) => {
+                (None, None, None) => {
                     diagnostics.push(
                             Diagnostic::new(
                                 source,
@@ -141,7 +133,7 @@ pub fn build_document(
                     continue;
                 }
             };
-            match parse_phrase(phrase.as_str()) {
+            match parsed {
                 Ok(mut limit) => {
                     if is_deprecated_name(&row.name) {
                         limit.deprecated = true;
@@ -212,17 +204,15 @@ pub fn build_document(
     row_lines.dedup();
 
     let mut endpoints = merge(read, source, &mut diagnostics);
-    name_variants(&mut endpoints, settings, &routes, source, &mut diagnostics);
-    check_shapes(&endpoints, source, &mut diagnostics);
+    name_variants(&mut endpoints, settings, routes, source, &mut diagnostics);
     let buckets = resolve_buckets(
         &mut endpoints,
         settings,
-        &routes,
+        routes,
         &known,
         source,
         &mut diagnostics,
     );
-    check_calendar_days(&endpoints, settings, source, &mut diagnostics);
 
     let document = Document {
         module: settings.module.clone(),
@@ -401,7 +391,7 @@ fn is_deprecated_name(name: &str) -> bool {
 fn name_variants(
     endpoints: &mut [Endpoint],
     settings: &Settings,
-    routes: &RouteSettings,
+    routes: &RouteSettings<'_>,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -455,40 +445,12 @@ fn name_variants(
     }
 }
 
-/// Two templates that differ only in parameter names match the same requests.
-fn check_shapes(endpoints: &[Endpoint], source: &Source, diagnostics: &mut Vec<Diagnostic>) {
-    let mut shapes: HashMap<(String, String), usize> = HashMap::new();
-    for (i, endpoint) in endpoints.iter().enumerate() {
-        let key = (endpoint.method.clone(), endpoint.template.shape());
-        if let Some(&other) = shapes.get(&key) {
-            diagnostics.push(
-                Diagnostic::new(
-                    source,
-                    endpoint.path_at,
-                    format!(
-                        "`{}` matches the same requests as `{}` (line {})",
-                        endpoint.route(),
-                        endpoints[other].route(),
-                        endpoints[other].sources[0].line
-                    ),
-                    endpoint.path(),
-                )
-                .with_help(
-                    "use the same parameter names in both rows, or list one line in `skip_lines`",
-                ),
-            );
-        } else {
-            shapes.insert(key, i);
-        }
-    }
-}
-
 /// Assigns every endpoint a bucket: a limits.toml group, or one of its own. A 共享 endpoint
 /// must share with someone: the other rows of its route, or a group.
 fn resolve_buckets(
     endpoints: &mut [Endpoint],
     settings: &Settings,
-    routes: &RouteSettings,
+    routes: &RouteSettings<'_>,
     known: &BTreeMap<(String, String), bool>,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
@@ -668,35 +630,6 @@ fn resolve_buckets(
     buckets
 }
 
-/// Calendar-day windows need to know where the day starts.
-fn check_calendar_days(
-    endpoints: &[Endpoint],
-    settings: &Settings,
-    source: &Source,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    if settings.utc_offset.is_some() {
-        return;
-    }
-    if let Some(endpoint) = endpoints
-        .iter()
-        .find(|e| e.limit.windows.iter().any(|w| w.per == Per::Day))
-    {
-        diagnostics.push(
-            Diagnostic::new(
-                source,
-                endpoint.sources[0],
-                "a calendar-day limit, but the document's UTC offset is not set",
-                endpoint.limit.text.clone(),
-            )
-            .with_help(format!(
-                "add `utc_offset = \"+08:00\"` (where the vendor's day starts) to the [[document]] entry with file = \"{}\"",
-                file_name(source)
-            )),
-        );
-    }
-}
-
 fn limit_source(origin: Origin, file: String, line: usize) -> LimitSource {
     LimitSource {
         origin,
@@ -781,7 +714,7 @@ fn suggestion(phrase: &str) -> String {
     }
 }
 
-fn file_name(source: &Source) -> String {
+pub(super) fn file_name(source: &Source) -> String {
     source.path().file_name().map_or_else(
         || source.path().display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -793,107 +726,5 @@ fn route_key(endpoint: &Endpoint, settings: &Settings) -> String {
         endpoint.path().to_string()
     } else {
         endpoint.route()
-    }
-}
-
-/// One `[document.routes."…"]` entry, resolved.
-struct RouteSetting {
-    variant: Option<String>,
-    limit: Option<String>,
-    limit_span: Option<std::ops::Range<usize>>,
-    at: Position,
-    key: String,
-}
-
-/// The `[document.routes]` table keyed by (method, path).
-struct RouteSettings<'a> {
-    by_route: HashMap<(String, String), RouteSetting>,
-    default_method: Option<&'a str>,
-    config_source: Option<&'a Source>,
-}
-
-impl<'a> RouteSettings<'a> {
-    fn new(settings: &'a Settings, diagnostics: &mut Vec<Diagnostic>) -> Self {
-        let mut this = RouteSettings {
-            by_route: HashMap::new(),
-            default_method: settings.default_method.as_deref(),
-            config_source: settings.config.map(|(_, source)| source),
-        };
-        let Some((config, config_source)) = settings.config else {
-            return this;
-        };
-        for (key, route) in &config.routes {
-            let at = config_source.position(key.span().start);
-            let Some(route_key) = this.split_key(key.get_ref()) else {
-                diagnostics.push(
-                    Diagnostic::new(
-                        config_source,
-                        at,
-                        "a route is `/path` or `METHOD /path`",
-                        key.get_ref(),
-                    )
-                    .with_help("set `default_method` to use the `/path` form"),
-                );
-                continue;
-            };
-            this.by_route.insert(
-                route_key,
-                RouteSetting {
-                    variant: route.variant.as_ref().map(|v| v.get_ref().clone()),
-                    limit: route.limit.as_ref().map(|l| l.get_ref().clone()),
-                    limit_span: route.limit.as_ref().map(|l| l.span()),
-                    at,
-                    key: key.get_ref().clone(),
-                },
-            );
-        }
-        this
-    }
-
-    /// `"/path"` (with the default method) or `"METHOD /path"`.
-    fn split_key(&self, key: &str) -> Option<(String, String)> {
-        let key = key.trim();
-        match key.split_once(' ') {
-            Some((method, path)) if path.trim().starts_with('/') => {
-                Some((method.to_ascii_uppercase(), path.trim().to_string()))
-            }
-            None if key.starts_with('/') => {
-                Some((self.default_method?.to_string(), key.to_string()))
-            }
-            _ => None,
-        }
-    }
-
-    fn get(&self, method: &str, path: &str) -> Option<&RouteSetting> {
-        self.by_route.get(&(method.to_string(), path.to_string()))
-    }
-
-    /// A route setting for a route the document does not have is a typo.
-    fn check_unused(
-        &self,
-        known: &BTreeMap<(String, String), bool>,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) {
-        let Some(config_source) = self.config_source else {
-            return;
-        };
-        let mut unused: Vec<&RouteSetting> = self
-            .by_route
-            .iter()
-            .filter(|(route, _)| !known.contains_key(*route))
-            .map(|(_, setting)| setting)
-            .collect();
-        unused.sort_by_key(|s| s.at);
-        for setting in unused {
-            diagnostics.push(
-                Diagnostic::new(
-                    config_source,
-                    setting.at,
-                    "no row of the document has this route",
-                    &setting.key,
-                )
-                .with_help("correct the route (`/path` or `METHOD /path`), or remove the entry"),
-            );
-        }
     }
 }

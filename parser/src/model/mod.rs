@@ -1,16 +1,18 @@
 //! The checked model: documents of endpoints, each with its limit, names and quota bucket.
 
 pub mod build;
+pub mod check;
 pub mod diff;
-pub mod limit;
 pub mod naming;
 pub mod route;
 
 use std::path::PathBuf;
 
+use crate::phrase::Limit;
 pub use build::build_document;
-use limit::{Limit, Window};
+pub use check::check_document;
 use ratespec_core::LimitSource;
+use ratespec_core::Window;
 use route::Template;
 
 use crate::source::Position;

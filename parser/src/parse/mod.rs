@@ -7,7 +7,6 @@
 
 mod html;
 pub mod paths;
-pub mod phrase;
 mod prose;
 mod table;
 mod text;
@@ -18,6 +17,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use ratespec_core::Origin;
 
 use crate::diagnostic::Diagnostic;
+use crate::phrase::{self, Limit, PhraseError};
 use crate::source::{Position, Source};
 
 /// One documented row: a name, a route and a limit phrase, as written.
@@ -35,6 +35,8 @@ pub struct Row {
     /// The limit phrase as written; empty when the row states none (a table without a
     /// limit column), and the document's default applies.
     pub phrase: String,
+    /// The phrase read, when there is one.
+    pub limit: Option<Result<Limit, PhraseError>>,
     /// Where the phrase was written: the row itself, or a sentence about its table.
     pub origin: Origin,
     /// A quota that a sentence says the rows of one or more tables share (`…的总调用频率为…`),
@@ -66,6 +68,8 @@ pub struct Row {
 pub struct DefaultLimit {
     /// The limit phrase found in the sentence.
     pub phrase: String,
+    /// The phrase read.
+    pub limit: Result<Limit, PhraseError>,
     /// Where the phrase is written.
     pub at: Position,
 }
@@ -311,6 +315,7 @@ impl Reader<'_> {
                     path,
                     host,
                     phrase: phrase.to_string(),
+                    limit: None,
                     origin: Origin::Row,
                     shared_group: None,
                     table: None,
@@ -362,6 +367,7 @@ impl Reader<'_> {
                     );
                 } else {
                     self.parsed.default = Some(DefaultLimit {
+                        limit: phrase::parse_phrase(&statement.phrase),
                         phrase: statement.phrase,
                         at: phrase_at,
                     });
@@ -630,6 +636,7 @@ impl Reader<'_> {
                 path: path.path.clone(),
                 host: path.host.clone(),
                 phrase,
+                limit: None,
                 origin: Origin::Row,
                 shared_group: None,
                 table: Some(table_id),
@@ -721,6 +728,12 @@ impl Reader<'_> {
         let pending = std::mem::take(&mut self.prose);
         if let Some((statement, at)) = pending.statement {
             self.apply_prose(&statement, at, &pending.taken, pending.interfaces);
+        }
+        // Every row leaves the parser with its phrase read.
+        for row in &mut self.parsed.rows {
+            if !row.phrase.is_empty() {
+                row.limit = Some(phrase::parse_phrase(&row.phrase));
+            }
         }
         if !self.parsed.rows.is_empty() {
             return;

@@ -9,7 +9,7 @@
 //! default (`After purchasing one add-on package, the limit increases to 200 calls/second`)
 //! says nothing about rows and is not read.
 
-use super::phrase::limit_in_sentence;
+use crate::phrase::limit_in_sentence;
 use crate::source::Position;
 
 /// A sentence read as a statement about rows.

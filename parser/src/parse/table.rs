@@ -5,7 +5,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{paths, phrase};
+use super::paths;
+use crate::phrase;
 
 /// One table cell.
 #[derive(Clone, Debug)]

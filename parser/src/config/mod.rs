@@ -1,0 +1,8 @@
+//! `limits.toml`: the file's schema ([`file`]) and each document's settings resolved from it
+//! ([`settings`]).
+
+pub mod file;
+pub mod settings;
+
+pub use file::{Config, DocumentConfig, RouteConfig, SharedConfig, parse_utc_offset};
+pub use settings::Settings;
