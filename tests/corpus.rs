@@ -188,3 +188,165 @@ fn easemob_im_settled_in_limits_toml_as_the_readme_shows() {
     assert_eq!(delete_users["bucket"], "DeleteUsers");
     assert_eq!(rows.len(), 177 - 4 + 1);
 }
+
+/// The shapes the vendors' other pages take, in one document written for this test, with the
+/// rows a reader expects written down by hand.
+#[test]
+fn shapes_of_other_vendor_pages_read_as_a_reader_expects() {
+    let document = "\
+# 服务端 API 频率限制
+
+除部分 API 接口有特殊说明外，API 调用频率限制默认为 100 次/秒。
+
+## 用户
+
+| 接口 | 请求地址 | 调用频率上限 | 是否可调 |
+| --- | --- | --- | --- |
+| 创建用户 | `POST https://api.example.im/nimserver/user/create.action` | 每 2 秒 5 次 | 是 |
+| 更新用户 | POST https://api.example.im/nimserver/user/update.action |  | 否 |
+
+## 群组
+
+| 接口 | 方法 | URL |
+| --- | --- | --- |
+| 创建群 | POST | /v1/team/create |
+| 解散群 | POST | /v1/team/remove |
+
+以上两个接口的总调用频率（默认值）为 50 次/秒/App Key。
+
+<table>
+  <tr><th>Interface</th><th>Path</th><th>Community Edition</th><th>Enterprise Edition</th></tr>
+  <tr><td>Send</td><td>POST /v1/msg/send</td><td>10 times/s</td><td>30 times/s</td></tr>
+  <tr><td>Recall</td><td>POST /v1/msg/recall/:{msgId}</td><td>5 times/s</td><td>15 times/s</td></tr>
+</table>
+";
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join("shapes");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("im.md"), document).unwrap();
+    fs::write(
+        dir.join("limits.toml"),
+        "[[document]]\nfile = \"im.md\"\nplan = \"Enterprise\"\n",
+    )
+    .unwrap();
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let rows = rows(&load, &dir);
+    // (variant, method, path, host, windows as (max, every, per), adjustable, bucket,
+    // limit origin and line), read off the document above by hand; variants follow the
+    // naming rules of the README (the last segment's extension, `.action`, is dropped).
+    let expected: &[(
+        &str,
+        &str,
+        &str,
+        Option<&str>,
+        &[(u64, u64, &str)],
+        bool,
+        &str,
+        &str,
+    )] = &[
+        (
+            "PostNimserverUserCreate",
+            "POST",
+            "/nimserver/user/create.action",
+            Some("api.example.im"),
+            &[(5, 2, "second")],
+            true,
+            "PostNimserverUserCreate",
+            "row:9",
+        ),
+        (
+            "PostNimserverUserUpdate",
+            "POST",
+            "/nimserver/user/update.action",
+            Some("api.example.im"),
+            &[(100, 1, "second")],
+            false,
+            "PostNimserverUserUpdate",
+            "default:3",
+        ),
+        (
+            "PostV1TeamCreate",
+            "POST",
+            "/v1/team/create",
+            None,
+            &[(50, 1, "second")],
+            false,
+            "PostV1TeamCreateGroup",
+            "prose:19",
+        ),
+        (
+            "PostV1TeamRemove",
+            "POST",
+            "/v1/team/remove",
+            None,
+            &[(50, 1, "second")],
+            false,
+            "PostV1TeamCreateGroup",
+            "prose:19",
+        ),
+        (
+            "PostV1MsgSend",
+            "POST",
+            "/v1/msg/send",
+            None,
+            &[(30, 1, "second")],
+            false,
+            "PostV1MsgSend",
+            "row:23",
+        ),
+        (
+            "PostV1MsgRecallByMsgId",
+            "POST",
+            "/v1/msg/recall/{msgId}",
+            None,
+            &[(15, 1, "second")],
+            false,
+            "PostV1MsgRecallByMsgId",
+            "row:24",
+        ),
+    ];
+    assert_eq!(rows.len(), expected.len(), "{rows:#?}");
+    for (row, e) in rows.iter().zip(expected) {
+        let windows: Vec<(u64, u64, String)> = row["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["max"].as_u64().unwrap(),
+                    w["every"].as_u64().unwrap(),
+                    w["per"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let want: Vec<(u64, u64, String)> =
+            e.4.iter().map(|&(m, n, p)| (m, n, p.to_string())).collect();
+        let source = format!(
+            "{}:{}",
+            row["limit_source"]["origin"].as_str().unwrap(),
+            row["limit_source"]["at"]
+                .as_str()
+                .unwrap()
+                .rsplit(':')
+                .next()
+                .unwrap()
+        );
+        assert_eq!(
+            (
+                row["endpoint"].as_str().unwrap(),
+                row["method"].as_str().unwrap(),
+                row["path"].as_str().unwrap(),
+                row["host"].as_str(),
+                windows,
+                row["adjustable"].as_bool().unwrap(),
+                row["bucket"].as_str().unwrap(),
+                source.as_str()
+            ),
+            (e.0, e.1, e.2, e.3, want, e.5, e.6, e.7),
+            "{row}"
+        );
+    }
+}

@@ -391,6 +391,38 @@ fn diff_shows_what_the_vendor_changed() {
 }
 
 #[test]
+fn diff_works_when_the_new_version_has_problems() {
+    let dir = scratch("cli-diff-broken");
+    let new = "rongcloud-server.md";
+    edit(
+        &dir,
+        new,
+        "/user/getToken.json 200 次/每秒，可调频",
+        "/user/getToken.json 300 次/每秒，可调频",
+    );
+    edit(
+        &dir,
+        new,
+        "/user/info.json 100 次/每秒",
+        "/user/info.json 100 次/每年",
+    );
+    let output = ratespec(&[
+        "diff",
+        &format!("{}/{new}", specs()),
+        &dir.join(new).display().to_string(),
+    ]);
+    // What changed among the rows it read (the unreadable row is not reported as a change),
+    // then the problem, and exit status 1.
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "~ POST /user/getToken.json  windows: 200/second → 300/second\n"
+    );
+    let err = stderr(&output);
+    assert!(err.contains("rongcloud-server.md:4:24"), "{err}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["frobnicate"][..],

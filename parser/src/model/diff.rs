@@ -51,6 +51,8 @@ impl fmt::Display for Change {
 }
 
 /// The changes from `old` to `new`, routes in the new document's order, removals last.
+/// A route whose limit one version could not read is left out: its diagnostic says why,
+/// and listing it as changed or removed would report a reading problem as a vendor change.
 pub fn diff(old: &Document, new: &Document) -> Vec<Change> {
     let find = |document: &'_ Document, endpoint: &Endpoint| {
         document
@@ -59,16 +61,17 @@ pub fn diff(old: &Document, new: &Document) -> Vec<Change> {
             .position(|e| e.method == endpoint.method && e.path() == endpoint.path())
     };
     let mut changes = Vec::new();
-    for endpoint in &new.endpoints {
+    for endpoint in new.endpoints.iter().filter(|e| e.limit_read) {
         match find(old, endpoint) {
             None => changes.push(Change::Added {
                 route: endpoint.route(),
                 limit: endpoint.limit.text.clone(),
             }),
+            Some(i) if !old.endpoints[i].limit_read => {}
             Some(i) => compare(old, &old.endpoints[i], new, endpoint, &mut changes),
         }
     }
-    for endpoint in &old.endpoints {
+    for endpoint in old.endpoints.iter().filter(|e| e.limit_read) {
         if find(new, endpoint).is_none() {
             changes.push(Change::Removed {
                 route: endpoint.route(),

@@ -133,7 +133,9 @@ fn split_url(token: &str) -> (Option<&str>, &str) {
 /// The method written as the last word before a path, if any.
 fn method_before(before: &str) -> Option<String> {
     let word = before.trim_end().rsplit(char::is_whitespace).next()?;
-    let upper = word.to_ascii_uppercase();
+    let upper = word
+        .trim_start_matches(['`', '*', '('])
+        .to_ascii_uppercase();
     METHODS.contains(&upper.as_str()).then_some(upper)
 }
 
