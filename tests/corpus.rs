@@ -189,6 +189,19 @@ fn easemob_im_settled_in_limits_toml_as_the_readme_shows() {
     assert_eq!(rows.len(), 177 - 4 + 1);
 }
 
+/// (variant, method, path, host, windows as (max, every, per), adjustable, bucket, where the
+/// limit came from as `origin:line`).
+type Expected = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static [(u64, u64, &'static str)],
+    bool,
+    &'static str,
+    &'static str,
+);
+
 /// The shapes the vendors' other pages take, in one document written for this test, with the
 /// rows a reader expects written down by hand.
 #[test]
@@ -237,16 +250,7 @@ fn shapes_of_other_vendor_pages_read_as_a_reader_expects() {
     // (variant, method, path, host, windows as (max, every, per), adjustable, bucket,
     // limit origin and line), read off the document above by hand; variants follow the
     // naming rules of the README (the last segment's extension, `.action`, is dropped).
-    let expected: &[(
-        &str,
-        &str,
-        &str,
-        Option<&str>,
-        &[(u64, u64, &str)],
-        bool,
-        &str,
-        &str,
-    )] = &[
+    let expected: &[Expected] = &[
         (
             "PostNimserverUserCreate",
             "POST",
