@@ -3,8 +3,17 @@
 use ratespec_parser::report::EndpointRow;
 use unicode_width::UnicodeWidthStr;
 
-const HEADERS: [&str; 9] = [
-    "ENDPOINT", "METHOD", "PATH", "LIMIT", "COST", "FLAGS", "BUCKET", "NAMES", "SOURCE",
+const HEADERS: [&str; 10] = [
+    "ENDPOINT",
+    "METHOD",
+    "PATH",
+    "LIMIT",
+    "COST",
+    "FLAGS",
+    "BUCKET",
+    "NAMES",
+    "SOURCE",
+    "LIMIT FROM",
 ];
 
 /// Renders rows grouped by provider, one aligned table each.
@@ -19,7 +28,7 @@ pub fn table(rows: &[EndpointRow]) -> String {
             .map_or(rows.len(), |i| start + i);
         let group = &rows[start..end];
         out.push_str(&format!("{provider}: {} endpoints\n", group.len()));
-        let cells: Vec<[String; 9]> = group.iter().map(cells).collect();
+        let cells: Vec<[String; 10]> = group.iter().map(cells).collect();
         let mut widths = HEADERS.map(UnicodeWidthStr::width);
         for row in &cells {
             for (width, cell) in widths.iter_mut().zip(row) {
@@ -36,7 +45,7 @@ pub fn table(rows: &[EndpointRow]) -> String {
     out
 }
 
-fn cells(row: &EndpointRow) -> [String; 9] {
+fn cells(row: &EndpointRow) -> [String; 10] {
     // Windows counting what the first one counts are shown in the document's unit; the
     // others by their basis (`100 次/second + 6000 message/minute`).
     let first_cost = row.windows.first().map(|w| w.cost);
@@ -94,10 +103,15 @@ fn cells(row: &EndpointRow) -> [String; 9] {
         },
         row.names.join("、"),
         row.source.clone(),
+        // Where the limit was read, when it is not the row itself: `prose line 204`.
+        match row.limit_source.origin {
+            ratespec::Origin::Row => String::new(),
+            origin => format!("{} line {}", origin.as_str(), row.limit_source.line),
+        },
     ]
 }
 
-fn push_line(out: &mut String, cells: &[String; 9], widths: &[usize; 9]) {
+fn push_line(out: &mut String, cells: &[String; 10], widths: &[usize; 10]) {
     let mut line = String::new();
     for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
         line.push_str(cell);
