@@ -203,7 +203,7 @@ pub fn build_document(
     row_lines.sort_unstable();
     row_lines.dedup();
 
-    let mut endpoints = merge(read, source, &mut diagnostics);
+    let mut endpoints = merge(read, routes, source, &mut diagnostics);
     name_variants(&mut endpoints, settings, routes, source, &mut diagnostics);
     let buckets = resolve_buckets(
         &mut endpoints,
@@ -269,7 +269,12 @@ fn methods(
 }
 
 /// Rows with the same method and path become one endpoint; their limits must agree.
-fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Vec<Endpoint> {
+fn merge(
+    read: Vec<ReadRow>,
+    routes: &RouteSettings<'_>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Endpoint> {
     let mut endpoints: Vec<Endpoint> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for r in read {
@@ -339,7 +344,11 @@ fn merge(read: Vec<ReadRow>, source: &Source, diagnostics: &mut Vec<Diagnostic>)
             && endpoint.tables[..endpoint.tables.len() - 1].contains(&r.row.table);
         let declared_shared =
             r.limit.shared || endpoint.limit.shared || r.row.shared_group.is_some();
-        if new_name && same_table && !declared_shared && !endpoint.names.is_empty() {
+        // Naming the route in limits.toml says the document means one API under both names.
+        let settled = routes
+            .get(&endpoint.method, endpoint.path())
+            .is_some_and(|r| r.variant.is_some());
+        if new_name && same_table && !declared_shared && !settled && !endpoint.names.is_empty() {
             diagnostics.push(
                 Diagnostic::new(
                     source,
