@@ -237,6 +237,12 @@ fn shapes_of_other_vendor_pages_read_as_a_reader_expects() {
   <tr><td>Send</td><td>POST /v1/msg/send</td><td>10 times/s</td><td>30 times/s</td></tr>
   <tr><td>Recall</td><td>POST /v1/msg/recall/:{msgId}</td><td>5 times/s</td><td>15 times/s</td></tr>
 </table>
+
+## 消息
+
+| 接口 | 方法 | 请求 URL | 频率 |
+| --- | --- | --- | --- |
+| 单发消息 | POST | v4/openim/sendmsg | 单用户 5 次/分钟，200 次/秒 |
 ";
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("corpus")
@@ -316,6 +322,16 @@ fn shapes_of_other_vendor_pages_read_as_a_reader_expects() {
             "PostV1MsgRecallByMsgId",
             "row:24",
         ),
+        (
+            "PostV4OpenimSendmsg",
+            "POST",
+            "/v4/openim/sendmsg",
+            None,
+            &[(5, 1, "minute"), (200, 1, "second")],
+            false,
+            "PostV4OpenimSendmsg",
+            "row:31",
+        ),
     ];
     assert_eq!(rows.len(), expected.len(), "{rows:#?}");
     for (row, e) in rows.iter().zip(expected) {
@@ -358,4 +374,12 @@ fn shapes_of_other_vendor_pages_read_as_a_reader_expects() {
             "{row}"
         );
     }
+    // `单用户` before the first window: it is kept per user.
+    let scopes: Vec<&str> = rows[6]["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["user", "tenant"]);
 }

@@ -505,11 +505,14 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
         "limit",
         "limited to",
         "limit of",
+        "limit is",
         "up to",
         "at most",
         "maximum",
         "maximum of",
         "max",
+        "default",
+        "by default",
         "最多",
         "至多",
         "不超过",
@@ -517,11 +520,41 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
         "上限为",
         "限",
         "限制为",
+        "限额为",
+        "频率为",
+        "频率是",
+        "默认",
+        "默认为",
+        "默认值",
     ];
-    INTRODUCERS
-        .iter()
-        .any(|word| before.ends_with(word))
-        .then_some(found)
+    // A scope written before the window (`单用户 5 次/分钟`, `per user: 5 calls/minute`).
+    const USER: &[&str] = &[
+        "单用户",
+        "单个用户",
+        "每个用户",
+        "每用户",
+        "per user",
+        "each user",
+    ];
+    const TENANT: &[&str] = &["单个应用", "每个应用", "单应用", "per app key", "per app"];
+    let bare = before.trim_end_matches([':', '：', ',']).trim_end();
+    let scope = if USER.iter().any(|w| bare.ends_with(w)) {
+        Some(Scope::User)
+    } else if TENANT.iter().any(|w| bare.ends_with(w)) {
+        Some(Scope::Tenant)
+    } else {
+        None
+    };
+    match (scope, found) {
+        (Some(scope), Found::Window(window, unit)) => {
+            Some(Found::Window(window.scoped(scope), unit))
+        }
+        (Some(_), Found::Cap(_)) => None,
+        (None, found) => INTRODUCERS
+            .iter()
+            .any(|word| bare.ends_with(word))
+            .then_some(found),
+    }
 }
 
 /// The first window or cap in `text` that runs to the clause's end, with the number of
@@ -904,6 +937,34 @@ mod tests {
             windows("Every 30 minutes, 1 call is allowed. This limit cannot be increased."),
             vec![Window::new(1, Per::Minute).every(30)]
         );
+    }
+
+    #[test]
+    fn words_before_a_window() {
+        assert_eq!(windows("200/sec"), vec![Window::new(200, Per::Second)]);
+        assert_eq!(
+            windows("默认 100 次/秒"),
+            vec![Window::new(100, Per::Second)]
+        );
+        assert_eq!(
+            windows("调用频率为 50 次/秒"),
+            vec![Window::new(50, Per::Second)]
+        );
+        assert_eq!(
+            windows("单用户 5 次/分钟，100 次/秒"),
+            vec![
+                Window::new(5, Per::Minute).scoped(Scope::User),
+                Window::new(100, Per::Second)
+            ]
+        );
+        assert_eq!(
+            windows("per user: 5 calls/minute"),
+            vec![Window::new(5, Per::Minute).scoped(Scope::User)]
+        );
+        let limit = parse_phrase("100 次/秒（已废弃）").unwrap();
+        assert!(limit.deprecated);
+        // Words that do not introduce a limit leave the clause unread.
+        assert!(parse_phrase("100 次/秒，广告位 50 次/秒").is_err());
     }
 
     #[test]

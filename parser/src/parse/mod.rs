@@ -124,6 +124,8 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
 struct TableLayout {
     columns: table::Columns,
     url: usize,
+    /// Whether the header names the URL column (not only its cells).
+    url_by_header: bool,
     limit_column: Option<usize>,
     header_len: usize,
     header_at: Position,
@@ -496,6 +498,7 @@ impl Reader<'_> {
             limitless: limit_column.is_none(),
         });
         let layout = TableLayout {
+            url_by_header: columns.url_by_header,
             columns,
             url,
             limit_column,
@@ -577,7 +580,15 @@ impl Reader<'_> {
         let Some(path_cell) = cell(Some(url)) else {
             return;
         };
-        let found = paths::paths_in(&path_cell.raw);
+        let mut found = paths::paths_in(&path_cell.raw);
+        if found.is_empty() && table.url_by_header {
+            // The header says this is the URL: a path written without its leading `/`.
+            if let Some(mut relative) = paths::relative_path(&path_cell.raw) {
+                let lead = path_cell.raw.len() - path_cell.raw.trim_start_matches('`').len();
+                relative.span = lead..lead + relative.span.len();
+                found.push(relative);
+            }
+        }
         if found.is_empty() && !path_cell.text.trim().is_empty() {
             // The URL column holds something that is not a path: report it where it is.
             self.parsed.rejected.push((at.line, published));

@@ -139,6 +139,28 @@ fn method_before(before: &str) -> Option<String> {
     METHODS.contains(&upper.as_str()).then_some(upper)
 }
 
+/// A path written without its leading `/` in a cell that a table's header calls the URL
+/// (`v4/openim/sendmsg`, `user/create.action`): ASCII segments joined by `/`, nothing else.
+pub fn relative_path(cell: &str) -> Option<PathRef> {
+    let token = cell.trim().trim_matches('`');
+    let path_char = |c: char| c.is_ascii_alphanumeric() || "_-.{}$():".contains(c);
+    let valid = token.contains('/')
+        && token
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && token.split(['?', '#']).next().is_some_and(|path| {
+            path.split('/')
+                .all(|segment| !segment.is_empty() && segment.chars().all(path_char))
+        });
+    valid.then(|| PathRef {
+        path: normalize(&format!("/{token}")),
+        host: None,
+        method: None,
+        span: 0..token.len(),
+    })
+}
+
 /// Drops the query and fragment and writes every placeholder as `{name}`.
 pub fn normalize(path: &str) -> String {
     let path = path.trim_matches('`');
@@ -254,6 +276,22 @@ mod tests {
         );
         assert!(paths("<a href=\"/server/server_chat_log.html\"> Download </a>").is_empty());
         assert!(paths("[创建推送标签](/push_by_tag.html#创建推送标签)").is_empty());
+    }
+
+    #[test]
+    fn relative_paths_in_a_url_column() {
+        assert_eq!(
+            relative_path("v4/openim/sendmsg").map(|p| p.path),
+            Some("/v4/openim/sendmsg".to_string())
+        );
+        assert_eq!(
+            relative_path("`user/create.action?x=1`").map(|p| p.path),
+            Some("/user/create.action".to_string())
+        );
+        assert!(relative_path("见下文").is_none());
+        assert!(relative_path("黑/白名单").is_none());
+        assert!(relative_path("a / b").is_none());
+        assert!(relative_path("100 calls/second").is_none());
     }
 
     #[test]

@@ -79,6 +79,9 @@ pub struct Columns {
     pub method: Option<usize>,
     /// The path or URL, if a column holds paths.
     pub url: Option<usize>,
+    /// Whether the header names that column (so a path written without its leading `/`
+    /// is still a path there).
+    pub url_by_header: bool,
     /// The limit phrase, if a column has it.
     pub limit: Option<usize>,
     /// A yes/no "adjustable" column (`是否可调`).
@@ -188,13 +191,15 @@ impl Columns {
 
         let mut columns = Columns::default();
         // Paths: the header's URL column if its cells hold paths, else the column of paths.
-        columns.url = by_header(Meaning::Url)
-            .filter(|&i| share(i, &has_path) > 0.0)
-            .or_else(|| {
-                (0..header.len())
-                    .filter(|&i| share(i, &has_path) >= 0.5)
-                    .max_by(|&a, &b| share(a, &has_path).total_cmp(&share(b, &has_path)))
-            });
+        let is_relative = |c: &Cell| paths::relative_path(&c.raw).is_some();
+        let header_url = by_header(Meaning::Url);
+        columns.url_by_header =
+            header_url.is_some_and(|i| share(i, &has_path) > 0.0 || share(i, &is_relative) >= 0.5);
+        columns.url = header_url.filter(|_| columns.url_by_header).or_else(|| {
+            (0..header.len())
+                .filter(|&i| share(i, &has_path) > 0.0)
+                .max_by(|&a, &b| share(a, &has_path).total_cmp(&share(b, &has_path)))
+        });
         // Methods: a `Method` header over cells that are not HTTP methods (an SDK method)
         // is not the HTTP method.
         columns.method = by_header(Meaning::Method)
