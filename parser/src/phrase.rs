@@ -67,9 +67,41 @@ pub struct PhraseError {
     pub chars: Range<usize>,
 }
 
-/// Reads one limit phrase.
+/// Words that say an endpoint has no limit at all (`不限`, `unlimited`).
+const UNLIMITED: &[&str] = &[
+    "不限",
+    "无限制",
+    "不限制",
+    "无限",
+    "unlimited",
+    "no limit",
+    "none",
+];
+
+/// Reads one limit phrase. A phrase that says there is no limit (`不限`, `unlimited`) reads
+/// as a limit without windows, which admits everything.
 pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
     let chars: Vec<char> = phrase.chars().map(normalize).collect();
+    let bare: String = chars
+        .iter()
+        .collect::<String>()
+        .trim()
+        .trim_end_matches(['.', '。'])
+        .to_lowercase();
+    if UNLIMITED.contains(&bare.as_str()) {
+        return Ok(Limit {
+            text: phrase.to_string(),
+            windows: Vec::new(),
+            unit: String::new(),
+            cost: Cost::Call,
+            caps: Vec::new(),
+            adjustable: false,
+            shared: false,
+            deprecated: false,
+            sub_limits: Vec::new(),
+            notes: vec![phrase.trim().to_string()],
+        });
+    }
     let mut limit = Limit {
         text: phrase.to_string(),
         windows: Vec::new(),
@@ -608,8 +640,16 @@ fn per_request(text: &str) -> Option<&str> {
         })
 }
 
-/// `每 5 秒 10 次`, `每分钟最多可发 10 次`, `每天最多可发 100 次广播消息`.
+/// `每 5 秒 10 次`, `每分钟最多可发 10 次`, `每天最多可发 100 次广播消息`; `QPS: 100`.
 fn period_first(text: &str) -> Option<Found> {
+    if let Some(rest) = strip_prefix_ignore_case(text.trim(), "qps") {
+        let rest = rest.trim_start().trim_start_matches([':', '=', '：']);
+        let (max, tail) = parse_number(rest)?;
+        return tail
+            .trim()
+            .is_empty()
+            .then(|| Found::Window(Window::new(max, Per::Second), "QPS".into()));
+    }
     let rest = text.trim().strip_prefix('每')?;
     let (every, per, rest) = parse_period(rest)?;
     let mut rest = rest.trim_start();
@@ -940,6 +980,16 @@ mod tests {
     }
 
     #[test]
+    fn no_limit_and_qps_first() {
+        let limit = parse_phrase("不限").unwrap();
+        assert!(limit.windows.is_empty());
+        assert!(parse_phrase("Unlimited.").unwrap().windows.is_empty());
+        assert_eq!(windows("QPS: 100"), vec![Window::new(100, Per::Second)]);
+        assert_eq!(windows("QPS 20"), vec![Window::new(20, Per::Second)]);
+        assert!(parse_phrase("不限于此").is_err());
+    }
+
+    #[test]
     fn words_before_a_window() {
         assert_eq!(windows("200/sec"), vec![Window::new(200, Per::Second)]);
         assert_eq!(
@@ -1182,7 +1232,7 @@ mod tests {
     fn unreadable_phrases_name_the_clause() {
         let error = parse_phrase("100 次/每秒，偶尔限流").unwrap_err();
         assert_eq!(error.chars, 9..13); // `偶尔限流`, after `100 次/每秒，`
-        assert!(parse_phrase("不限").is_err());
+        assert!(parse_phrase("不限速率").is_err());
         assert!(parse_phrase("100 次").is_err());
         assert!(parse_phrase("0 次/秒").is_err());
         assert!(parse_phrase("100 次/每周").is_err());

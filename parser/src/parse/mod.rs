@@ -621,7 +621,11 @@ impl Reader<'_> {
         let limit = cell(limit_column);
         let phrase = match &shifted {
             Some(_) => String::new(),
-            None => limit.map_or_else(String::new, |c| c.text.trim().to_string()),
+            // `-`, `—`, `N/A`: nothing stated, so the table's sentence or the default applies.
+            None => limit
+                .map(|c| c.text.trim())
+                .filter(|text| !is_placeholder(text))
+                .map_or_else(String::new, str::to_string),
         };
         let method = cell(columns.method);
         let name = cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string());
@@ -786,6 +790,16 @@ impl Reader<'_> {
                 .warning(),
         );
     }
+}
+
+/// A cell that states nothing: a dash, `N/A`, `/`.
+fn is_placeholder(cell: &str) -> bool {
+    cell.chars()
+        .all(|c| "-—–－_/／".contains(c) || c.is_whitespace())
+        || matches!(
+            cell.to_ascii_lowercase().as_str(),
+            "n/a" | "na" | "tbd" | "暂无" | "无"
+        )
 }
 
 /// `是` / `yes` in a yes/no column.

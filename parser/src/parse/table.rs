@@ -140,6 +140,9 @@ const MEANINGS: &[(Meaning, &[&str])] = &[
             "qps",
             "frequency",
             "throttl",
+            "频控",
+            "流控",
+            "限频",
         ],
     ),
     (
