@@ -383,3 +383,62 @@ fn shapes_of_other_vendor_pages_read_as_a_reader_expects() {
         .collect();
     assert_eq!(scopes, ["user", "tenant"]);
 }
+
+/// A web page copied as text, without the header line RongCloud's has: rows whose rest is a
+/// limit phrase read, routes without a limit take the document's default, and a line with
+/// more than a phrase after its path is reported, not guessed. Rows written by hand.
+#[test]
+fn a_text_page_without_a_header_line() {
+    let document = "\
+Server API rate limits
+Unless otherwise specified, the default limit is 20 calls/second.
+POST /v1/users 100 requests per second
+GET /v1/users/{id} 50 次/秒
+DELETE /v1/users/{id} 不限
+- GET /v1/files/{id} Download a file
+Export /v1/export 1 call/minute, see the export guide for batch sizes
+The /v1/users API is the one most clients call first.
+";
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join("text-page");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("api.txt"), document).unwrap();
+    fs::write(
+        dir.join("limits.toml"),
+        "[[document]]\nfile = \"api.txt\"\n",
+    )
+    .unwrap();
+    let load = load(&[&dir], false);
+    let read: Vec<(String, String, String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let windows: Vec<String> = r["windows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| format!("{}/{}", w["max"], w["per"].as_str().unwrap()))
+                .collect();
+            (
+                r["method"].as_str().unwrap().to_string(),
+                r["path"].as_str().unwrap().to_string(),
+                windows.join(" + "),
+                r["limit_source"]["origin"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |m: &str, p: &str, w: &str, o: &str| (m.into(), p.into(), w.into(), o.into());
+    assert_eq!(
+        read,
+        vec![
+            row("POST", "/v1/users", "100/second", "row"),
+            row("GET", "/v1/users/{id}", "50/second", "row"),
+            // 不限: the document says there is no limit.
+            row("DELETE", "/v1/users/{id}", "", "row"),
+            row("GET", "/v1/files/{id}", "20/second", "default"),
+        ]
+    );
+    let diagnosed: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(diagnosed, [7], "{:#?}", load.diagnostics);
+}

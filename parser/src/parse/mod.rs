@@ -288,32 +288,55 @@ impl Reader<'_> {
             }
             text::Line::Title(title) => self.section = Some(title),
             text::Line::Row(cells) => {
-                let Some(header) = &self.text_header else {
-                    let position = self.source.position(offset + cells.path.start);
-                    self.parsed.diagnostics.push(
-                        Diagnostic::new(
-                            self.source,
-                            position,
-                            "a row-like line before any table header is not read",
-                            line.trim(),
-                        )
-                        .with_help(
-                            "put a header line such as `功能 API URL 频率限制` above the rows, \
-                             or list this line in `skip_lines` in limits.toml",
-                        ),
-                    );
-                    return;
+                let rest = &line[cells.rest.clone()];
+                let phrase = match &self.text_header {
+                    Some(header) => header.strip_trailing_cells(rest),
+                    // Without a header, a row reads when all that follows its path is a
+                    // phrase; what else the line holds would be a guess.
+                    None if phrase::parse_phrase(rest.trim()).is_ok() => rest.trim(),
+                    None => {
+                        let position = self.source.position(offset + cells.path.start);
+                        self.parsed.diagnostics.push(
+                            Diagnostic::new(
+                                self.source,
+                                position,
+                                "a row-like line before any table header is not read: what follows its path is not only a limit phrase",
+                                line.trim(),
+                            )
+                            .with_help(
+                                "put a header line such as `功能 API URL 频率限制` above the rows, \
+                                 or list this line in `skip_lines` in limits.toml",
+                            ),
+                        );
+                        return;
+                    }
                 };
-                let phrase = header.strip_trailing_cells(&line[cells.rest.clone()]);
                 let written = &line[cells.path.clone()];
                 let found = paths::paths_in(written);
                 let (path, host) = match found.first() {
                     Some(found) => (found.path.clone(), found.host.clone()),
                     None => (written.to_string(), None),
                 };
+                // `创建用户 POST /v1/users …`: a method written right before the path.
+                let name = line[cells.name.clone()].trim();
+                let (name, method, method_at) = match name.rsplit_once(char::is_whitespace) {
+                    Some((before, word)) if paths::is_method_list(word) => (
+                        before.trim(),
+                        Some(word.to_ascii_uppercase()),
+                        self.source.position(
+                            offset
+                                + cells.name.start
+                                + line[cells.name.clone()].find(word).unwrap_or(0),
+                        ),
+                    ),
+                    None if paths::is_method_list(name) && !name.is_empty() => {
+                        ("", Some(name.to_ascii_uppercase()), at)
+                    }
+                    _ => (name, None, at),
+                };
                 self.parsed.rows.push(Row {
-                    name: line[cells.name].trim().to_string(),
-                    method: None,
+                    name: name.to_string(),
+                    method,
                     path,
                     host,
                     phrase: phrase.to_string(),
@@ -326,7 +349,7 @@ impl Reader<'_> {
                     section: self.section.clone(),
                     published,
                     at,
-                    method_at: at,
+                    method_at,
                     path_at: self.source.position(offset + cells.path.start),
                     phrase_at: self.source.position(offset + cells.rest.start),
                 });
@@ -339,6 +362,9 @@ impl Reader<'_> {
     fn read_prose(&mut self, line: &str, offset: usize, published: bool) {
         let at = self.source.position(offset);
         let Some(statement) = prose::read(line) else {
+            if self.read_bare_route(line, offset, published) {
+                return;
+            }
             if !paths::paths_in(line).is_empty() {
                 self.unread_paths.push((at.line, line.trim().to_string()));
             }
@@ -400,6 +426,64 @@ impl Reader<'_> {
                 };
             }
         }
+    }
+
+    /// A line that starts with a route and states no limit (`POST /v1/users 创建用户`): a row
+    /// whose limit comes from the document's default, or is reported at its line. A path in
+    /// the middle of a sentence is prose, not a row.
+    fn read_bare_route(&mut self, line: &str, offset: usize, published: bool) -> bool {
+        let content = line.trim_start();
+        let content = content
+            .strip_prefix("- ")
+            .or_else(|| content.strip_prefix("* "))
+            .unwrap_or(content);
+        let start = offset + (line.len() - content.len());
+        let (method, rest) = match content.split_once(char::is_whitespace) {
+            Some((word, rest)) if paths::is_method_list(word) => {
+                (Some(word.to_ascii_uppercase()), rest.trim_start())
+            }
+            _ => (None, content),
+        };
+        let Some(found) = paths::paths_in(rest).into_iter().next() else {
+            return false;
+        };
+        if found.span.start != 0 {
+            return false;
+        }
+        let path_start = start + (content.len() - rest.len());
+        let at = self.source.position(start);
+        // What follows the path is its phrase when it reads as one (`不限`), else its name.
+        let after = rest[found.span.end..].trim();
+        let (name, phrase) = if phrase::parse_phrase(after).is_ok() {
+            ("", after)
+        } else {
+            (after, "")
+        };
+        let phrase_at = self.source.position(
+            path_start
+                + found.span.end
+                + (rest[found.span.end..].len() - rest[found.span.end..].trim_start().len()),
+        );
+        self.parsed.rows.push(Row {
+            name: name.to_string(),
+            method: method.or(found.method),
+            path: found.path,
+            host: found.host,
+            phrase: phrase.to_string(),
+            limit: None,
+            origin: Origin::Row,
+            shared_group: None,
+            table: None,
+            shifted: None,
+            adjustable: false,
+            section: self.section.clone(),
+            published,
+            at,
+            method_at: at,
+            path_at: self.source.position(path_start),
+            phrase_at,
+        });
+        true
     }
 
     /// Gives the rows of `tables` that state no limit the limit of a sentence about them.
