@@ -58,6 +58,25 @@ pub struct Limit {
     pub notes: Vec<String>,
 }
 
+impl Limit {
+    /// A limit of no window, as `text` writes it: what `不限` reads to, and what an endpoint
+    /// whose phrase could not be read keeps.
+    pub fn none(text: &str) -> Limit {
+        Limit {
+            text: text.to_string(),
+            windows: Vec::new(),
+            unit: String::new(),
+            cost: Cost::Call,
+            caps: Vec::new(),
+            adjustable: false,
+            shared: false,
+            deprecated: false,
+            sub_limits: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Why a phrase could not be read, and which characters of it are at fault.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhraseError {
@@ -89,31 +108,11 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         .trim_end_matches(['.', '。'])
         .to_lowercase();
     if UNLIMITED.contains(&bare.as_str()) {
-        return Ok(Limit {
-            text: phrase.to_string(),
-            windows: Vec::new(),
-            unit: String::new(),
-            cost: Cost::Call,
-            caps: Vec::new(),
-            adjustable: false,
-            shared: false,
-            deprecated: false,
-            sub_limits: Vec::new(),
-            notes: vec![phrase.trim().to_string()],
-        });
+        let mut limit = Limit::none(phrase);
+        limit.notes.push(phrase.trim().to_string());
+        return Ok(limit);
     }
-    let mut limit = Limit {
-        text: phrase.to_string(),
-        windows: Vec::new(),
-        unit: String::new(),
-        cost: Cost::Call,
-        caps: Vec::new(),
-        adjustable: false,
-        shared: false,
-        deprecated: false,
-        sub_limits: Vec::new(),
-        notes: Vec::new(),
-    };
+    let mut limit = Limit::none(phrase);
     let mut basis = None;
     let mut units: Vec<String> = Vec::new();
     let clauses = split_clauses(&chars);

@@ -9,7 +9,6 @@ use ratespec_core::{LimitSource, Origin};
 use crate::config::Settings;
 use crate::config::settings::RouteSettings;
 use crate::diagnostic::Diagnostic;
-use ratespec_core::Cost;
 
 use crate::model::naming;
 use crate::model::route::Template;
@@ -91,12 +90,13 @@ pub fn build_document(
                 (None, _, _) if row.shifted.is_some() => {
                     let message = row.shifted.clone().unwrap_or_default();
                     diagnostics.push(
-                        Diagnostic::new(source, row.at, message, source.line_text(row.at.line).trim())
-                            .with_help(format!(
-                                "write the route's limit in limits.toml: [document.routes.\"{}\"] limit = \"…\" (under the [[document]] entry with file = \"{}\")",
-                                route_text(&method, &row.path, settings),
-                                file_name(source)
-                            )),
+                        Diagnostic::new(
+                            source,
+                            row.at,
+                            message,
+                            source.line_text(row.at.line).trim(),
+                        )
+                        .with_help(limit_help(&method, &row.path, "…", settings, source)),
                     );
                     read.push(unread(row, method, template, row.phrase_at, shown_file));
                     continue;
@@ -123,11 +123,7 @@ pub fn build_document(
                                 "this row states no limit, and neither a sentence about its table nor a document-wide default gives one",
                                 &row.path,
                             )
-                            .with_help(format!(
-                                "write the limit in limits.toml: [document.routes.\"{}\"] limit = \"100 次/每秒\" (under the [[document]] entry with file = \"{}\")",
-                                route_text(&method, &row.path, settings),
-                                file_name(source)
-                            )),
+                            .with_help(limit_help(&method, &row.path, "100 次/每秒", settings, source)),
                         );
                     read.push(unread(row, method, template, row.phrase_at, shown_file));
                     continue;
@@ -172,14 +168,19 @@ pub fn build_document(
                         (source, at, clause)
                     };
                     diagnostics.push(
-                        Diagnostic::new(file, at, format!("unreadable limit phrase: {}", error.message), text)
-                            .with_help(format!(
-                                "write the limit in limits.toml: [document.routes.\"{}\"] limit = \"{}\" \
-                                 (under the [[document]] entry with file = \"{}\")",
-                                route_text(&method, &row.path, settings),
-                                suggestion(&phrase),
-                                file_name(source)
-                            )),
+                        Diagnostic::new(
+                            file,
+                            at,
+                            format!("unreadable limit phrase: {}", error.message),
+                            text,
+                        )
+                        .with_help(limit_help(
+                            &method,
+                            &row.path,
+                            &suggestion(&phrase),
+                            settings,
+                            source,
+                        )),
                     );
                     read.push(unread(
                         row,
@@ -661,21 +662,28 @@ fn unread<'r>(
         method,
         template,
         limit: Limit {
-            text: row.phrase.clone(),
-            windows: Vec::new(),
-            unit: String::new(),
-            cost: Cost::Call,
-            caps: Vec::new(),
-            adjustable: false,
-            shared: false,
             deprecated: is_deprecated_name(&row.name),
-            sub_limits: Vec::new(),
-            notes: Vec::new(),
+            ..Limit::none(&row.phrase)
         },
         limit_read: false,
         source: limit_source(row.origin, file, at.line),
         overridden: false,
     }
+}
+
+/// The help that settles a route's limit in limits.toml, with `limit` as the example.
+fn limit_help(
+    method: &str,
+    path: &str,
+    limit: &str,
+    settings: &Settings,
+    source: &Source,
+) -> String {
+    format!(
+        "write the limit in limits.toml: [document.routes.\"{}\"] limit = \"{limit}\" (under the [[document]] entry with file = \"{}\")",
+        route_text(method, path, settings),
+        file_name(source)
+    )
 }
 
 /// The `limits.toml` key of a route: `/path` with the default method, else `METHOD /path`.

@@ -340,18 +340,10 @@ impl Reader<'_> {
                     path,
                     host,
                     phrase: phrase.to_string(),
-                    limit: None,
-                    origin: Origin::Row,
-                    shared_group: None,
-                    table: None,
-                    shifted: None,
-                    adjustable: false,
-                    section: self.section.clone(),
-                    published,
-                    at,
                     method_at,
                     path_at: self.source.position(offset + cells.path.start),
                     phrase_at: self.source.position(offset + cells.rest.start),
+                    ..self.row_at(at, published)
                 });
             }
         }
@@ -428,6 +420,30 @@ impl Reader<'_> {
         }
     }
 
+    /// A row at `at` with nothing but its place read yet: the fields the readers fill are
+    /// set over it.
+    fn row_at(&self, at: Position, published: bool) -> Row {
+        Row {
+            name: String::new(),
+            method: None,
+            path: String::new(),
+            host: None,
+            phrase: String::new(),
+            limit: None,
+            origin: Origin::Row,
+            shared_group: None,
+            table: None,
+            adjustable: false,
+            shifted: None,
+            section: self.section.clone(),
+            published,
+            at,
+            method_at: at,
+            path_at: at,
+            phrase_at: at,
+        }
+    }
+
     /// A line that starts with a route and states no limit (`POST /v1/users 创建用户`): a row
     /// whose limit comes from the document's default, or is reported at its line. A path in
     /// the middle of a sentence is prose, not a row.
@@ -470,18 +486,9 @@ impl Reader<'_> {
             path: found.path,
             host: found.host,
             phrase: phrase.to_string(),
-            limit: None,
-            origin: Origin::Row,
-            shared_group: None,
-            table: None,
-            shifted: None,
-            adjustable: false,
-            section: self.section.clone(),
-            published,
-            at,
-            method_at: at,
             path_at: self.source.position(path_start),
             phrase_at,
+            ..self.row_at(at, published)
         });
         true
     }
@@ -735,18 +742,13 @@ impl Reader<'_> {
                 path: path.path.clone(),
                 host: path.host.clone(),
                 phrase,
-                limit: None,
-                origin: Origin::Row,
-                shared_group: None,
                 table: Some(table_id),
                 shifted: shifted.clone(),
                 adjustable,
-                section: self.section.clone(),
-                published,
-                at,
                 method_at: method.map_or(at, |c| self.source.position(c.span.start)),
                 path_at: self.source.position(path_cell.span.start + path.span.start),
                 phrase_at: limit.map_or(at, |c| self.source.position(c.span.start)),
+                ..self.row_at(at, published)
             });
         }
     }
