@@ -56,7 +56,9 @@ impl From<Refusal> for KeyedRefusal {
 struct Tenants<K, E> {
     map: HashMap<K, Table<E>>,
     /// No tenant can have expired before this time, so a full map is not swept before it:
-    /// a flood of new keys costs one sweep per expiry, not one per call.
+    /// a flood of new keys costs one sweep per expiry, not one per call. A lower bound on
+    /// every tenant's expiry: a sweep sets it to the first expiry among the tenants it keeps,
+    /// and each new tenant lowers it to its own (a tenant's expiry only moves later).
     sweep_after_ms: u64,
 }
 
@@ -135,7 +137,14 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             }
             let table = Table::new(now);
             table.copy_limits(&self.limits);
+            let charged = table.try_acquire_n(ep, cost, reading, |_| now);
+            // The new tenant may expire before every other one (or at once, if refused):
+            // without this, a sweep that left the map empty (`u64::MAX`) or kept only
+            // longer windows would never run again once new keys fill the map.
+            let expires = table.live_until(now).unwrap_or(now);
+            tenants.sweep_after_ms = tenants.sweep_after_ms.min(expires);
             tenants.map.insert(key.to_owned(), table);
+            return Ok(charged?);
         }
         let table = &tenants.map[key];
         Ok(table.try_acquire_n(ep, cost, reading, |_| now)?)

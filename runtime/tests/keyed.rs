@@ -92,3 +92,42 @@ fn limit_changes_reach_current_and_future_tenants() {
         9
     );
 }
+
+#[test]
+fn a_sweep_that_evicts_every_tenant_does_not_lock_out_later_keys() {
+    // Issue 10, item 5: the sweep that evicted `a` left its watermark at `u64::MAX`, so once
+    // `b` filled the map no sweep ran again and `c` was refused for centuries.
+    let (limiter, clock) = keyed(1);
+    limiter.try_acquire("a", Endpoint::UserGetToken).unwrap();
+    clock.advance(Duration::from_secs(1));
+    limiter.try_acquire("b", Endpoint::UserGetToken).unwrap();
+    assert!(matches!(
+        limiter.try_acquire("c", Endpoint::UserGetToken),
+        Err(KeyedRefusal::Full { retry_after }) if retry_after == Duration::from_secs(1)
+    ));
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(
+        limiter
+            .try_acquire("c", Endpoint::UserGetToken)
+            .unwrap()
+            .remaining(),
+        199
+    );
+    assert_eq!(limiter.len(), 1);
+}
+
+#[test]
+fn a_new_tenant_with_a_short_window_is_swept_before_an_old_one_with_a_long_window() {
+    let (limiter, clock) = keyed(2);
+    // `day` holds a charge until Beijing midnight; `a` only for a second.
+    limiter.try_acquire("day", Endpoint::Push).unwrap();
+    limiter.try_acquire("a", Endpoint::UserGetToken).unwrap();
+    clock.advance(Duration::from_secs(1));
+    // The sweep for `b` evicts `a` and keeps only `day`, which expires at midnight; `b`
+    // itself expires a second later, and must not wait for midnight to give way.
+    limiter.try_acquire("b", Endpoint::UserGetToken).unwrap();
+    clock.advance(Duration::from_secs(1));
+    limiter.try_acquire("c", Endpoint::UserGetToken).unwrap();
+    assert_eq!(limiter.remaining("day", Endpoint::Push), 1);
+    assert_eq!(limiter.len(), 2);
+}
