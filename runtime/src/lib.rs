@@ -20,7 +20,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod clock;
+pub mod clock;
 mod endpoints;
 mod keyed;
 mod limiter;
@@ -37,18 +37,20 @@ mod table;
 pub mod tower;
 #[cfg(feature = "tokio")]
 mod wait;
-mod window;
+pub mod window;
 
 #[cfg(all(test, loom))]
 mod loom;
 
-pub use clock::{Clock, ManualClock, Reading, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoints::Endpoints;
-pub use keyed::{KeyedLimiter, KeyedRefusal};
+pub use keyed::KeyedLimiter;
 pub use limiter::Limiter;
 pub use meta::{Bucket, Cap, Cost, LimitSource, Origin, Per, Scope, SubLimit, Text, Window};
-pub use outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
+pub use outcome::{
+    Denied, ExceedsLimit, LimitError, Permit, Refusal, Unavailable, UnavailableKind,
+};
 /// Generates one module per vendor document in a specs folder: see the crate README.
 pub use ratespec_macros::include_limits;
 pub use route::{Match, Route};
-pub use slot::MAX_LIMIT;
+pub use window::Length;

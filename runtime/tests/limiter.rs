@@ -221,7 +221,7 @@ fn bad_limit_changes_are_errors_naming_what_is_wrong() {
         limiter.set_limit(Endpoint::UserGetToken, Per::Day, 10),
         Err(LimitError::NoSuchWindow {
             endpoint: "UserGetToken",
-            per: Per::Day
+            length: Per::Day.into()
         })
     );
     assert_eq!(
