@@ -52,11 +52,12 @@ impl Tightest {
     }
 
     /// The tighter of two: fewer units left wins; on a tie, the later reset, since the
-    /// remaining count only grows once both windows have ended.
+    /// remaining count only grows once both windows have ended; on a tie of both, `self`
+    /// (callers pass the earlier window of the bucket as `self`).
     #[inline]
     pub(crate) fn tighter(self, other: Tightest) -> Tightest {
         if self.remaining < other.remaining
-            || (self.remaining == other.remaining && self.reset_ms > other.reset_ms)
+            || (self.remaining == other.remaining && self.reset_ms >= other.reset_ms)
         {
             self
         } else {

@@ -1,6 +1,9 @@
 //! The keyed limiter: independent limits per App Key, in bounded memory.
 
+mod fixture;
 mod support;
+#[macro_use]
+mod suite;
 
 use ratespec::{KeyedLimiter, ManualClock, Per, Permit, Refusal, UnavailableKind};
 use std::time::Duration;
@@ -139,3 +142,50 @@ fn a_new_tenant_with_a_short_window_is_swept_before_an_old_one_with_a_long_windo
     assert_eq!(limiter.remaining("day", Endpoint::Push), 1);
     assert_eq!(limiter.len(), 2);
 }
+
+/// One App Key of a keyed limiter that also holds another, busy one.
+struct OneKey(KeyedLimiter<String, fixture::Ep, ManualClock>);
+
+const KEY: &str = "app-key";
+
+impl suite::Backend for OneKey {
+    async fn start(clock: ManualClock) -> Self {
+        let keyed = KeyedLimiter::with_clock(2, clock);
+        // Another tenant's full windows must not touch this one's.
+        for ep in <fixture::Ep as ratespec::Endpoints>::ALL {
+            while keyed.try_acquire("other", *ep).is_ok() {}
+        }
+        OneKey(keyed)
+    }
+    fn clock(&self) -> &ManualClock {
+        self.0.clock()
+    }
+    async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<Permit, Refusal> {
+        self.0.try_acquire_n(KEY, ep, n)
+    }
+    async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<Permit, Refusal> {
+        self.0.acquire(KEY, ep, n).await
+    }
+    async fn remaining(&self, ep: fixture::Ep) -> u64 {
+        self.0.remaining(KEY, ep)
+    }
+    async fn remaining_in(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.0.remaining_in(KEY, ep, len)
+    }
+    async fn reset_at(&self, ep: fixture::Ep) -> std::time::SystemTime {
+        self.0.reset_at(KEY, ep)
+    }
+    fn set_limit(
+        &self,
+        ep: fixture::Ep,
+        len: ratespec::Length,
+        max: u64,
+    ) -> Result<(), ratespec::LimitError> {
+        self.0.set_limit(ep, len, max)
+    }
+    fn limit(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.0.limit(ep, len)
+    }
+}
+
+behaviour_suite!(OneKey);

@@ -1,6 +1,9 @@
 //! `RedisLimiter` against a real `redis-server` started by each test, with the endpoints
 //! generated from the real documents. Clocks are manual: no assertion depends on timing.
 
+mod fixture;
+#[macro_use]
+mod suite;
 mod support_redis;
 
 use ratespec::redis::{FailurePolicy, RedisLimiter};
@@ -572,4 +575,88 @@ fn building_outside_a_tokio_runtime_is_an_error_not_a_panic() {
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("Tokio runtime"), "{err}");
+}
+
+/// A fail-closed `RedisLimiter` of the fixture on its own server.
+struct OnRedis {
+    limiter: RedisLimiter<fixture::Ep, ManualClock>,
+    _server: RedisServer,
+}
+
+impl suite::Backend for OnRedis {
+    async fn start(clock: ManualClock) -> Self {
+        let server = RedisServer::start();
+        let limiter = RedisLimiter::builder(server.client())
+            .clock(clock)
+            .failure_policy(FailurePolicy::Closed)
+            .timeout(Duration::from_secs(2))
+            .build()
+            .expect("build inside a Tokio runtime");
+        OnRedis {
+            limiter,
+            _server: server,
+        }
+    }
+    fn clock(&self) -> &ManualClock {
+        self.limiter.clock()
+    }
+    async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
+        self.limiter.try_acquire_n(ep, n).await
+    }
+    async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
+        self.limiter.acquire(ep, n).await
+    }
+    async fn remaining(&self, ep: fixture::Ep) -> u64 {
+        self.limiter.remaining(ep).await.expect("Redis answers")
+    }
+    async fn remaining_in(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.limiter
+            .remaining_in(ep, len)
+            .await
+            .expect("Redis answers")
+    }
+    async fn reset_at(&self, ep: fixture::Ep) -> std::time::SystemTime {
+        self.limiter.reset_at(ep).await.expect("Redis answers")
+    }
+    fn set_limit(
+        &self,
+        ep: fixture::Ep,
+        len: ratespec::Length,
+        max: u64,
+    ) -> Result<(), ratespec::LimitError> {
+        self.limiter.set_limit(ep, len, max)
+    }
+    fn limit(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.limiter.limit(ep, len)
+    }
+}
+
+behaviour_suite!(OnRedis);
+
+#[tokio::test]
+async fn keys_of_windows_of_several_units_name_their_length() {
+    let server = RedisServer::start();
+    let now = fixture::BEIJING_MIDNIGHT + 2_500;
+    let limiter = RedisLimiter::<fixture::Ep, _>::builder(server.client())
+        .clock(ManualClock::new(now))
+        .failure_policy(FailurePolicy::Closed)
+        .build()
+        .unwrap();
+    limiter.try_acquire(fixture::Ep::Lengths).await.unwrap();
+    limiter.try_acquire(fixture::Ep::TwoDays).await.unwrap();
+    limiter.try_acquire(fixture::Ep::PerUser).await.unwrap();
+    let two_days = (now + 8 * HOUR) / (2 * 24 * HOUR);
+    let mut expected = vec![
+        format!("ratespec:{{fixture:lengths}}:10s:{}", now / 10_000),
+        format!("ratespec:{{fixture:lengths}}:30m:{}", now / 1_800_000),
+        format!("ratespec:{{fixture:two_days}}:2d:{two_days}"),
+        // The per-user 1/minute window is not counted: only the App Key's 5/minute.
+        format!("ratespec:{{fixture:per_user}}:1m:{}", now / 60_000),
+    ];
+    expected.sort();
+    assert_eq!(server.keys(), expected);
+    let key = format!("ratespec:{{fixture:lengths}}:10s:{}", now / 10_000);
+    assert_eq!(server.integer(&["GET", &key]), Some(1));
+    let ttl = server.integer(&["PTTL", &key]).expect("a TTL");
+    assert!(ttl > 0 && ttl as u64 <= 7_500 + 60_000, "PTTL {ttl}");
 }

@@ -327,12 +327,11 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
                 s.full_until(b, i, w.end);
             }
             if reply.admitted {
-                tightest = Tightest {
+                tightest = tightest.tighter(Tightest {
                     remaining: w.window.max.saturating_sub(count),
                     reset_ms: w.end,
                     window: Some(w.window),
-                }
-                .tighter(tightest);
+                });
             } else if count.saturating_add(w.cost) > w.window.max
                 && full.is_none_or(|f| w.end > f.end)
             {
