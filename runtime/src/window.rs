@@ -117,7 +117,7 @@ pub(crate) fn end_ms(w: &Window, utc_offset_secs: i32, id: u64) -> u64 {
 /// Units charged to `w` for a request of `n` units of the endpoint's `basis`: a window
 /// counting calls is charged one per request when the endpoint counts something else
 /// (recipients, groups); every other window is charged `n`.
-#[inline(always)]
+#[inline]
 pub(crate) fn units(w: &Window, basis: Cost, n: u64) -> u64 {
     if matches!(w.cost, Cost::Call) && !matches!(basis, Cost::Call) {
         1
