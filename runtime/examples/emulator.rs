@@ -30,7 +30,7 @@ use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
 use ratespec::Refusal;
 use ratespec::tower::{FormFields, HeaderMode, ServerLayer, Stats, default_answer};
 use ratespec::window::MAX_LIMIT;
-use ratespec::{Clock, Endpoints, Limiter, SystemClock};
+use ratespec::{Clock, Endpoints, Limiter, Scope, SystemClock};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -183,10 +183,12 @@ pub fn easemob_answer(ep: easemob_push::Endpoint, refused: &Refusal) -> Response
     }
 }
 
-/// Every window of every endpoint at [`MAX_LIMIT`].
+/// Every enforced window of every endpoint at [`MAX_LIMIT`] (per-user windows are not
+/// enforced, so they have no limit to raise).
 fn raise_limits<E: Endpoints, C: Clock>(limiter: &Limiter<E, C>) {
     for &ep in E::ALL {
-        for w in E::BUCKETS[ep.bucket()].windows.iter() {
+        let windows = E::BUCKETS[ep.bucket()].windows.iter();
+        for w in windows.filter(|w| w.scope != Scope::User) {
             limiter
                 .set_limit(ep, w, MAX_LIMIT)
                 .expect("a documented window");
