@@ -533,20 +533,22 @@ impl ratespec::tower::Admission<rongcloud::Endpoint> for Awaited {
         &self,
         ep: rongcloud::Endpoint,
         cost: u64,
-    ) -> Result<ratespec::Permit, ratespec::tower::Refused> {
-        self.0.try_admit(ep, cost).await
+        head: &ratespec::tower::Head<'_>,
+    ) -> Result<ratespec::Permit, Refusal> {
+        self.0.try_admit(ep, cost, head).await
     }
 
     async fn admit(
         &self,
         ep: rongcloud::Endpoint,
         cost: u64,
-    ) -> Result<ratespec::Permit, ratespec::tower::Refused> {
-        ratespec::tower::Admission::admit(&*self.0, ep, cost).await
+        head: &ratespec::tower::Head<'_>,
+    ) -> Result<ratespec::Permit, Refusal> {
+        ratespec::tower::Admission::admit(&*self.0, ep, cost, head).await
     }
 
-    fn limit(&self, ep: rongcloud::Endpoint, per: ratespec::Per) -> Option<u64> {
-        self.0.limit(ep, per)
+    fn limit(&self, ep: rongcloud::Endpoint, len: ratespec::Length) -> Option<u64> {
+        self.0.limit(ep, len)
     }
 }
 

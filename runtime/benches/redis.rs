@@ -12,7 +12,8 @@ mod support_redis;
 
 use criterion::{Criterion, Throughput};
 use ratespec::redis::RedisLimiter;
-use ratespec::{MAX_LIMIT, ManualClock, Per};
+use ratespec::window::MAX_LIMIT;
+use ratespec::{ManualClock, Per};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -93,7 +94,7 @@ fn bench(c: &mut Criterion, server: &RedisServer) {
 
 /// The EVALSHA that one acquire of `UserGetToken` sends, as `redis-benchmark` arguments.
 fn evalsha_args(limiter: &Shared) -> Vec<String> {
-    let key = format!("ratespec:{{rongcloud:UserGetToken}}:second:{}", NOW / 1000);
+    let key = format!("ratespec:{{rongcloud:UserGetToken}}:1s:{}", NOW / 1000);
     let ttl = (NOW / 1000 + 1) * 1000 - NOW + 60_000;
     [
         "EVALSHA",

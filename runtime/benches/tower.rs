@@ -8,8 +8,9 @@ use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{Method, Request, Response};
+use ratespec::Limiter;
 use ratespec::tower::{HeaderMode, ServerLayer};
-use ratespec::{Limiter, MAX_LIMIT};
+use ratespec::window::MAX_LIMIT;
 use std::convert::Infallible;
 use std::future::{Future, Ready, ready};
 use std::hint::black_box;
@@ -62,7 +63,7 @@ fn layer(c: &mut Criterion) {
     let limiter = Arc::new(Limiter::<Endpoint>::new());
     for &ep in Endpoint::ALL {
         for w in Endpoint::BUCKETS[ep.bucket()].windows.iter() {
-            limiter.set_limit(ep, w.per, MAX_LIMIT).unwrap();
+            limiter.set_limit(ep, w, MAX_LIMIT).unwrap();
         }
     }
     let mut group = c.benchmark_group("tower layer");

@@ -27,8 +27,10 @@ use axum::http::header::CONTENT_TYPE;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
-use ratespec::tower::{FormFields, HeaderMode, Refused, ServerLayer, Stats, default_answer};
-use ratespec::{Clock, Endpoints, Limiter, MAX_LIMIT, SystemClock};
+use ratespec::Refusal;
+use ratespec::tower::{FormFields, HeaderMode, ServerLayer, Stats, default_answer};
+use ratespec::window::MAX_LIMIT;
+use ratespec::{Clock, Endpoints, Limiter, Scope, SystemClock};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -157,36 +159,38 @@ fn easemob_ok() -> Response<String> {
 }
 
 /// RongCloud over a limit: 429, code 1008.
-pub fn rongcloud_answer(ep: rongcloud::Endpoint, refused: &Refused) -> Response<Bytes> {
+pub fn rongcloud_answer(ep: rongcloud::Endpoint, refused: &Refusal) -> Response<Bytes> {
     match refused {
-        Refused::Limit(_) => json(
+        Refusal::Unavailable(_) => default_answer(ep, refused),
+        _ => json(
             StatusCode::TOO_MANY_REQUESTS,
             r#"{"code":1008,"errorMessage":"调用频率超限"}"#.to_string(),
         ),
-        Refused::Unavailable(_) => default_answer(ep, refused),
     }
 }
 
 /// Easemob over a limit: 429 in its error format.
-pub fn easemob_answer(ep: easemob_push::Endpoint, refused: &Refused) -> Response<Bytes> {
+pub fn easemob_answer(ep: easemob_push::Endpoint, refused: &Refusal) -> Response<Bytes> {
     match refused {
-        Refused::Limit(_) => json(
+        Refusal::Unavailable(_) => default_answer(ep, refused),
+        _ => json(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
                 r#"{{"error":"reach_limit","exception":"EasemobRateLimitException","timestamp":{},"duration":0,"error_description":"This request has reached api limit"}}"#,
                 unix_ms()
             ),
         ),
-        Refused::Unavailable(_) => default_answer(ep, refused),
     }
 }
 
-/// Every window of every endpoint at [`MAX_LIMIT`].
+/// Every enforced window of every endpoint at [`MAX_LIMIT`] (per-user windows are not
+/// enforced, so they have no limit to raise).
 fn raise_limits<E: Endpoints, C: Clock>(limiter: &Limiter<E, C>) {
     for &ep in E::ALL {
-        for w in E::BUCKETS[ep.bucket()].windows.iter() {
+        let windows = E::BUCKETS[ep.bucket()].windows.iter();
+        for w in windows.filter(|w| w.scope != Scope::User) {
             limiter
-                .set_limit(ep, w.per, MAX_LIMIT)
+                .set_limit(ep, w, MAX_LIMIT)
                 .expect("a documented window");
         }
     }

@@ -31,7 +31,7 @@ fn main() {
                     waits += 1;
                     std::thread::sleep(d.retry_after);
                 }
-                Err(Refusal::Exceeds(e)) => panic!("{e}"),
+                Err(other) => panic!("{other}"),
             }
         }
     }

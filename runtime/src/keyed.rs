@@ -9,54 +9,22 @@
 
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
-use crate::meta::Per;
-use crate::outcome::{LimitError, Permit, Refusal};
+use crate::outcome::{LimitError, Permit, Refusal, Unavailable};
 use crate::table::Table;
+use crate::window::Length;
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::fmt;
 use std::hash::Hash;
 use std::sync::{PoisonError, RwLock};
-use std::time::Duration;
-
-/// Why a keyed call was not admitted; no window was left charged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyedRefusal {
-    /// The key's own limits refused, as [`Limiter`](crate::Limiter) would.
-    Refused(Refusal),
-    /// The key is new and every tenant slot holds live charges.
-    Full {
-        /// When the first tenant's charges expire and its place can be taken.
-        retry_after: Duration,
-    },
-}
-
-impl fmt::Display for KeyedRefusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeyedRefusal::Refused(r) => r.fmt(f),
-            KeyedRefusal::Full { retry_after } => write!(
-                f,
-                "no room for a new key; retry after {} ms",
-                retry_after.as_millis()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for KeyedRefusal {}
-
-impl From<Refusal> for KeyedRefusal {
-    fn from(r: Refusal) -> Self {
-        KeyedRefusal::Refused(r)
-    }
-}
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug)]
 struct Tenants<K, E> {
     map: HashMap<K, Table<E>>,
     /// No tenant can have expired before this time, so a full map is not swept before it:
-    /// a flood of new keys costs one sweep per expiry, not one per call.
+    /// a flood of new keys costs one sweep per expiry, not one per call. A lower bound on
+    /// every tenant's expiry: a sweep sets it to the first expiry among the tenants it keeps,
+    /// and each new tenant lowers it to its own (a tenant's expiry only moves later).
     sweep_after_ms: u64,
 }
 
@@ -66,6 +34,11 @@ struct Tenants<K, E> {
 /// Known keys take a shared read lock and a hash per call, then the same lock-free counters
 /// as [`Limiter`](crate::Limiter). A new key takes the write lock once. Keys are hashed with
 /// std's randomly seeded SipHash, so chosen keys cannot force collisions.
+///
+/// The methods are [`Limiter`](crate::Limiter)'s, with the key first. A new key that finds
+/// every place held by a tenant with live charges is refused with
+/// [`Refusal::Unavailable`] of kind [`NoRoom`](crate::UnavailableKind::NoRoom), whose
+/// `retry_after` is when the first tenant's charges expire (at the earliest).
 #[derive(Debug)]
 pub struct KeyedLimiter<K, E, C = SystemClock> {
     tenants: RwLock<Tenants<K, E>>,
@@ -98,7 +71,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
     }
 
     /// Admits one unit of `ep`'s quota for `key`.
-    pub fn try_acquire<Q>(&self, key: &Q, ep: E) -> Result<Permit, KeyedRefusal>
+    pub fn try_acquire<Q>(&self, key: &Q, ep: E) -> Result<Permit, Refusal>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
@@ -106,8 +79,9 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         self.try_acquire_n(key, ep, 1)
     }
 
-    /// Admits `cost` units of `ep`'s quota for `key`, in all of its windows or in none.
-    pub fn try_acquire_n<Q>(&self, key: &Q, ep: E, cost: u64) -> Result<Permit, KeyedRefusal>
+    /// Admits `cost` units of `ep`'s quota for `key`, in all of its windows or in none, as
+    /// [`Limiter::try_acquire_n`](crate::Limiter::try_acquire_n) does for one tenant.
+    pub fn try_acquire_n<Q>(&self, key: &Q, ep: E, cost: u64) -> Result<Permit, Refusal>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
@@ -117,7 +91,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         {
             let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(table) = tenants.map.get(key) {
-                return Ok(table.try_acquire_n(ep, cost, reading, exact_ms)?);
+                return table.try_acquire_n(ep, cost, reading, exact_ms);
             }
         }
         let now = exact_ms(reading);
@@ -126,19 +100,48 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             if tenants.map.len() >= self.capacity {
                 self.sweep(&mut tenants, now);
                 if tenants.map.len() >= self.capacity {
-                    return Err(KeyedRefusal::Full {
-                        retry_after: Duration::from_millis(
-                            tenants.sweep_after_ms.saturating_sub(now),
-                        ),
-                    });
+                    return Err(Refusal::Unavailable(Unavailable::no_room(
+                        Duration::from_millis(tenants.sweep_after_ms.saturating_sub(now)),
+                    )));
                 }
             }
             let table = Table::new(now);
             table.copy_limits(&self.limits);
+            let charged = table.try_acquire_n(ep, cost, reading, |_| now);
+            // The new tenant may expire before every other one (or at once, if refused):
+            // without this, a sweep that left the map empty (`u64::MAX`) or kept only
+            // longer windows would never run again once new keys fill the map.
+            let expires = table.live_until(now).unwrap_or(now);
+            tenants.sweep_after_ms = tenants.sweep_after_ms.min(expires);
             tenants.map.insert(key.to_owned(), table);
+            return charged;
         }
         let table = &tenants.map[key];
-        Ok(table.try_acquire_n(ep, cost, reading, |_| now)?)
+        table.try_acquire_n(ep, cost, reading, |_| now)
+    }
+
+    /// Waits until `cost` units of `ep`'s quota are admitted for `key` (feature `tokio`),
+    /// also while a new key waits for room. Fails only when the cost can never pass.
+    ///
+    /// Unlike [`Limiter::acquire`](crate::Limiter::acquire), waiters are not queued: each
+    /// retries when the refusing window ends. Cancellation-safe: charging is the last step.
+    #[cfg(feature = "tokio")]
+    pub async fn acquire<Q>(&self, key: &Q, ep: E, cost: u64) -> Result<Permit, Refusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        loop {
+            match self.try_acquire_n(key, ep, cost) {
+                Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
+                    let Some(after) = refused.retry_after() else {
+                        return Err(refused);
+                    };
+                    crate::wait::pause(after).await;
+                }
+                decided => return decided,
+            }
+        }
     }
 
     /// Drops every tenant whose charges have all expired.
@@ -157,19 +160,45 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         tenants.sweep_after_ms = first_expiry;
     }
 
-    /// Units `key` could take on `ep` now (the documented limit for an unknown key).
+    /// Reads `key`'s table, or the uncharged one of an unknown key.
+    fn read<Q, T>(&self, key: &Q, f: impl FnOnce(&Table<E>) -> T) -> T
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
+        f(tenants.map.get(key).unwrap_or(&self.limits))
+    }
+
+    /// Units `key` could take on `ep` now (the current limit for an unknown key).
     pub fn remaining<Q>(&self, key: &Q, ep: E) -> u64
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         let now = self.clock.now_ms();
-        let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
-        tenants
-            .map
-            .get(key)
-            .unwrap_or(&self.limits)
-            .remaining(ep, now)
+        self.read(key, |table| table.remaining(ep, now))
+    }
+
+    /// Units left now in `key`'s window of length `len` of `ep`, or `None` if the bucket
+    /// enforces no such window.
+    pub fn remaining_in<Q>(&self, key: &Q, ep: E, len: impl Into<Length>) -> Option<u64>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let now = self.clock.now_ms();
+        self.read(key, |table| table.remaining_in(ep, len.into(), now))
+    }
+
+    /// When [`remaining`](KeyedLimiter::remaining) next grows for `key`.
+    pub fn reset_at<Q>(&self, key: &Q, ep: E) -> SystemTime
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let now = self.clock.now_ms();
+        UNIX_EPOCH + Duration::from_millis(self.read(key, |table| table.reset_at(ep, now)))
     }
 
     /// Forgets `key` and its charges (e.g. an App Key that was revoked).
@@ -198,12 +227,24 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         self.capacity
     }
 
-    /// Sets the limit of `ep`'s `per` window for every key, current and future.
-    pub fn set_limit(&self, ep: E, per: Per, max: u64) -> Result<(), LimitError> {
-        self.limits.set_limit(ep, per, max)?;
+    /// The clock the limiter reads.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The current limit of `ep`'s window of length `len`, the same for every key, or
+    /// `None` if the bucket enforces no such window.
+    pub fn limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
+        self.limits.limit(ep, len.into())
+    }
+
+    /// Sets the limit of `ep`'s window of length `len` for every key, current and future.
+    pub fn set_limit(&self, ep: E, len: impl Into<Length>, max: u64) -> Result<(), LimitError> {
+        let len = len.into();
+        self.limits.set_limit(ep, len, max)?;
         let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
         for table in tenants.map.values() {
-            table.set_limit(ep, per, max)?;
+            table.set_limit(ep, len, max)?;
         }
         Ok(())
     }

@@ -5,22 +5,31 @@
 //!
 //! [`Limiter`] enforces every documented window of a generated `Endpoint` enum:
 //!
-//! - **Fixed windows** aligned to the Unix epoch for seconds, minutes and hours, and to
-//!   midnight in the document's UTC offset for calendar days (自然日), exact to the
-//!   millisecond: that is how vendors count, so a window's full limit is usable.
+//! - **Fixed windows of any length** (`200 次/每秒`, `10 次/10 秒`, `1 call / 30 minutes`,
+//!   `3 次/2 天`), aligned to the Unix epoch, and windows counted in days to midnight in the
+//!   document's UTC offset (自然日), exact to the millisecond: that is how vendors count, so
+//!   a window's full limit is usable.
 //! - **All or nothing**: a call is charged to every window of its bucket or to none, and no
 //!   window ever admits more than its limit, even under contention.
 //! - **Shared quotas** (共享): endpoints of one bucket draw on the same counters.
-//! - **Adjustable limits** (可调频) at run time with [`Limiter::set_limit`].
-//! - **Costs**: [`Limiter::try_acquire_n`] charges several units (recipients, groups), and a
-//!   cost above a limit is refused as [`Refusal::Exceeds`], distinct from a full window.
+//! - **Adjustable limits** (可调频) at run time with [`Limiter::set_limit`], naming the
+//!   window by its [`Length`] (a [`Per`] is the one-unit window).
+//! - **Costs**: [`Limiter::try_acquire_n`] charges several units (recipients, groups) of the
+//!   endpoint's [`cost`](Endpoints::cost) basis; a window counting calls of an endpoint that
+//!   counts something else is charged one per request. A cost above a limit is refused as
+//!   [`Refusal::Exceeds`], distinct from a full window.
+//! - **Per-user windows** ([`Scope::User`], `5 次/分钟/单用户 ID`) are not enforced: the
+//!   limiters count per App Key and have no user key, so those windows stay metadata and
+//!   never refuse.
 //!
-//! [`KeyedLimiter`] does the same for several App Keys in bounded memory, and with the
-//! `tokio` feature `Limiter::acquire` waits, first come first served, until admitted.
+//! [`KeyedLimiter`] does the same for several App Keys in bounded memory, and `RedisLimiter`
+//! (feature `redis`) for a fleet sharing one Redis; all three have the same methods and
+//! refuse with one [`Refusal`]. With the `tokio` feature `acquire(..).await` waits until
+//! admitted.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod clock;
+pub mod clock;
 mod endpoints;
 mod keyed;
 mod limiter;
@@ -37,18 +46,20 @@ mod table;
 pub mod tower;
 #[cfg(feature = "tokio")]
 mod wait;
-mod window;
+pub mod window;
 
 #[cfg(all(test, loom))]
 mod loom;
 
-pub use clock::{Clock, ManualClock, Reading, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoints::Endpoints;
-pub use keyed::{KeyedLimiter, KeyedRefusal};
+pub use keyed::KeyedLimiter;
 pub use limiter::Limiter;
 pub use meta::{Bucket, Cap, Cost, LimitSource, Origin, Per, Scope, SubLimit, Text, Window};
-pub use outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
+pub use outcome::{
+    Denied, ExceedsLimit, LimitError, Permit, Refusal, Unavailable, UnavailableKind,
+};
 /// Generates one module per vendor document in a specs folder: see the crate README.
 pub use ratespec_macros::include_limits;
 pub use route::{Match, Route};
-pub use slot::MAX_LIMIT;
+pub use window::Length;

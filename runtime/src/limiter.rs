@@ -2,9 +2,9 @@
 
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
-use crate::meta::Per;
 use crate::outcome::{LimitError, Permit, Refusal};
 use crate::table::Table;
+use crate::window::Length;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Exact fixed-window rate limits for a generated `Endpoint` enum.
@@ -71,8 +71,10 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         self.try_acquire_n(ep, 1)
     }
 
-    /// Admits `cost` units (recipients, groups, ... as the document counts them) now, in
-    /// every window of `ep`'s bucket or in none.
+    /// Admits `cost` units (recipients, groups, ... as the endpoint's
+    /// [`cost`](Endpoints::cost) basis counts them) now, in every window of `ep`'s bucket or
+    /// in none. A window counting calls of an endpoint that counts something else is charged
+    /// one per request; per-user windows are not enforced (see the crate documentation).
     ///
     /// Refuses with [`Refusal::Denied`] when a window is too full now, and with
     /// [`Refusal::Exceeds`] when `cost` is above a window's limit and can never pass.
@@ -90,9 +92,10 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         self.table.remaining(ep, self.clock.now_ms())
     }
 
-    /// Units left in `ep`'s `per` window now, or `None` if its bucket has no such window.
-    pub fn remaining_in(&self, ep: E, per: Per) -> Option<u64> {
-        self.table.remaining_in(ep, per, self.clock.now_ms())
+    /// Units left now in `ep`'s window of length `len` (a [`Length`], or a [`Per`](crate::Per)
+    /// for one unit), or `None` if its bucket enforces no such window.
+    pub fn remaining_in(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
+        self.table.remaining_in(ep, len.into(), self.clock.now_ms())
     }
 
     /// When [`remaining`](Limiter::remaining) next grows: the end of the window holding it.
@@ -100,15 +103,17 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         UNIX_EPOCH + Duration::from_millis(self.table.reset_at(ep, self.clock.now_ms()))
     }
 
-    /// The current limit of `ep`'s `per` window, or `None` if its bucket has no such window.
-    pub fn limit(&self, ep: E, per: Per) -> Option<u64> {
-        self.table.limit(ep, per)
+    /// The current limit of `ep`'s window of length `len` (a [`Length`], or a
+    /// [`Per`](crate::Per) for one unit), or `None` if its bucket enforces no such window.
+    pub fn limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
+        self.table.limit(ep, len.into())
     }
 
-    /// Sets the limit of `ep`'s `per` window, for every endpoint sharing its bucket, effective
-    /// at once (可调频: the vendor raised the quota). Units already admitted in the current
-    /// window still count; lowering the limit below them refuses until the window ends.
-    pub fn set_limit(&self, ep: E, per: Per, max: u64) -> Result<(), LimitError> {
-        self.table.set_limit(ep, per, max)
+    /// Sets the limit of `ep`'s window of length `len`, for every endpoint sharing its
+    /// bucket, effective at once (可调频: the vendor raised the quota). Units already
+    /// admitted in the current window still count; lowering the limit below them refuses
+    /// until the window ends.
+    pub fn set_limit(&self, ep: E, len: impl Into<Length>, max: u64) -> Result<(), LimitError> {
+        self.table.set_limit(ep, len.into(), max)
     }
 }

@@ -16,11 +16,14 @@ enum Ep {
     /// Two windows, 2 per minute and 1 per second, charged in that order: a refused call can
     /// fill the minute for a moment, then take its unit back.
     Gated,
+    /// Counts recipients: 2 calls per 10 minutes (charged one per request), then 3
+    /// recipients per 10 seconds.
+    Weighted,
 }
 
 impl Endpoints for Ep {
     const PROVIDER: &'static str = "loom";
-    const ALL: &'static [Self] = &[Ep::Single, Ep::Double, Ep::Gated];
+    const ALL: &'static [Self] = &[Ep::Single, Ep::Double, Ep::Gated, Ep::Weighted];
     const BUCKETS: &'static [Bucket] = &[
         Bucket::new("single", &[Window::new(1, Per::Second)]),
         Bucket::new(
@@ -30,6 +33,15 @@ impl Endpoints for Ep {
         Bucket::new(
             "gated",
             &[Window::new(2, Per::Minute), Window::new(1, Per::Second)],
+        ),
+        Bucket::new(
+            "weighted",
+            &[
+                Window::new(2, Per::Minute).every(10),
+                Window::new(3, Per::Second)
+                    .every(10)
+                    .counting(Cost::Recipient),
+            ],
         ),
     ];
     const UTC_OFFSET_SECS: i32 = 0;
@@ -44,6 +56,7 @@ impl Endpoints for Ep {
             Ep::Single => "Single",
             Ep::Double => "Double",
             Ep::Gated => "Gated",
+            Ep::Weighted => "Weighted",
         }
     }
     fn method(self) -> &'static str {
@@ -56,7 +69,10 @@ impl Endpoints for Ep {
         &[]
     }
     fn cost(self) -> Cost {
-        Cost::Call
+        match self {
+            Ep::Weighted => Cost::Recipient,
+            _ => Cost::Call,
+        }
     }
     /// A limits-only fixture: no documented paths to route.
     fn route<'a>(_method: &str, _target: &'a str) -> Route<'a, Self> {
@@ -204,5 +220,23 @@ fn loom_a_refusal_shortcut_never_outlives_a_transient_charge() {
             }
             other => panic!("expected the second to refuse, got {other:?}"),
         }
+    });
+}
+
+#[test]
+fn loom_a_rollback_refunds_each_window_the_units_it_was_charged() {
+    model(|| {
+        // Two requests of 2 recipients: both fit the call window (1 each of 2), only one
+        // fits the 3 recipients. The refused one takes back 1 call, not 2.
+        let limiter = Arc::new(Limiter::<Ep, _>::with_clock(ManualClock::new(500)));
+        let other = limiter.clone();
+        let t = thread::spawn(move || other.try_acquire_n(Ep::Weighted, 2).is_ok());
+        let mine = limiter.try_acquire_n(Ep::Weighted, 2).is_ok();
+        let theirs = t.join().unwrap();
+        assert!(mine != theirs, "exactly one admitted: {mine} {theirs}");
+        let calls = crate::Length::new(10, Per::Minute);
+        let recipients = crate::Length::new(10, Per::Second);
+        assert_eq!(limiter.remaining_in(Ep::Weighted, calls), Some(1));
+        assert_eq!(limiter.remaining_in(Ep::Weighted, recipients), Some(1));
     });
 }

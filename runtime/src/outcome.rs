@@ -1,25 +1,47 @@
 //! What a limiter answers: a permit, or why not.
 
-use crate::meta::{Per, Window};
+use crate::meta::Window;
+use crate::window::Length;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Admission: the units are charged to every window of the endpoint's bucket.
 ///
 /// Fixed windows need nothing back, so a permit is plain data for response headers
-/// (`RateLimit-Remaining`, `RateLimit-Reset`).
+/// (`RateLimit-Remaining`, `RateLimit-Reset`), and it names the window it reports on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Permit {
     pub(crate) remaining: u64,
     pub(crate) reset_ms: u64,
     pub(crate) now_ms: u64,
+    pub(crate) window: Option<Window>,
 }
 
 impl Permit {
+    /// A permit of an endpoint without enforced windows, or one admitted without counting
+    /// (a shared backend that failed open): nothing is known to be left.
+    #[cfg(feature = "redis")]
+    pub(crate) const fn unlimited(now_ms: u64) -> Permit {
+        Permit {
+            remaining: u64::MAX,
+            reset_ms: now_ms,
+            now_ms,
+            window: None,
+        }
+    }
+
     /// Units still available now: the least over the bucket's windows
     /// (`u64::MAX` for an endpoint without documented limits).
     pub fn remaining(&self) -> u64 {
         self.remaining
+    }
+
+    /// The window that holds [`remaining`](Permit::remaining) and ends at
+    /// [`reset_at`](Permit::reset_at), at the limit it had when charged; `None` when
+    /// nothing was counted (no enforced window, or a backend that failed open).
+    pub fn window(&self) -> Option<&Window> {
+        self.window.as_ref()
     }
 
     /// When [`remaining`](Permit::remaining) next grows: the end of the window that holds it.
@@ -57,21 +79,148 @@ pub struct ExceedsLimit {
     pub window: Window,
 }
 
-/// Why a call was not admitted. Either way, no window was left charged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a call was not admitted, by any limiter ([`Limiter`](crate::Limiter),
+/// [`KeyedLimiter`](crate::KeyedLimiter), `RedisLimiter`) or tower layer. Whatever the
+/// reason, no window was left charged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refusal {
     /// A window is full; retry after [`Denied::retry_after`].
     Denied(Denied),
     /// The cost can never pass.
     Exceeds(ExceedsLimit),
+    /// The limiter could not decide: a shared backend did not answer, or a keyed limiter has
+    /// no room for a new key. See [`Unavailable::retry_after`].
+    Unavailable(Unavailable),
 }
 
 impl Refusal {
-    /// How long to wait before retrying, or `None` when retrying can never succeed.
+    /// How long to wait before retrying, or `None` when retrying can never succeed or no
+    /// time is known (a backend that did not answer).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Refusal::Denied(d) => Some(d.retry_after),
             Refusal::Exceeds(_) => None,
+            Refusal::Unavailable(u) => u.retry_after(),
+        }
+    }
+}
+
+/// What made a limiter unable to decide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UnavailableKind {
+    /// A [`KeyedLimiter`](crate::KeyedLimiter) holds its capacity of keys, each with live
+    /// charges, so a new key has no room until the first of them expires.
+    NoRoom,
+    /// A shared backend gave no answer within the timeout.
+    Timeout,
+    /// A shared backend failed (connection, server error); [`Error::source`] is its error.
+    ///
+    /// [`Error::source`]: std::error::Error::source
+    Backend,
+    /// A shared backend answered something that contradicts its protocol.
+    Reply,
+}
+
+/// Why a limiter could not decide; nothing was charged. Cheap to clone.
+#[derive(Clone)]
+pub struct Unavailable(Arc<Cause>);
+
+enum Cause {
+    NoRoom(Duration),
+    Timeout(Duration),
+    Backend(Box<dyn std::error::Error + Send + Sync>),
+    Reply(String),
+}
+
+impl Unavailable {
+    pub(crate) fn no_room(retry_after: Duration) -> Self {
+        Unavailable(Arc::new(Cause::NoRoom(retry_after)))
+    }
+
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn timeout(after: Duration) -> Self {
+        Unavailable(Arc::new(Cause::Timeout(after)))
+    }
+
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn backend(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Unavailable(Arc::new(Cause::Backend(Box::new(error))))
+    }
+
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn reply(what: String) -> Self {
+        Unavailable(Arc::new(Cause::Reply(what)))
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> UnavailableKind {
+        match &*self.0 {
+            Cause::NoRoom(_) => UnavailableKind::NoRoom,
+            Cause::Timeout(_) => UnavailableKind::Timeout,
+            Cause::Backend(_) => UnavailableKind::Backend,
+            Cause::Reply(_) => UnavailableKind::Reply,
+        }
+    }
+
+    /// When retrying can succeed, if that is known: for [`UnavailableKind::NoRoom`], when
+    /// the first key's charges expire.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &*self.0 {
+            Cause::NoRoom(after) => Some(*after),
+            _ => None,
+        }
+    }
+
+    /// Whether a shared backend did not answer within the configured timeout.
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == UnavailableKind::Timeout
+    }
+}
+
+impl fmt::Debug for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unavailable")
+            .field("kind", &self.kind())
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            Cause::NoRoom(after) => write!(
+                f,
+                "no room for a new key; retry after {} ms",
+                after.as_millis()
+            ),
+            Cause::Timeout(after) => {
+                write!(f, "Redis gave no reply within {} ms", after.as_millis())
+            }
+            Cause::Backend(e) => write!(f, "Redis failed: {e}"),
+            Cause::Reply(what) => write!(f, "unexpected reply from the Redis script: {what}"),
+        }
+    }
+}
+
+/// Equal when of the same kind with the same message (backend errors are not comparable
+/// themselves).
+impl PartialEq for Unavailable {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.kind() == other.kind() && self.to_string() == other.to_string())
+    }
+}
+
+impl Eq for Unavailable {}
+
+impl std::error::Error for Unavailable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.0 {
+            Cause::Backend(e) => Some(&**e),
+            _ => None,
         }
     }
 }
@@ -82,7 +231,7 @@ impl fmt::Display for Denied {
             f,
             "rate limit of {} per {} reached; retry after {} ms",
             self.window.max,
-            self.window.per.as_str(),
+            Length::of(&self.window),
             self.retry_after.as_millis()
         )
     }
@@ -95,7 +244,7 @@ impl fmt::Display for ExceedsLimit {
             "cost {} exceeds the limit of {} per {}; it can never pass",
             self.cost,
             self.window.max,
-            self.window.per.as_str()
+            Length::of(&self.window)
         )
     }
 }
@@ -105,25 +254,36 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::Denied(d) => d.fmt(f),
             Refusal::Exceeds(e) => e.fmt(f),
+            Refusal::Unavailable(u) => write!(f, "the limiter is unavailable: {u}"),
         }
     }
 }
 
 impl std::error::Error for Denied {}
 impl std::error::Error for ExceedsLimit {}
-impl std::error::Error for Refusal {}
+impl std::error::Error for Refusal {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Refusal::Unavailable(u) => Some(u),
+            _ => None,
+        }
+    }
+}
 
 /// Why a limit could not be changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LimitError {
-    /// The endpoint's bucket has no window of this length.
+    /// The endpoint's bucket has no enforced window of this length (per-user windows are
+    /// not enforced, see the crate documentation).
     NoSuchWindow {
         /// The endpoint's variant name.
         endpoint: &'static str,
         /// The window length asked for.
-        per: Per,
+        length: Length,
     },
-    /// The limit is above [`MAX_LIMIT`](crate::MAX_LIMIT), more than a window's count holds.
+    /// The limit is above [`MAX_LIMIT`](crate::window::MAX_LIMIT), more than a window's
+    /// count holds.
     TooLarge {
         /// The limit asked for.
         max: u64,
@@ -133,13 +293,13 @@ pub enum LimitError {
 impl fmt::Display for LimitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LimitError::NoSuchWindow { endpoint, per } => {
-                write!(f, "{endpoint} has no per-{} limit", per.as_str())
+            LimitError::NoSuchWindow { endpoint, length } => {
+                write!(f, "{endpoint} has no limit per {length}")
             }
             LimitError::TooLarge { max } => write!(
                 f,
                 "limit {max} is above the largest supported, {}",
-                crate::MAX_LIMIT
+                crate::window::MAX_LIMIT
             ),
         }
     }

@@ -6,9 +6,7 @@
 //! timer and no sweep. Ids of second windows fit 32 bits until 2106.
 
 use crate::sync::{AtomicU64, Ordering};
-
-/// The largest per-window limit a slot can hold: the count has 32 bits.
-pub const MAX_LIMIT: u64 = u32::MAX as u64;
+use crate::window::MAX_LIMIT;
 
 /// A window's counter and its limit, alone on its cache lines.
 ///

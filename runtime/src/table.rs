@@ -5,20 +5,20 @@
 
 use crate::clock::Reading;
 use crate::endpoints::Endpoints;
-use crate::meta::{Per, Window};
+use crate::meta::{Cost, Window};
 use crate::outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
 use crate::shortcut::Shortcuts;
-use crate::slot::{Charge, MAX_LIMIT, Slot};
-use crate::window;
+use crate::slot::{Charge, Slot};
+use crate::window::{self, Layout, Length, MAX_LIMIT, units};
 use std::marker::PhantomData;
 use std::time::Duration;
 
-/// One slot per (bucket, window), buckets laid out one after another.
+/// One slot per enforced window of each bucket (see [`Layout`]), buckets one after another.
 #[derive(Debug)]
 pub(crate) struct Table<E> {
     slots: Box<[Slot]>,
-    /// The index of each bucket's first slot.
-    first: Box<[u32]>,
+    /// The windows of the slots, in the same order.
+    layout: Layout,
     /// Per bucket of several windows: the window a refusal last found full and its end, so
     /// that later refusals check that one slot instead of every window (see [`Table::gated`]).
     gates: Shortcuts,
@@ -33,32 +33,60 @@ fn end_of<E: Endpoints>(w: &Window, id: u64, tag: u32) -> u64 {
     window::end_ms(w, E::UTC_OFFSET_SECS, id)
 }
 
-/// The tighter of two (remaining, reset) pairs: fewer units left wins; on a tie, the later
-/// reset, since the remaining count only grows once both windows have ended.
-#[inline]
-fn tighter(a: (u64, u64), b: (u64, u64)) -> (u64, u64) {
-    if a.0 < b.0 || (a.0 == b.0 && a.1 > b.1) {
-        a
-    } else {
-        b
+/// What a permit reports: the units left in the tightest window, its end, and the window.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tightest {
+    pub(crate) remaining: u64,
+    pub(crate) reset_ms: u64,
+    pub(crate) window: Option<Window>,
+}
+
+impl Tightest {
+    /// Nothing charged yet: no window, unlimited.
+    pub(crate) const fn none(now_ms: u64) -> Self {
+        Tightest {
+            remaining: u64::MAX,
+            reset_ms: now_ms,
+            window: None,
+        }
+    }
+
+    /// The tighter of two: fewer units left wins; on a tie, the later reset, since the
+    /// remaining count only grows once both windows have ended; on a tie of both, `self`
+    /// (callers pass the earlier window of the bucket as `self`).
+    #[inline]
+    pub(crate) fn tighter(self, other: Tightest) -> Tightest {
+        if self.remaining < other.remaining
+            || (self.remaining == other.remaining && self.reset_ms >= other.reset_ms)
+        {
+            self
+        } else {
+            other
+        }
+    }
+
+    pub(crate) const fn permit(self, now_ms: u64) -> Permit {
+        Permit {
+            remaining: self.remaining,
+            reset_ms: self.reset_ms,
+            now_ms,
+            window: self.window,
+        }
     }
 }
 
 impl<E: Endpoints> Table<E> {
     /// Empty counters at the documented limits, opened at `now_ms`.
     pub(crate) fn new(now_ms: u64) -> Self {
-        let mut first = Vec::with_capacity(E::BUCKETS.len());
-        let mut slots = Vec::new();
-        for bucket in E::BUCKETS {
-            first.push(slots.len() as u32);
-            for w in bucket.windows.iter() {
-                let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
-                slots.push(Slot::new(w.max, id as u32));
-            }
-        }
+        let layout = Layout::new(E::BUCKETS);
+        let slots = layout
+            .all()
+            .iter()
+            .map(|w| Slot::new(w.max, window::id(w, E::UTC_OFFSET_SECS, now_ms) as u32))
+            .collect();
         Table {
-            slots: slots.into_boxed_slice(),
-            first: first.into_boxed_slice(),
+            slots,
+            layout,
             gates: Shortcuts::new(E::BUCKETS.len()),
             _endpoints: PhantomData,
         }
@@ -66,16 +94,15 @@ impl<E: Endpoints> Table<E> {
 
     /// The endpoint's windows and their slots.
     #[inline]
-    fn bucket(&self, ep: E) -> (&'static [Window], &[Slot]) {
+    fn bucket(&self, ep: E) -> (&[Window], &[Slot]) {
         self.bucket_at(ep.bucket())
     }
 
-    /// Bucket `b`'s windows and slots.
+    /// Bucket `b`'s enforced windows and their slots.
     #[inline]
-    fn bucket_at(&self, b: usize) -> (&'static [Window], &[Slot]) {
-        let windows: &'static [Window] = &E::BUCKETS[b].windows;
-        let first = self.first[b] as usize;
-        (windows, &self.slots[first..first + windows.len()])
+    fn bucket_at(&self, b: usize) -> (&[Window], &[Slot]) {
+        let range = self.layout.range(b);
+        (&self.layout.all()[range.clone()], &self.slots[range])
     }
 
     /// Charges `cost` to every window of the endpoint's bucket, or to none, at the time of
@@ -99,22 +126,24 @@ impl<E: Endpoints> Table<E> {
             return Err(refused);
         }
         let now_ms = exact_ms(reading);
-        let (remaining, reset_ms) = match (windows, slots) {
+        let basis = ep.cost();
+        let tightest = match (windows, slots) {
             // Most endpoints have one window: one compare-and-swap, nothing to roll back.
             ([w], [slot]) => {
                 let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
+                let cost = units(w, basis, cost);
                 match slot.charge(id as u32, cost) {
-                    Charge::Done { tag, count, max } => (max - count, end_of::<E>(w, id, tag)),
+                    Charge::Done { tag, count, max } => Tightest {
+                        remaining: max - count,
+                        reset_ms: end_of::<E>(w, id, tag),
+                        window: Some(w.with_max(max)),
+                    },
                     refused => return Err(refusal::<E>(refused, w, id, cost, now_ms)),
                 }
             }
-            _ => self.charge_all(b, windows, slots, cost, now_ms)?,
+            _ => self.charge_all(b, windows, slots, basis, cost, now_ms)?,
         };
-        Ok(Permit {
-            remaining,
-            reset_ms,
-            now_ms,
-        })
+        Ok(tightest.permit(now_ms))
     }
 
     /// Charges a bucket of several windows (or none): checks first, then charges in order.
@@ -124,11 +153,12 @@ impl<E: Endpoints> Table<E> {
         b: usize,
         windows: &[Window],
         slots: &[Slot],
+        basis: Cost,
         cost: u64,
         now_ms: u64,
-    ) -> Result<(u64, u64), Refusal> {
-        self.precheck(b, windows, slots, cost, now_ms)?;
-        charge_from::<E>(windows, slots, cost, now_ms)
+    ) -> Result<Tightest, Refusal> {
+        self.precheck(b, windows, slots, basis, cost, now_ms)?;
+        charge_from::<E>(windows, slots, basis, cost, now_ms)
     }
 
     /// The refusal of `cost` units from bucket `b` at the time of `reading` that the
@@ -148,7 +178,8 @@ impl<E: Endpoints> Table<E> {
     /// - Only single units take the shortcut: for them the windows that refuse are exactly
     ///   the full ones, and the gate names the full one that ends last. A larger cost can also
     ///   be refused by a window that is merely too full for it and ends later, which only the
-    ///   full path sees. A limit of zero, which refuses a single unit as
+    ///   full path sees. (A single unit is one unit in every window: a window counting calls
+    ///   is charged one per request, see [`units`].) A limit of zero, which refuses a single unit as
     ///   [`Refusal::Exceeds`], is also left to the full path.
     ///
     /// The retry is counted from `reading.ms`, the time the full path also uses away from
@@ -190,7 +221,8 @@ impl<E: Endpoints> Table<E> {
         b: usize,
         windows: &[Window],
         slots: &[Slot],
-        cost: u64,
+        basis: Cost,
+        n: u64,
         now_ms: u64,
     ) -> Result<(), Refusal> {
         // The denial is kept in scalars, not an `Option<Denied>`: rebuilding that struct on
@@ -202,6 +234,7 @@ impl<E: Endpoints> Table<E> {
         for (i, (w, slot)) in windows.iter().zip(slots).enumerate() {
             let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
             let v = slot.view(id as u32);
+            let cost = units(w, basis, n);
             if cost > v.max {
                 return Err(Refusal::Exceeds(ExceedsLimit {
                     cost,
@@ -248,48 +281,51 @@ impl<E: Endpoints> Table<E> {
 
     fn tightest(&self, ep: E, now_ms: u64) -> (u64, u64) {
         let (windows, slots) = self.bucket(ep);
-        windows
+        let tightest = windows
             .iter()
             .zip(slots)
             .map(|(w, slot)| {
                 let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
                 let v = slot.view(id as u32);
-                (v.max.saturating_sub(v.count), end_of::<E>(w, id, v.tag))
+                Tightest {
+                    remaining: v.max.saturating_sub(v.count),
+                    reset_ms: end_of::<E>(w, id, v.tag),
+                    window: None,
+                }
             })
-            .fold((u64::MAX, now_ms), tighter)
+            .fold(Tightest::none(now_ms), Tightest::tighter);
+        (tightest.remaining, tightest.reset_ms)
     }
 
-    /// Units available in the endpoint's `per` window now, if it has one.
-    pub(crate) fn remaining_in(&self, ep: E, per: Per, now_ms: u64) -> Option<u64> {
-        let (windows, slots) = self.bucket(ep);
-        let i = windows.iter().position(|w| w.per == per)?;
+    /// Units available in the endpoint's window of length `len` now, if it has one.
+    pub(crate) fn remaining_in(&self, ep: E, len: Length, now_ms: u64) -> Option<u64> {
+        let b = ep.bucket();
+        let i = self.layout.find(b, len)?;
+        let (windows, slots) = self.bucket_at(b);
         let id = window::id(&windows[i], E::UTC_OFFSET_SECS, now_ms);
         let v = slots[i].view(id as u32);
         Some(v.max.saturating_sub(v.count))
     }
 
-    /// The current limit of the endpoint's `per` window, if it has one.
-    pub(crate) fn limit(&self, ep: E, per: Per) -> Option<u64> {
-        let (windows, slots) = self.bucket(ep);
-        let i = windows.iter().position(|w| w.per == per)?;
-        Some(slots[i].max())
+    /// The current limit of the endpoint's window of length `len`, if it has one.
+    pub(crate) fn limit(&self, ep: E, len: Length) -> Option<u64> {
+        let b = ep.bucket();
+        let i = self.layout.find(b, len)?;
+        Some(self.bucket_at(b).1[i].max())
     }
 
-    /// Changes the limit of the endpoint's `per` window, for every endpoint of its bucket.
-    pub(crate) fn set_limit(&self, ep: E, per: Per, max: u64) -> Result<(), LimitError> {
+    /// Changes the limit of the endpoint's window of length `len`, for every endpoint of
+    /// its bucket.
+    pub(crate) fn set_limit(&self, ep: E, len: Length, max: u64) -> Result<(), LimitError> {
         if max > MAX_LIMIT {
             return Err(LimitError::TooLarge { max });
         }
         let b = ep.bucket();
-        let (windows, slots) = self.bucket_at(b);
-        let i = windows
-            .iter()
-            .position(|w| w.per == per)
-            .ok_or(LimitError::NoSuchWindow {
-                endpoint: ep.as_str(),
-                per,
-            })?;
-        slots[i].set_max(max);
+        let i = self.layout.find(b, len).ok_or(LimitError::NoSuchWindow {
+            endpoint: ep.as_str(),
+            length: len,
+        })?;
+        self.bucket_at(b).1[i].set_max(max);
         // A lowered limit can fill a window the gate does not name.
         self.gates.clear(b);
         Ok(())
@@ -306,15 +342,12 @@ impl<E: Endpoints> Table<E> {
     /// a table without charges is indistinguishable from a new one and can be dropped.
     pub(crate) fn live_until(&self, now_ms: u64) -> Option<u64> {
         let mut until = None;
-        for (b, bucket) in E::BUCKETS.iter().enumerate() {
-            let first = self.first[b] as usize;
-            for (w, slot) in bucket.windows.iter().zip(&self.slots[first..]) {
-                let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
-                let v = slot.view(id as u32);
-                if v.count > 0 {
-                    let end = end_of::<E>(w, id, v.tag);
-                    until = Some(until.map_or(end, |u: u64| u.max(end)));
-                }
+        for (w, slot) in self.layout.all().iter().zip(&self.slots) {
+            let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
+            let v = slot.view(id as u32);
+            if v.count > 0 {
+                let end = end_of::<E>(w, id, v.tag);
+                until = Some(until.map_or(end, |u: u64| u.max(end)));
             }
         }
         until
@@ -346,17 +379,24 @@ fn refusal<E: Endpoints>(charge: Charge, w: &Window, id: u64, cost: u64, now_ms:
 fn charge_from<E: Endpoints>(
     windows: &[Window],
     slots: &[Slot],
-    cost: u64,
+    basis: Cost,
+    n: u64,
     now_ms: u64,
-) -> Result<(u64, u64), Refusal> {
+) -> Result<Tightest, Refusal> {
     let (Some(w), Some(slot)) = (windows.first(), slots.first()) else {
-        return Ok((u64::MAX, now_ms));
+        return Ok(Tightest::none(now_ms));
     };
     let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
+    let cost = units(w, basis, n);
     match slot.charge(id as u32, cost) {
         Charge::Done { tag, count, max } => {
-            match charge_from::<E>(&windows[1..], &slots[1..], cost, now_ms) {
-                Ok(rest) => Ok(tighter((max - count, end_of::<E>(w, id, tag)), rest)),
+            match charge_from::<E>(&windows[1..], &slots[1..], basis, n, now_ms) {
+                Ok(rest) => Ok(Tightest {
+                    remaining: max - count,
+                    reset_ms: end_of::<E>(w, id, tag),
+                    window: Some(w.with_max(max)),
+                }
+                .tighter(rest)),
                 Err(refused) => {
                     slot.refund(tag, cost);
                     Err(refused)

@@ -8,7 +8,7 @@
 use crate::clock::Clock;
 use crate::endpoints::Endpoints;
 use crate::limiter::Limiter;
-use crate::outcome::{ExceedsLimit, Permit, Refusal};
+use crate::outcome::{Permit, Refusal};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -25,11 +25,12 @@ impl Turnstiles {
 impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// Waits until `cost` units of `ep`'s quota are admitted, then charges them.
     ///
-    /// Fails only when `cost` exceeds a limit and could never pass. Cancellation-safe:
+    /// Fails only when `cost` exceeds a limit and could never pass ([`Refusal::Exceeds`]).
+    /// Cancellation-safe:
     /// charging is the last step and cannot be interrupted, so a dropped future has charged
     /// nothing, and its place in the queue is released. Sleeps use tokio's timer, so the
     /// limiter's clock should follow real time (or tokio's paused time in tests).
-    pub async fn acquire(&self, ep: E, cost: u64) -> Result<Permit, ExceedsLimit> {
+    pub async fn acquire(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
         let turnstile = &self.turnstiles.0[ep.bucket()];
         // The semaphore is never closed, so waiting on it cannot fail.
         let Ok(_turn) = turnstile.acquire().await else {
@@ -37,13 +38,15 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         };
         loop {
             match self.try_acquire_n(ep, cost) {
-                Ok(permit) => return Ok(permit),
-                Err(Refusal::Exceeds(e)) => return Err(e),
-                // At least a millisecond, so a clock that lags tokio's cannot spin.
-                Err(Refusal::Denied(d)) => {
-                    tokio::time::sleep(d.retry_after.max(Duration::from_millis(1))).await
-                }
+                Err(Refusal::Denied(d)) => pause(d.retry_after).await,
+                decided => return decided,
             }
         }
     }
+}
+
+/// Sleeps until a refusal's `retry_after`, at least a millisecond, so a clock that lags
+/// tokio's cannot spin.
+pub(crate) async fn pause(retry_after: Duration) {
+    tokio::time::sleep(retry_after.max(Duration::from_millis(1))).await
 }

@@ -1,10 +1,23 @@
 //! The keyed limiter: independent limits per App Key, in bounded memory.
 
+mod fixture;
 mod support;
+#[macro_use]
+mod suite;
 
-use ratespec::{KeyedLimiter, KeyedRefusal, ManualClock, Per, Refusal};
+use ratespec::{KeyedLimiter, ManualClock, Per, Permit, Refusal, UnavailableKind};
 use std::time::Duration;
 use support::{BEIJING_MIDNIGHT, Endpoint};
+
+/// The `retry_after` of a refusal for want of room for a new key.
+fn no_room(r: Result<Permit, Refusal>) -> Duration {
+    match r {
+        Err(Refusal::Unavailable(u)) if u.kind() == UnavailableKind::NoRoom => {
+            u.retry_after().expect("no room says when")
+        }
+        other => panic!("expected no room, got {other:?}"),
+    }
+}
 
 fn keyed(capacity: usize) -> (KeyedLimiter<String, Endpoint, ManualClock>, ManualClock) {
     let clock = ManualClock::new(BEIJING_MIDNIGHT);
@@ -19,7 +32,7 @@ fn each_key_has_its_own_counters() {
         .unwrap();
     assert!(matches!(
         limiter.try_acquire("app-a", Endpoint::UserGetToken),
-        Err(KeyedRefusal::Refused(Refusal::Denied(_)))
+        Err(Refusal::Denied(_))
     ));
     assert_eq!(
         limiter
@@ -41,7 +54,8 @@ fn hostile_keys_never_grow_it_past_its_capacity_nor_reset_live_tenants() {
     for i in 0..10_000 {
         match limiter.try_acquire(&format!("hostile-{i}"), Endpoint::Push) {
             Ok(_) => {}
-            Err(KeyedRefusal::Full { retry_after }) => {
+            Err(Refusal::Unavailable(u)) if u.kind() == UnavailableKind::NoRoom => {
+                let retry_after = u.retry_after().unwrap();
                 full += 1;
                 // Every tenant holds a charge in today's window (Beijing day), so the first
                 // place frees at midnight, a day after the start.
@@ -61,10 +75,7 @@ fn tenants_whose_windows_all_expired_make_room_for_new_keys() {
     let (limiter, clock) = keyed(2);
     limiter.try_acquire("a", Endpoint::UserGetToken).unwrap();
     limiter.try_acquire("b", Endpoint::Push).unwrap();
-    assert!(matches!(
-        limiter.try_acquire("c", Endpoint::UserGetToken),
-        Err(KeyedRefusal::Full { .. })
-    ));
+    no_room(limiter.try_acquire("c", Endpoint::UserGetToken));
     // After one second `a` holds nothing and gives way; `b` still holds its hour.
     clock.advance(Duration::from_secs(1));
     limiter.try_acquire("c", Endpoint::UserGetToken).unwrap();
@@ -92,3 +103,89 @@ fn limit_changes_reach_current_and_future_tenants() {
         9
     );
 }
+
+#[test]
+fn a_sweep_that_evicts_every_tenant_does_not_lock_out_later_keys() {
+    // Issue 10, item 5: the sweep that evicted `a` left its watermark at `u64::MAX`, so once
+    // `b` filled the map no sweep ran again and `c` was refused for centuries.
+    let (limiter, clock) = keyed(1);
+    limiter.try_acquire("a", Endpoint::UserGetToken).unwrap();
+    clock.advance(Duration::from_secs(1));
+    limiter.try_acquire("b", Endpoint::UserGetToken).unwrap();
+    assert_eq!(
+        no_room(limiter.try_acquire("c", Endpoint::UserGetToken)),
+        Duration::from_secs(1)
+    );
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(
+        limiter
+            .try_acquire("c", Endpoint::UserGetToken)
+            .unwrap()
+            .remaining(),
+        199
+    );
+    assert_eq!(limiter.len(), 1);
+}
+
+#[test]
+fn a_new_tenant_with_a_short_window_is_swept_before_an_old_one_with_a_long_window() {
+    let (limiter, clock) = keyed(2);
+    // `day` holds a charge until Beijing midnight; `a` only for a second.
+    limiter.try_acquire("day", Endpoint::Push).unwrap();
+    limiter.try_acquire("a", Endpoint::UserGetToken).unwrap();
+    clock.advance(Duration::from_secs(1));
+    // The sweep for `b` evicts `a` and keeps only `day`, which expires at midnight; `b`
+    // itself expires a second later, and must not wait for midnight to give way.
+    limiter.try_acquire("b", Endpoint::UserGetToken).unwrap();
+    clock.advance(Duration::from_secs(1));
+    limiter.try_acquire("c", Endpoint::UserGetToken).unwrap();
+    assert_eq!(limiter.remaining("day", Endpoint::Push), 1);
+    assert_eq!(limiter.len(), 2);
+}
+
+/// One App Key of a keyed limiter that also holds another, busy one.
+struct OneKey(KeyedLimiter<String, fixture::Ep, ManualClock>);
+
+const KEY: &str = "app-key";
+
+impl suite::Backend for OneKey {
+    async fn start(clock: ManualClock) -> Self {
+        let keyed = KeyedLimiter::with_clock(2, clock);
+        // Another tenant's full windows must not touch this one's.
+        for ep in <fixture::Ep as ratespec::Endpoints>::ALL {
+            while keyed.try_acquire("other", *ep).is_ok() {}
+        }
+        OneKey(keyed)
+    }
+    fn clock(&self) -> &ManualClock {
+        self.0.clock()
+    }
+    async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<Permit, Refusal> {
+        self.0.try_acquire_n(KEY, ep, n)
+    }
+    async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<Permit, Refusal> {
+        self.0.acquire(KEY, ep, n).await
+    }
+    async fn remaining(&self, ep: fixture::Ep) -> u64 {
+        self.0.remaining(KEY, ep)
+    }
+    async fn remaining_in(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.0.remaining_in(KEY, ep, len)
+    }
+    async fn reset_at(&self, ep: fixture::Ep) -> std::time::SystemTime {
+        self.0.reset_at(KEY, ep)
+    }
+    fn set_limit(
+        &self,
+        ep: fixture::Ep,
+        len: ratespec::Length,
+        max: u64,
+    ) -> Result<(), ratespec::LimitError> {
+        self.0.set_limit(ep, len, max)
+    }
+    fn limit(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.0.limit(ep, len)
+    }
+}
+
+behaviour_suite!(OneKey);

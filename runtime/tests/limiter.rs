@@ -1,6 +1,9 @@
 //! The limiter's semantics, one behaviour per test, on a manual clock.
 
+mod fixture;
 mod support;
+#[macro_use]
+mod suite;
 
 use ratespec::{
     Cost, Denied, ExceedsLimit, LimitError, Limiter, ManualClock, Per, Refusal, Window,
@@ -221,7 +224,7 @@ fn bad_limit_changes_are_errors_naming_what_is_wrong() {
         limiter.set_limit(Endpoint::UserGetToken, Per::Day, 10),
         Err(LimitError::NoSuchWindow {
             endpoint: "UserGetToken",
-            per: Per::Day
+            length: Per::Day.into()
         })
     );
     assert_eq!(
@@ -314,3 +317,40 @@ fn the_generated_limits_are_the_documented_ones_these_tests_rely_on() {
     );
     assert_eq!(Endpoint::UTC_OFFSET_SECS, 8 * 3600);
 }
+
+impl suite::Backend for Limiter<fixture::Ep, ManualClock> {
+    async fn start(clock: ManualClock) -> Self {
+        Limiter::with_clock(clock)
+    }
+    fn clock(&self) -> &ManualClock {
+        Limiter::clock(self)
+    }
+    async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
+        Limiter::try_acquire_n(self, ep, n)
+    }
+    async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
+        Limiter::acquire(self, ep, n).await
+    }
+    async fn remaining(&self, ep: fixture::Ep) -> u64 {
+        Limiter::remaining(self, ep)
+    }
+    async fn remaining_in(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        Limiter::remaining_in(self, ep, len)
+    }
+    async fn reset_at(&self, ep: fixture::Ep) -> std::time::SystemTime {
+        Limiter::reset_at(self, ep)
+    }
+    fn set_limit(
+        &self,
+        ep: fixture::Ep,
+        len: ratespec::Length,
+        max: u64,
+    ) -> Result<(), LimitError> {
+        Limiter::set_limit(self, ep, len, max)
+    }
+    fn limit(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        Limiter::limit(self, ep, len)
+    }
+}
+
+behaviour_suite!(Limiter<fixture::Ep, ManualClock>);

@@ -1,88 +1,49 @@
-//! Property test: the limiter against a plain reference model (a map from window to
-//! count), on random sequences of acquires, clock moves and limit changes over several
-//! windows and shared buckets.
+//! Property tests: the limiters against a plain reference model (a map from window to
+//! count), on random sequences of acquires, clock moves and limit changes over windows of
+//! one and several units, shared buckets, a weighted endpoint with a call window and a
+//! per-user window; and the keyed limiter, with keys arriving and expiring, against one
+//! model per key and the capacity rule.
 
+mod fixture;
+
+use fixture::{Ep, OFFSET};
 use proptest::prelude::*;
 use ratespec::{
-    Bucket, Cost, Denied, Endpoints, ExceedsLimit, Limiter, ManualClock, Per, Refusal, Route,
-    Window,
+    Cost, Denied, Endpoints, ExceedsLimit, KeyedLimiter, Length, Limiter, ManualClock, Permit,
+    Refusal, Scope, UnavailableKind, Window,
 };
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// Small limits, so random sequences reach them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ep {
-    Single,
-    SharedA,
-    SharedB,
-    Daily,
+/// The windows the limiters enforce: every window but the per-user ones.
+fn enforced(b: usize) -> Vec<Window> {
+    Ep::BUCKETS[b]
+        .windows
+        .iter()
+        .filter(|w| w.scope != Scope::User)
+        .copied()
+        .collect()
 }
 
-const OFFSET: i32 = 8 * 3600;
-
-impl Endpoints for Ep {
-    const PROVIDER: &'static str = "model";
-    const ALL: &'static [Self] = &[Ep::Single, Ep::SharedA, Ep::SharedB, Ep::Daily];
-    const BUCKETS: &'static [Bucket] = &[
-        Bucket::new("single", &[Window::new(3, Per::Second)]),
-        Bucket::new(
-            "shared",
-            &[Window::new(2, Per::Second), Window::new(4, Per::Minute)],
-        ),
-        Bucket::new(
-            "daily",
-            &[Window::new(2, Per::Hour), Window::new(3, Per::Day)],
-        ),
-    ];
-    const UTC_OFFSET_SECS: i32 = OFFSET;
-    fn index(self) -> usize {
-        self as usize
-    }
-    fn bucket(self) -> usize {
-        match self {
-            Ep::Single => 0,
-            Ep::SharedA | Ep::SharedB => 1,
-            Ep::Daily => 2,
-        }
-    }
-    fn as_str(self) -> &'static str {
-        "model"
-    }
-    fn method(self) -> &'static str {
-        "POST"
-    }
-    fn path(self) -> &'static str {
-        "/"
-    }
-    fn params(self) -> &'static [&'static str] {
-        &[]
-    }
-    fn cost(self) -> Cost {
-        Cost::Call
-    }
-    /// A limits-only fixture: no documented paths to route.
-    fn route<'a>(_method: &str, _target: &'a str) -> Route<'a, Self> {
-        Route::NotFound
-    }
-}
-
-/// The reference: counts per (bucket, window index, window number), limits per window.
-struct Model {
-    counts: HashMap<(usize, usize, u64), u64>,
-    max: Vec<Vec<u64>>,
-}
-
-/// (window number, end in Unix ms) of the window holding `now`, the obvious way.
-fn window_of(per: Per, now: u64) -> (u64, u64) {
-    let shift = if per == Per::Day {
+/// (window number, end in Unix ms) of the window of `w` holding `now`, the obvious way.
+fn window_of(w: &Window, now: u64) -> (u64, u64) {
+    let shift = if w.per == ratespec::Per::Day {
         OFFSET as u64 * 1000
     } else {
         0
     };
-    let len = per.seconds() * 1000;
+    let len = u64::from(w.every) * w.per.seconds() * 1000;
     let n = (now + shift) / len;
     (n, (n + 1) * len - shift)
+}
+
+/// Units a request of `n` charges to `w`: calls are counted per request.
+fn units(w: &Window, ep: Ep, n: u64) -> u64 {
+    if w.cost == Cost::Call && ep.cost() != Cost::Call {
+        1
+    } else {
+        n
+    }
 }
 
 /// What a call returns, in comparable form.
@@ -92,34 +53,55 @@ enum Outcome {
         remaining: u64,
         reset_at: u64,
         reset_after: Duration,
+        window: Option<Window>,
     },
     Refused(Refusal),
+}
+
+impl From<Result<Permit, Refusal>> for Outcome {
+    fn from(r: Result<Permit, Refusal>) -> Self {
+        match r {
+            Ok(p) => Outcome::Admitted {
+                remaining: p.remaining(),
+                reset_at: p.reset_at_unix_ms(),
+                reset_after: p.reset_after(),
+                window: p.window().copied(),
+            },
+            Err(r) => Outcome::Refused(r),
+        }
+    }
+}
+
+/// The reference: counts per (bucket, window index, window number), limits per window.
+#[derive(Clone)]
+struct Model {
+    counts: HashMap<(usize, usize, u64), u64>,
+    max: Vec<Vec<u64>>,
 }
 
 impl Model {
     fn new() -> Self {
         Model {
             counts: HashMap::new(),
-            max: Ep::BUCKETS
-                .iter()
-                .map(|b| b.windows.iter().map(|w| w.max).collect())
+            max: (0..Ep::BUCKETS.len())
+                .map(|b| enforced(b).iter().map(|w| w.max).collect())
                 .collect(),
         }
     }
 
-    fn acquire(&mut self, ep: Ep, cost: u64, now: u64) -> Outcome {
+    fn acquire(&mut self, ep: Ep, n: u64, now: u64) -> Outcome {
         let b = ep.bucket();
-        let windows: &[Window] = &Ep::BUCKETS[b].windows;
-        let state: Vec<(u64, u64, u64, u64)> = windows
+        let windows = enforced(b);
+        let state: Vec<(u64, u64, u64, u64, u64)> = windows
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                let (n, end) = window_of(w.per, now);
-                let count = self.counts.get(&(b, i, n)).copied().unwrap_or(0);
-                (n, end, count, self.max[b][i])
+                let (id, end) = window_of(w, now);
+                let count = self.counts.get(&(b, i, id)).copied().unwrap_or(0);
+                (id, end, count, self.max[b][i], units(w, ep, n))
             })
             .collect();
-        for (w, &(_, _, _, max)) in windows.iter().zip(&state) {
+        for (w, &(_, _, _, max, cost)) in windows.iter().zip(&state) {
             if cost > max {
                 return Outcome::Refused(Refusal::Exceeds(ExceedsLimit {
                     cost,
@@ -129,7 +111,7 @@ impl Model {
         }
         // The full window that ends last decides the denial; the first one on a tie.
         let mut denied: Option<Denied> = None;
-        for (w, &(_, end, count, max)) in windows.iter().zip(&state) {
+        for (w, &(_, end, count, max, cost)) in windows.iter().zip(&state) {
             if count + cost > max {
                 let retry_after = Duration::from_millis(end - now);
                 if denied.is_none_or(|d| d.retry_after < retry_after) {
@@ -143,34 +125,51 @@ impl Model {
         if let Some(d) = denied {
             return Outcome::Refused(Refusal::Denied(d));
         }
-        let (mut remaining, mut reset_at) = (u64::MAX, now);
-        for (i, &(n, end, count, max)) in state.iter().enumerate() {
-            self.counts.insert((b, i, n), count + cost);
+        // The tightest window: fewest left, then the latest end, then the first.
+        let (mut remaining, mut reset_at, mut window) = (u64::MAX, now, None);
+        for (i, (w, &(id, end, count, max, cost))) in windows.iter().zip(&state).enumerate() {
+            self.counts.insert((b, i, id), count + cost);
             let left = max - count - cost;
             if left < remaining || (left == remaining && end > reset_at) {
-                (remaining, reset_at) = (left, end);
+                (remaining, reset_at, window) = (left, end, Some(w.with_max(max)));
             }
         }
         Outcome::Admitted {
             remaining,
             reset_at,
             reset_after: Duration::from_millis(reset_at - now),
+            window,
         }
     }
 
     fn remaining(&self, ep: Ep, now: u64) -> u64 {
         let b = ep.bucket();
-        Ep::BUCKETS[b]
-            .windows
+        enforced(b)
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                let (n, _) = window_of(w.per, now);
-                let count = self.counts.get(&(b, i, n)).copied().unwrap_or(0);
+                let (id, _) = window_of(w, now);
+                let count = self.counts.get(&(b, i, id)).copied().unwrap_or(0);
                 self.max[b][i].saturating_sub(count)
             })
             .min()
             .unwrap_or(u64::MAX)
+    }
+
+    /// When the last charge held now expires, or `None` if nothing is charged now.
+    fn live_until(&self, now: u64) -> Option<u64> {
+        (0..Ep::BUCKETS.len())
+            .flat_map(|b| {
+                enforced(b)
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(move |(i, w)| {
+                        let (id, end) = window_of(&w, now);
+                        let count = self.counts.get(&(b, i, id)).copied().unwrap_or(0);
+                        (count > 0).then_some(end)
+                    })
+            })
+            .max()
     }
 }
 
@@ -182,20 +181,17 @@ enum Op {
 }
 
 fn ep() -> impl Strategy<Value = Ep> {
-    prop_oneof![
-        Just(Ep::Single),
-        Just(Ep::SharedA),
-        Just(Ep::SharedB),
-        Just(Ep::Daily)
-    ]
+    prop::sample::select(Ep::ALL)
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        8 => (ep(), prop_oneof![4 => Just(1u64), 1 => 0u64..6]).prop_map(|(e, c)| Op::Acquire(e, c)),
+        8 => (ep(), prop_oneof![4 => Just(1u64), 1 => 0u64..12]).prop_map(|(e, c)| Op::Acquire(e, c)),
         3 => prop_oneof![
             0u64..1_500,
+            5_000u64..12_000,
             55_000u64..65_000,
+            1_700_000u64..1_900_000,
             3_000_000u64..4_000_000,
             80_000_000u64..90_000_000,
         ]
@@ -204,13 +200,17 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Start anywhere in two days, so day and 2-day boundaries are crossed at random points.
+fn start() -> impl Strategy<Value = u64> {
+    fixture::BEIJING_MIDNIGHT..fixture::BEIJING_MIDNIGHT + 2 * fixture::DAY
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn the_limiter_matches_the_reference_model(
-        // Start anywhere in a day, so calendar-day boundaries are crossed at random points.
-        start in 1_709_222_400_000u64..1_709_308_800_000,
+        start in start(),
         ops in prop::collection::vec(op(), 1..120),
     ) {
         let clock = ManualClock::new(start);
@@ -220,14 +220,7 @@ proptest! {
         for op in ops {
             match op {
                 Op::Acquire(ep, cost) => {
-                    let got = match limiter.try_acquire_n(ep, cost) {
-                        Ok(p) => Outcome::Admitted {
-                            remaining: p.remaining(),
-                            reset_at: p.reset_at_unix_ms(),
-                            reset_after: p.reset_after(),
-                        },
-                        Err(r) => Outcome::Refused(r),
-                    };
+                    let got = Outcome::from(limiter.try_acquire_n(ep, cost));
                     prop_assert_eq!(got, model.acquire(ep, cost, now), "{:?} cost {} at {}", ep, cost, now);
                 }
                 Op::Advance(ms) => {
@@ -235,14 +228,77 @@ proptest! {
                     clock.advance(Duration::from_millis(ms));
                 }
                 Op::SetLimit(ep, w, max) => {
-                    let windows: &[Window] = &Ep::BUCKETS[ep.bucket()].windows;
+                    let windows = enforced(ep.bucket());
                     let w = w % windows.len();
-                    limiter.set_limit(ep, windows[w].per, max).unwrap();
+                    limiter.set_limit(ep, Length::of(&windows[w]), max).unwrap();
                     model.max[ep.bucket()][w] = max;
                 }
             }
             for ep in Ep::ALL {
                 prop_assert_eq!(limiter.remaining(*ep), model.remaining(*ep, now));
+            }
+        }
+    }
+
+    #[test]
+    fn the_keyed_limiter_matches_one_model_per_key_and_the_capacity_rule(
+        start in start(),
+        capacity in 1usize..4,
+        ops in prop::collection::vec((0u8..6, op()), 1..150),
+    ) {
+        let clock = ManualClock::new(start);
+        let limiter = KeyedLimiter::<u8, Ep, _>::with_clock(capacity, clock.clone());
+        let mut models: HashMap<u8, Model> = HashMap::new();
+        // The keys the limiter holds, simulated: a new key finding the map full evicts the
+        // keys whose charges have all expired, and is refused if none has.
+        let mut held: Vec<u8> = Vec::new();
+        let mut limits = Model::new().max;
+        let mut now = start;
+        for (key, op) in ops {
+            match op {
+                Op::Acquire(ep, cost) => {
+                    let got = limiter.try_acquire_n(&key, ep, cost);
+                    if !held.contains(&key) && held.len() >= capacity {
+                        held.retain(|k| models[k].live_until(now).is_some());
+                    }
+                    if !held.contains(&key) && held.len() >= capacity {
+                        let first = held.iter().filter_map(|k| models[k].live_until(now)).min().unwrap();
+                        match &got {
+                            Err(Refusal::Unavailable(u)) if u.kind() == UnavailableKind::NoRoom => {
+                                // The watermark is a lower bound: never later than the first
+                                // expiry, never now.
+                                let retry = u.retry_after().unwrap();
+                                prop_assert!(retry > Duration::ZERO && retry <= Duration::from_millis(first - now), "{:?} vs {}", retry, first - now);
+                            }
+                            other => prop_assert!(false, "key {} expected no room, got {:?}", key, other),
+                        }
+                        continue;
+                    }
+                    if !held.contains(&key) {
+                        held.push(key);
+                    }
+                    let model = models.entry(key).or_insert_with(|| Model { counts: HashMap::new(), max: limits.clone() });
+                    prop_assert_eq!(Outcome::from(got), model.acquire(ep, cost, now), "key {} {:?} cost {} at {}", key, ep, cost, now);
+                }
+                Op::Advance(ms) => {
+                    now += ms;
+                    clock.advance(Duration::from_millis(ms));
+                }
+                Op::SetLimit(ep, w, max) => {
+                    let windows = enforced(ep.bucket());
+                    let w = w % windows.len();
+                    limiter.set_limit(ep, Length::of(&windows[w]), max).unwrap();
+                    limits[ep.bucket()][w] = max;
+                    for model in models.values_mut() {
+                        model.max[ep.bucket()][w] = max;
+                    }
+                }
+            }
+            prop_assert_eq!(limiter.len(), held.len());
+            for (key, model) in &models {
+                for ep in Ep::ALL {
+                    prop_assert_eq!(limiter.remaining(key, *ep), model.remaining(*ep, now));
+                }
             }
         }
     }

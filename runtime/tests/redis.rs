@@ -1,9 +1,12 @@
 //! `RedisLimiter` against a real `redis-server` started by each test, with the endpoints
 //! generated from the real documents. Clocks are manual: no assertion depends on timing.
 
+mod fixture;
+#[macro_use]
+mod suite;
 mod support_redis;
 
-use ratespec::redis::{FailurePolicy, RedisLimiter, RedisRefusal};
+use ratespec::redis::{FailurePolicy, RedisLimiter};
 use ratespec::{
     Clock, Denied, Endpoints, ExceedsLimit, Limiter, ManualClock, Per, Refusal, Window,
 };
@@ -34,9 +37,9 @@ fn limiter(server: &RedisServer, clock: &ManualClock, short_circuit: bool) -> Sh
         .expect("build inside a Tokio runtime")
 }
 
-fn denied(r: Result<ratespec::Permit, RedisRefusal>) -> Denied {
+fn denied(r: Result<ratespec::Permit, Refusal>) -> Denied {
     match r {
-        Err(RedisRefusal::Limit(Refusal::Denied(d))) => d,
+        Err(Refusal::Denied(d)) => d,
         other => panic!("expected a denial, got {other:?}"),
     }
 }
@@ -104,7 +107,7 @@ async fn the_same_answers_as_the_local_limiter_over_a_random_walk_across_beijing
                 assert_eq!(a, b, "step {step}: {ep} cost {cost}");
                 admitted += 1;
             }
-            (Err(a), Err(RedisRefusal::Limit(b))) => {
+            (Err(a @ (Refusal::Denied(_) | Refusal::Exceeds(_))), Err(b)) => {
                 assert_eq!(a, b, "step {step}: {ep} cost {cost}");
                 refused += 1;
             }
@@ -152,12 +155,12 @@ async fn many_tasks_at_once_admit_exactly_the_limit() {
     }
     let id = (BEIJING_MIDNIGHT + 2_250) / 1000;
     let key = format!(
-        "ratespec:{{rongcloud:{}}}:second:{id}",
+        "ratespec:{{rongcloud:{}}}:1s:{id}",
         bucket_name(Endpoint::UserGetToken)
     );
     assert_eq!(server.integer(&["GET", &key]), Some(SECOND_LIMIT as i64));
     let hour = format!(
-        "ratespec:{{rongcloud:{}}}:hour:{}",
+        "ratespec:{{rongcloud:{}}}:1h:{}",
         bucket_name(Endpoint::Push),
         BEIJING_MIDNIGHT / HOUR
     );
@@ -195,7 +198,7 @@ async fn calendar_days_turn_at_beijing_midnight_and_both_push_windows_apply() {
     assert_eq!(shared.try_acquire(push).await.unwrap().remaining(), 1);
 
     let day = |ms: u64| (ms + 8 * HOUR) / (24 * HOUR);
-    let key = |id: u64| format!("ratespec:{{rongcloud:{}}}:day:{id}", bucket_name(push));
+    let key = |id: u64| format!("ratespec:{{rongcloud:{}}}:1d:{id}", bucket_name(push));
     assert_eq!(
         server.integer(&["GET", &key(day(BEIJING_MIDNIGHT - 1))]),
         Some(3)
@@ -228,10 +231,10 @@ async fn a_shared_bucket_is_one_quota_for_both_endpoints_and_costs_are_weighted(
     );
     assert!(matches!(
         shared.try_acquire(set).await,
-        Err(RedisRefusal::Limit(Refusal::Denied(_)))
+        Err(Refusal::Denied(_))
     ));
     match shared.try_acquire_n(batch, 101).await {
-        Err(RedisRefusal::Limit(Refusal::Exceeds(e))) => assert_eq!(
+        Err(Refusal::Exceeds(e)) => assert_eq!(
             e,
             ExceedsLimit {
                 cost: 101,
@@ -275,11 +278,11 @@ async fn keys_name_tenant_provider_bucket_window_and_id_never_a_discriminant() {
     let (sec, hour, day) = (now / 1000, now / HOUR, (now + 8 * HOUR) / (24 * HOUR));
     let t = "app%3Akey%7B1%7D";
     let mut expected = vec![
-        format!("ratespec:{{{t}:rongcloud:UserGetToken}}:second:{sec}"),
-        format!("ratespec:{{{t}:rongcloud:Push}}:hour:{hour}"),
-        format!("ratespec:{{{t}:rongcloud:Push}}:day:{day}"),
-        format!("ratespec:{{{t}:rongcloud:chatroom_entry_set}}:second:{sec}"),
-        format!("ratespec:{{rongcloud:chatroom_entry_set}}:second:{sec}"),
+        format!("ratespec:{{{t}:rongcloud:UserGetToken}}:1s:{sec}"),
+        format!("ratespec:{{{t}:rongcloud:Push}}:1h:{hour}"),
+        format!("ratespec:{{{t}:rongcloud:Push}}:1d:{day}"),
+        format!("ratespec:{{{t}:rongcloud:chatroom_entry_set}}:1s:{sec}"),
+        format!("ratespec:{{rongcloud:chatroom_entry_set}}:1s:{sec}"),
     ];
     expected.sort();
     assert_eq!(server.keys(), expected);
@@ -289,8 +292,8 @@ async fn keys_name_tenant_provider_bucket_window_and_id_never_a_discriminant() {
         let ttl = server.integer(&["PTTL", key]).expect("a TTL");
         let per = key.rsplit(':').nth(1).unwrap();
         let to_end = match per {
-            "second" => 750,
-            "hour" => HOUR - 250,
+            "1s" => 750,
+            "1h" => HOUR - 250,
             _ => 24 * HOUR - 250,
         };
         assert!(
@@ -376,11 +379,11 @@ async fn a_cost_above_a_limit_is_refused_without_a_round_trip_even_when_redis_is
     let r = shared
         .try_acquire_n(Endpoint::MessagePrivatePublish, 6_001)
         .await;
-    assert!(matches!(r, Err(RedisRefusal::Limit(Refusal::Exceeds(e))) if e.window.max == 6_000));
+    assert!(matches!(r, Err(Refusal::Exceeds(e)) if e.window.max == 6_000));
     assert_eq!(server.evalsha_calls(), 0);
     server.kill();
     let r = shared.try_acquire_n(Endpoint::Push, 4).await.unwrap_err();
-    assert!(matches!(r, RedisRefusal::Limit(Refusal::Exceeds(e)) if e.window.max == 2));
+    assert!(matches!(r, Refusal::Exceeds(e) if e.window.max == 2));
     assert_eq!(r.retry_after(), None);
 }
 
@@ -439,9 +442,10 @@ async fn redis_killed_fail_closed_refuses_then_admits_after_a_restart() {
     server.kill();
     for _ in 0..5 {
         match shared.try_acquire(Endpoint::UserGetToken).await {
-            Err(RedisRefusal::Unavailable(u)) => {
+            Err(Refusal::Unavailable(u)) => {
                 assert!(u.to_string().contains("Redis"), "{u}");
-                let refusal = RedisRefusal::Unavailable(u);
+                assert_eq!(u.kind(), ratespec::UnavailableKind::Backend);
+                let refusal = Refusal::Unavailable(u);
                 assert_eq!(refusal.retry_after(), None);
                 assert!(std::error::Error::source(&refusal).is_some());
             }
@@ -484,7 +488,7 @@ async fn a_frozen_redis_times_out_into_the_policy_and_a_thawed_one_answers_again
     let mut timed_out = 0;
     for _ in 0..4 {
         match closed.try_acquire(Endpoint::UserGetToken).await {
-            Err(RedisRefusal::Unavailable(u)) => assert!(u.is_timeout(), "{u}"),
+            Err(Refusal::Unavailable(u)) => assert!(u.is_timeout(), "{u}"),
             other => panic!("expected a timeout, got {other:?}"),
         }
         let p = open.try_acquire(Endpoint::UserGetToken).await.unwrap();
@@ -529,7 +533,7 @@ async fn clock_skew_each_window_id_admits_its_limit_but_an_early_clock_opens_the
     a_clock.set_ms(BEIJING_MIDNIGHT + 1_000);
     let d = denied(a.try_acquire(Endpoint::UserGetToken).await);
     assert_eq!(d.retry_after, Duration::from_secs(1));
-    let key = |id: u64| format!("ratespec:{{rongcloud:UserGetToken}}:second:{id}");
+    let key = |id: u64| format!("ratespec:{{rongcloud:UserGetToken}}:1s:{id}");
     let first = BEIJING_MIDNIGHT / 1000;
     assert_eq!(server.integer(&["GET", &key(first)]), Some(200));
     assert_eq!(server.integer(&["GET", &key(first + 1)]), Some(200));
@@ -555,7 +559,7 @@ async fn limits_adjust_at_run_time_and_lift_the_short_circuit() {
         shared.set_limit(ep, Per::Hour, 1),
         Err(ratespec::LimitError::NoSuchWindow {
             endpoint: "UserGetToken",
-            per: Per::Hour
+            length: Per::Hour.into()
         })
     );
     assert_eq!(
@@ -571,4 +575,88 @@ fn building_outside_a_tokio_runtime_is_an_error_not_a_panic() {
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("Tokio runtime"), "{err}");
+}
+
+/// A fail-closed `RedisLimiter` of the fixture on its own server.
+struct OnRedis {
+    limiter: RedisLimiter<fixture::Ep, ManualClock>,
+    _server: RedisServer,
+}
+
+impl suite::Backend for OnRedis {
+    async fn start(clock: ManualClock) -> Self {
+        let server = RedisServer::start();
+        let limiter = RedisLimiter::builder(server.client())
+            .clock(clock)
+            .failure_policy(FailurePolicy::Closed)
+            .timeout(Duration::from_secs(2))
+            .build()
+            .expect("build inside a Tokio runtime");
+        OnRedis {
+            limiter,
+            _server: server,
+        }
+    }
+    fn clock(&self) -> &ManualClock {
+        self.limiter.clock()
+    }
+    async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
+        self.limiter.try_acquire_n(ep, n).await
+    }
+    async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
+        self.limiter.acquire(ep, n).await
+    }
+    async fn remaining(&self, ep: fixture::Ep) -> u64 {
+        self.limiter.remaining(ep).await.expect("Redis answers")
+    }
+    async fn remaining_in(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.limiter
+            .remaining_in(ep, len)
+            .await
+            .expect("Redis answers")
+    }
+    async fn reset_at(&self, ep: fixture::Ep) -> std::time::SystemTime {
+        self.limiter.reset_at(ep).await.expect("Redis answers")
+    }
+    fn set_limit(
+        &self,
+        ep: fixture::Ep,
+        len: ratespec::Length,
+        max: u64,
+    ) -> Result<(), ratespec::LimitError> {
+        self.limiter.set_limit(ep, len, max)
+    }
+    fn limit(&self, ep: fixture::Ep, len: ratespec::Length) -> Option<u64> {
+        self.limiter.limit(ep, len)
+    }
+}
+
+behaviour_suite!(OnRedis);
+
+#[tokio::test]
+async fn keys_of_windows_of_several_units_name_their_length() {
+    let server = RedisServer::start();
+    let now = fixture::BEIJING_MIDNIGHT + 2_500;
+    let limiter = RedisLimiter::<fixture::Ep, _>::builder(server.client())
+        .clock(ManualClock::new(now))
+        .failure_policy(FailurePolicy::Closed)
+        .build()
+        .unwrap();
+    limiter.try_acquire(fixture::Ep::Lengths).await.unwrap();
+    limiter.try_acquire(fixture::Ep::TwoDays).await.unwrap();
+    limiter.try_acquire(fixture::Ep::PerUser).await.unwrap();
+    let two_days = (now + 8 * HOUR) / (2 * 24 * HOUR);
+    let mut expected = vec![
+        format!("ratespec:{{fixture:lengths}}:10s:{}", now / 10_000),
+        format!("ratespec:{{fixture:lengths}}:30m:{}", now / 1_800_000),
+        format!("ratespec:{{fixture:two_days}}:2d:{two_days}"),
+        // The per-user 1/minute window is not counted: only the App Key's 5/minute.
+        format!("ratespec:{{fixture:per_user}}:1m:{}", now / 60_000),
+    ];
+    expected.sort();
+    assert_eq!(server.keys(), expected);
+    let key = format!("ratespec:{{fixture:lengths}}:10s:{}", now / 10_000);
+    assert_eq!(server.integer(&["GET", &key]), Some(1));
+    let ttl = server.integer(&["PTTL", &key]).expect("a TTL");
+    assert!(ttl > 0 && ttl as u64 <= 7_500 + 60_000, "PTTL {ttl}");
 }

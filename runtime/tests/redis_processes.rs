@@ -7,7 +7,8 @@
 mod support_redis;
 
 use ratespec::ManualClock;
-use ratespec::redis::{Client, FailurePolicy, RedisLimiter, RedisRefusal};
+use ratespec::Refusal;
+use ratespec::redis::{Client, FailurePolicy, RedisLimiter};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,7 +114,7 @@ fn child(spec: &str) {
                         ] {
                             match limiter.try_acquire(ep).await {
                                 Ok(_) => *n += 1,
-                                Err(RedisRefusal::Limit(_)) => {}
+                                Err(Refusal::Denied(_)) => {}
                                 Err(e) => panic!("Redis failed in a child: {e}"),
                             }
                         }

@@ -53,6 +53,9 @@ async fn a_cost_that_can_never_pass_fails_at_once() {
         .acquire(Endpoint::UserGetToken, 3)
         .await
         .unwrap_err();
+    let ratespec::Refusal::Exceeds(err) = err else {
+        panic!("expected Exceeds, got {err:?}")
+    };
     assert_eq!(err.cost, 3);
     assert_eq!(err.window.max, 2);
 }

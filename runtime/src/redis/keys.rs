@@ -2,15 +2,20 @@
 //! discriminant, so reordering or adding endpoints in a document never moves a counter.
 //!
 //! ```text
-//! ratespec:{rongcloud:push}:hour:493921              no tenant
-//! ratespec:{APPKEY:rongcloud:push}:day:20580         tenant (App Key) "APPKEY"
+//! ratespec:{rongcloud:push}:1h:493921                no tenant
+//! ratespec:{APPKEY:rongcloud:push}:1d:20580          tenant (App Key) "APPKEY"
+//! ratespec:{demo:batch}:10s:170930880                a 10-second window
 //! ```
 //!
 //! The braces are a Redis Cluster hash tag: every window of one bucket lands in one slot, as a
-//! script's keys must. The window id is the one `window::id` computes: seconds, minutes or
-//! hours since the Unix epoch, or calendar days since 1970-01-01 in the document's offset.
+//! script's keys must. The window is named by its length ([`Length::label`]: `1s`, `10s`,
+//! `30m`, `2d`), its identity in a bucket; the id is the one [`Window::id`] computes: windows
+//! of that length since the Unix epoch, or since 1970-01-01 midnight in the document's offset
+//! for day windows.
+//!
+//! [`Length::label`]: crate::Length::label
 
-use crate::meta::{Bucket, Per};
+use crate::meta::{Bucket, Window};
 use std::fmt::Write as _;
 
 /// Every key of a namespace begins with this.
@@ -43,15 +48,13 @@ impl Keys {
         Keys { prefixes }
     }
 
-    /// The key of `bucket`'s `per` window number `id`.
-    pub(crate) fn key(&self, bucket: usize, per: Per, id: u64) -> String {
+    /// The key of window number `id` of `bucket`'s window `w` (named by its length).
+    pub(crate) fn key(&self, bucket: usize, w: &Window, id: u64) -> String {
         let prefix = self.prefixes.get(bucket).map_or("", String::as_str);
-        let mut key = String::with_capacity(prefix.len() + 20);
+        let mut key = String::with_capacity(prefix.len() + 24);
         key.push_str(prefix);
-        key.push_str(per.as_str());
-        key.push(':');
         // Writing into a String cannot fail.
-        let _ = write!(key, "{id}");
+        let _ = write!(key, "{}{}:{id}", w.every, w.per.suffix());
         key
     }
 }
@@ -75,7 +78,7 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    use crate::meta::{Text, Window};
+    use crate::meta::{Per, Text};
 
     const BUCKETS: &[Bucket] = &[Bucket {
         name: Text::Borrowed("user_get_token"),
@@ -86,13 +89,17 @@ mod tests {
     fn keys_name_the_provider_bucket_window_and_id_in_one_hash_tag() {
         let keys = Keys::new("demo", BUCKETS, None);
         assert_eq!(
-            keys.key(0, Per::Second, 1_700_000_000),
-            "ratespec:{demo:user_get_token}:second:1700000000"
+            keys.key(0, &Window::new(1, Per::Second), 1_700_000_000),
+            "ratespec:{demo:user_get_token}:1s:1700000000"
+        );
+        assert_eq!(
+            keys.key(0, &Window::new(10, Per::Second).every(10), 170_000_000),
+            "ratespec:{demo:user_get_token}:10s:170000000"
         );
         let keys = Keys::new("demo", BUCKETS, Some("key-1"));
         assert_eq!(
-            keys.key(0, Per::Day, 19_000),
-            "ratespec:{key-1:demo:user_get_token}:day:19000"
+            keys.key(0, &Window::new(3, Per::Day).every(2), 9_500),
+            "ratespec:{key-1:demo:user_get_token}:2d:9500"
         );
     }
 
@@ -100,10 +107,10 @@ mod tests {
     fn a_tenant_cannot_forge_another_tenants_keys_or_the_hash_tag() {
         let evil = Keys::new("demo", BUCKETS, Some("a:demo}{x%"));
         assert_eq!(
-            evil.key(0, Per::Hour, 1),
-            "ratespec:{a%3Ademo%7D%7Bx%25:demo:user_get_token}:hour:1"
+            evil.key(0, &Window::new(1, Per::Hour), 1),
+            "ratespec:{a%3Ademo%7D%7Bx%25:demo:user_get_token}:1h:1"
         );
         // An unknown bucket index yields a key that belongs to no bucket, never a panic.
-        assert_eq!(evil.key(9, Per::Hour, 1), "hour:1");
+        assert_eq!(evil.key(9, &Window::new(1, Per::Hour), 1), "1h:1");
     }
 }

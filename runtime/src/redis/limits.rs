@@ -4,52 +4,53 @@
 //! every process enforces its own limits against the shared counts, and a raised limit must
 //! be set on every process of the fleet.
 
-use crate::meta::{Bucket, Per};
-use crate::slot::MAX_LIMIT;
+use crate::meta::Window;
+use crate::window::{Layout, Length, MAX_LIMIT};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// One limit per window of each bucket, buckets one after another.
+/// One limit per enforced window of each bucket, in [`Layout`] order.
 #[derive(Debug)]
 pub(crate) struct Limits {
+    layout: Layout,
     max: Box<[AtomicU64]>,
-    first: Box<[usize]>,
 }
 
 impl Limits {
     /// The documented limits, clamped to [`MAX_LIMIT`] as the local limiter does.
-    pub(crate) fn new(buckets: &[Bucket]) -> Self {
-        let mut first = Vec::with_capacity(buckets.len());
-        let mut max = Vec::new();
-        for bucket in buckets {
-            first.push(max.len());
-            max.extend(
-                bucket
-                    .windows
-                    .iter()
-                    .map(|w| AtomicU64::new(w.max.min(MAX_LIMIT))),
-            );
-        }
-        Limits {
-            max: max.into_boxed_slice(),
-            first: first.into_boxed_slice(),
-        }
+    pub(crate) fn new(layout: Layout) -> Self {
+        let max = layout
+            .all()
+            .iter()
+            .map(|w| AtomicU64::new(w.max.min(MAX_LIMIT)))
+            .collect();
+        Limits { layout, max }
+    }
+
+    /// Bucket `b`'s enforced windows.
+    #[inline]
+    pub(crate) fn windows(&self, b: usize) -> &[Window] {
+        self.layout.windows(b)
     }
 
     /// The current limit of window `i` of `bucket` (0 for a window that does not exist).
     #[inline]
     pub(crate) fn get(&self, bucket: usize, i: usize) -> u64 {
-        self.first
-            .get(bucket)
-            .and_then(|first| self.max.get(first + i))
+        self.max
+            .get(self.layout.range(bucket).start + i)
             .map_or(0, |m| m.load(Ordering::Relaxed))
     }
 
-    /// Sets the limit of `bucket`'s `per` window; `false` if the bucket has no such window.
-    pub(crate) fn set(&self, bucket: &Bucket, b: usize, per: Per, max: u64) -> bool {
-        let Some(i) = bucket.windows.iter().position(|w| w.per == per) else {
+    /// The current limit of `bucket`'s window of length `len`, if it has one.
+    pub(crate) fn find(&self, bucket: usize, len: Length) -> Option<u64> {
+        Some(self.get(bucket, self.layout.find(bucket, len)?))
+    }
+
+    /// Sets the limit of `bucket`'s window of length `len`; `false` if it has none.
+    pub(crate) fn set(&self, bucket: usize, len: Length, max: u64) -> bool {
+        let Some(i) = self.layout.find(bucket, len) else {
             return false;
         };
-        let Some(slot) = self.first.get(b).and_then(|first| self.max.get(first + i)) else {
+        let Some(slot) = self.max.get(self.layout.range(bucket).start + i) else {
             return false;
         };
         slot.store(max.min(MAX_LIMIT), Ordering::Relaxed);

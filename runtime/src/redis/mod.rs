@@ -3,10 +3,12 @@
 //!
 //! # Semantics
 //!
-//! The same as the local limiter: fixed windows aligned to the Unix epoch, calendar days in
-//! the document's UTC offset ([`Endpoints::UTC_OFFSET_SECS`]), every window of a bucket
-//! charged all-or-nothing, weighted costs, shared buckets, `retry_after` for the full window
-//! that ends last, and [`Refusal::Exceeds`] when a cost is above a limit (decided locally,
+//! The same as the local limiter, with the same methods (async where they need Redis):
+//! fixed windows of any length aligned to the Unix epoch, calendar days in the document's
+//! UTC offset ([`Endpoints::UTC_OFFSET_SECS`]), every window of a bucket charged
+//! all-or-nothing, weighted costs (a window counting calls is charged one per request),
+//! shared buckets, per-user windows not enforced, `retry_after` for the full window that
+//! ends last, and [`Refusal::Exceeds`] when a cost is above a limit (decided locally,
 //! without a round trip). One acquire is **one round trip**: a Lua script run by EVALSHA
 //! reads every window's counter and increments them all only if each has room. After a
 //! `SCRIPT FLUSH` or a Redis restart the script is loaded again and re-run within the same
@@ -28,11 +30,13 @@
 //!
 //! # Keys
 //!
-//! `ratespec:{<tenant>:<provider>:<bucket>}:<per>:<window id>`, for instance
-//! `ratespec:{rongcloud:push}:day:20580` or, with the tenant (App Key) `k1`,
-//! `ratespec:{k1:rongcloud:push}:hour:493921`. The bucket is named by
-//! [`Bucket::name`](crate::Bucket::name), the window by [`Per::as_str`], never by an enum
-//! discriminant, so editing a document never moves a counter. `%`, `:`, `{` and `}` in a
+//! `ratespec:{<tenant>:<provider>:<bucket>}:<length>:<window id>`, for instance
+//! `ratespec:{rongcloud:push}:1d:20580` or, with the tenant (App Key) `k1`,
+//! `ratespec:{k1:rongcloud:push}:1h:493921`; a `10 次/10 秒` window is `10s` and its id
+//! counts 10-second windows since the epoch. The bucket is named by
+//! [`Bucket::name`](crate::Bucket::name), the window by its length
+//! ([`Length::label`](crate::Length::label)), never by an enum discriminant, so editing a
+//! document never moves a counter. `%`, `:`, `{` and `}` in a
 //! tenant are percent-encoded. Keys expire [`KEY_TTL_MARGIN`] after their window ends (by
 //! the charging client's clock). The braces keep a bucket's keys in one Redis Cluster slot.
 //!
@@ -41,7 +45,7 @@
 //! When Redis is down, slow (no answer within the timeout, [`DEFAULT_TIMEOUT`] by default)
 //! or answers nonsense, the [`FailurePolicy`] applies: [`Open`](FailurePolicy::Open) (the
 //! default) admits and logs at `error!` through `tracing`, at most one line every ten
-//! seconds; [`Closed`](FailurePolicy::Closed) refuses with [`RedisRefusal::Unavailable`].
+//! seconds; [`Closed`](FailurePolicy::Closed) refuses with [`Refusal::Unavailable`].
 //! Nothing panics. A call that times out may still run on the server later: its units stay
 //! charged (a conservative error, never an over-admission under `Closed`).
 //!
@@ -59,15 +63,15 @@ mod policy;
 mod script;
 
 pub use ::redis::{Client, RedisError};
-pub use policy::{FailurePolicy, RedisRefusal, RedisUnavailable};
+pub use policy::FailurePolicy;
 
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
-use crate::meta::{Per, Window};
-use crate::outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
+use crate::meta::Window;
+use crate::outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal, Unavailable};
 use crate::shortcut::Shortcuts;
-use crate::slot::MAX_LIMIT;
-use crate::window;
+use crate::table::Tightest;
+use crate::window::{self, Layout, Length, MAX_LIMIT, units};
 use conn::Conn;
 use keys::Keys;
 use limits::Limits;
@@ -75,7 +79,7 @@ use policy::FailureLog;
 use script::{ChargeScript, Reply};
 use std::fmt;
 use std::marker::PhantomData;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a window's counter key outlives the window's end.
 pub const KEY_TTL_MARGIN: Duration = Duration::from_secs(60);
@@ -92,7 +96,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
 /// # mod docs { ratespec::include_limits!("../specs/"); }
 /// # use docs::rongcloud::Endpoint;
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use ratespec::redis::{Client, FailurePolicy, RedisLimiter, RedisRefusal};
+/// use ratespec::Refusal;
+/// use ratespec::redis::{Client, FailurePolicy, RedisLimiter};
 /// use std::time::Duration;
 ///
 /// let limiter = RedisLimiter::<Endpoint>::builder(Client::open("redis://10.0.0.5:6379/")?)
@@ -102,8 +107,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
 ///     .build()?;
 /// match limiter.try_acquire(Endpoint::UserGetToken).await {
 ///     Ok(permit) => { /* call the vendor; permit.remaining(), permit.reset_at() */ }
-///     Err(RedisRefusal::Limit(refusal)) => { /* 429, Retry-After: refusal.retry_after() */ }
-///     Err(RedisRefusal::Unavailable(e)) => { /* FailurePolicy::Closed and Redis is down */ }
+///     Err(Refusal::Unavailable(e)) => { /* FailurePolicy::Closed and Redis is down */ }
+///     Err(refusal) => { /* 429, Retry-After: refusal.retry_after() */ }
 /// }
 /// # Ok(())
 /// # }
@@ -198,7 +203,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
         Ok(RedisLimiter {
             conn: Conn::new(self.client, self.timeout)?,
             keys: Keys::new(E::PROVIDER, E::BUCKETS, self.tenant.as_deref()),
-            limits: Limits::new(E::BUCKETS),
+            limits: Limits::new(Layout::new(E::BUCKETS)),
             script: ChargeScript::new(),
             shortcuts: self.short_circuit.then(|| Shortcuts::new(E::BUCKETS.len())),
             policy: self.policy,
@@ -211,79 +216,65 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
     }
 }
 
-/// The tighter of two (remaining, reset) pairs, as the local limiter reports them: fewer
-/// units left wins; on a tie, the later reset.
-fn tighter(a: (u64, u64), b: (u64, u64)) -> (u64, u64) {
-    if a.0 < b.0 || (a.0 == b.0 && a.1 > b.1) {
-        a
-    } else {
-        b
-    }
-}
-
-/// A permit without a known count: endpoints without limits, and fail-open admissions.
-fn unlimited(now_ms: u64) -> Permit {
-    Permit {
-        remaining: u64::MAX,
-        reset_ms: now_ms,
-        now_ms,
-    }
-}
-
 impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     /// Admits one unit of `ep`'s quota now, or refuses without charging anything.
-    pub async fn try_acquire(&self, ep: E) -> Result<Permit, RedisRefusal> {
+    pub async fn try_acquire(&self, ep: E) -> Result<Permit, Refusal> {
         self.try_acquire_n(ep, 1).await
     }
 
     /// Admits `cost` units of `ep`'s quota now, in every window of its bucket or in none,
     /// in one round trip to Redis.
     ///
-    /// Refuses with [`RedisRefusal::Limit`] as [`Limiter::try_acquire_n`](crate::Limiter::try_acquire_n)
-    /// would, and with [`RedisRefusal::Unavailable`] when Redis cannot answer and the
-    /// policy is [`FailurePolicy::Closed`]. Under [`FailurePolicy::Open`] such a call is
+    /// Refuses as [`Limiter::try_acquire_n`](crate::Limiter::try_acquire_n) would, and
+    /// with [`Refusal::Unavailable`] when Redis cannot answer and the policy is
+    /// [`FailurePolicy::Closed`]. Under [`FailurePolicy::Open`] such a call is
     /// admitted with a permit whose `remaining()` is `u64::MAX` (unknown). Cancellation
     /// (dropping the future) before the reply may leave the units charged, never more.
-    pub async fn try_acquire_n(&self, ep: E, cost: u64) -> Result<Permit, RedisRefusal> {
+    pub async fn try_acquire_n(&self, ep: E, n: u64) -> Result<Permit, Refusal> {
         let now = clock::at_boundaries(&self.clock, self.clock.reading());
         let b = ep.bucket();
         let Some(bucket) = E::BUCKETS.get(b) else {
-            return Ok(unlimited(now));
+            return Ok(Permit::unlimited(now));
         };
-        let windows: &[Window] = &bucket.windows;
+        let windows = self.limits.windows(b);
         if windows.is_empty() {
-            return Ok(unlimited(now));
+            return Ok(Permit::unlimited(now));
         }
+        let basis = ep.cost();
         for (i, w) in windows.iter().enumerate() {
             let max = self.limits.get(b, i);
+            let cost = units(w, basis, n);
             if cost > max {
-                return Err(RedisRefusal::Limit(Refusal::Exceeds(ExceedsLimit {
+                return Err(Refusal::Exceeds(ExceedsLimit {
                     cost,
                     window: w.with_max(max),
-                })));
+                }));
             }
         }
-        if cost > 0
-            && let Some((deadline, i)) = self.shortcuts.as_ref().and_then(|s| s.full(b, now))
+        // A full window refuses any call that charges it at least one unit.
+        if let Some((deadline, i)) = self.shortcuts.as_ref().and_then(|s| s.full(b, now))
             && let Some(w) = windows.get(i)
+            && units(w, basis, n) > 0
         {
             return Err(denied(w.with_max(self.limits.get(b, i)), deadline, now));
         }
 
         let mut keys = Vec::with_capacity(windows.len());
-        let mut args = Vec::with_capacity(1 + 2 * windows.len());
+        let mut args = Vec::with_capacity(3 * windows.len());
         let mut sent = Vec::with_capacity(windows.len());
-        args.push(cost);
         for (i, w) in windows.iter().enumerate() {
             let id = window::id(w, E::UTC_OFFSET_SECS, now);
             let end = window::end_ms(w, E::UTC_OFFSET_SECS, id);
             let max = self.limits.get(b, i);
-            keys.push(self.keys.key(b, w.per, id));
+            let cost = units(w, basis, n);
+            keys.push(self.keys.key(b, w, id));
+            args.push(cost);
             args.push(max);
             args.push(end.saturating_sub(now) + KEY_TTL_MARGIN.as_millis() as u64);
             sent.push(Sent {
                 window: w.with_max(max),
                 end,
+                cost,
             });
         }
 
@@ -293,15 +284,15 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let reply = match answer {
             Ok(Ok(values)) => {
                 self.conn.answered();
-                Reply::decode(values, windows.len()).map_err(RedisUnavailable::reply)
+                Reply::decode(values, windows.len()).map_err(Unavailable::reply)
             }
-            Ok(Err(e)) => Err(RedisUnavailable::redis(e)),
+            Ok(Err(e)) => Err(Unavailable::backend(e)),
             Err(_elapsed) => {
                 self.conn.timed_out();
-                Err(RedisUnavailable::timeout(self.timeout))
+                Err(Unavailable::timeout(self.timeout))
             }
         };
-        match reply.and_then(|reply| self.judge(b, &sent, cost, now, reply)) {
+        match reply.and_then(|reply| self.judge(b, &sent, now, reply)) {
             Ok(verdict) => {
                 self.log.succeeded();
                 verdict
@@ -310,8 +301,8 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
                 self.log
                     .failed(self.policy, E::PROVIDER, &bucket.name, &unavailable);
                 match self.policy {
-                    FailurePolicy::Open => Ok(unlimited(now)),
-                    FailurePolicy::Closed => Err(RedisRefusal::Unavailable(unavailable)),
+                    FailurePolicy::Open => Ok(Permit::unlimited(now)),
+                    FailurePolicy::Closed => Err(Refusal::Unavailable(unavailable)),
                 }
             }
         }
@@ -324,11 +315,10 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         &self,
         b: usize,
         sent: &[Sent],
-        cost: u64,
         now: u64,
         reply: Reply,
-    ) -> Result<Result<Permit, RedisRefusal>, RedisUnavailable> {
-        let mut tightest = (u64::MAX, now);
+    ) -> Result<Result<Permit, Refusal>, Unavailable> {
+        let mut tightest = Tightest::none(now);
         let mut full: Option<&Sent> = None;
         for (i, (w, &count)) in sent.iter().zip(&reply.counts).enumerate() {
             if count >= w.window.max
@@ -337,8 +327,12 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
                 s.full_until(b, i, w.end);
             }
             if reply.admitted {
-                tightest = tighter((w.window.max.saturating_sub(count), w.end), tightest);
-            } else if count.saturating_add(cost) > w.window.max
+                tightest = tightest.tighter(Tightest {
+                    remaining: w.window.max.saturating_sub(count),
+                    reset_ms: w.end,
+                    window: Some(w.window),
+                });
+            } else if count.saturating_add(w.cost) > w.window.max
                 && full.is_none_or(|f| w.end > f.end)
             {
                 // The full window that ends last: no retry passes before it ends.
@@ -346,51 +340,130 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             }
         }
         if reply.admitted {
-            return Ok(Ok(Permit {
-                remaining: tightest.0,
-                reset_ms: tightest.1,
-                now_ms: now,
-            }));
+            return Ok(Ok(tightest.permit(now)));
         }
         match full {
             Some(w) => Ok(Err(denied(w.window, w.end, now))),
-            None => Err(RedisUnavailable::reply(format!(
-                "refused with counts {:?} that leave room for {cost}",
-                reply.counts
+            None => Err(Unavailable::reply(format!(
+                "refused with counts {:?} that leave room for {:?}",
+                reply.counts,
+                sent.iter().map(|s| s.cost).collect::<Vec<_>>()
             ))),
         }
     }
 
-    /// The current limit of `ep`'s `per` window in this process, or `None` if its bucket
-    /// has no such window.
-    pub fn limit(&self, ep: E, per: Per) -> Option<u64> {
-        let b = ep.bucket();
-        let i = E::BUCKETS
-            .get(b)?
-            .windows
-            .iter()
-            .position(|w| w.per == per)?;
-        Some(self.limits.get(b, i))
+    /// Waits until `cost` units of `ep`'s quota are admitted, retrying when the refusing
+    /// window ends (without FIFO order across processes). Fails when the cost can never
+    /// pass, or when Redis cannot answer under [`FailurePolicy::Closed`].
+    pub async fn acquire(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
+        loop {
+            match self.try_acquire_n(ep, cost).await {
+                Err(Refusal::Denied(d)) => crate::wait::pause(d.retry_after).await,
+                decided => return decided,
+            }
+        }
     }
 
-    /// Sets this process's limit of `ep`'s `per` window, for every endpoint of its bucket,
-    /// effective at once (可调频: the vendor raised the quota).
+    /// The counts of `ep`'s current windows, read in one round trip (`MGET`), with the
+    /// windows at their current limits and their ends.
+    async fn read(&self, ep: E) -> Result<(u64, Vec<(Sent, u64)>), Unavailable> {
+        let now = self.clock.now_ms();
+        let b = ep.bucket();
+        let windows = self.limits.windows(b);
+        let mut keys = Vec::with_capacity(windows.len());
+        let mut sent = Vec::with_capacity(windows.len());
+        for (i, w) in windows.iter().enumerate() {
+            let id = window::id(w, E::UTC_OFFSET_SECS, now);
+            keys.push(self.keys.key(b, w, id));
+            sent.push(Sent {
+                window: w.with_max(self.limits.get(b, i)),
+                end: window::end_ms(w, E::UTC_OFFSET_SECS, id),
+                cost: 0,
+            });
+        }
+        if keys.is_empty() {
+            return Ok((now, Vec::new()));
+        }
+        let mut con = self.conn.get();
+        let mut mget = ::redis::cmd("MGET");
+        mget.arg(&keys);
+        let counts: Vec<Option<u64>> =
+            match tokio::time::timeout(self.timeout, mget.query_async(&mut con)).await {
+                Ok(Ok(counts)) => counts,
+                Ok(Err(e)) => return Err(Unavailable::backend(e)),
+                Err(_elapsed) => return Err(Unavailable::timeout(self.timeout)),
+            };
+        if counts.len() != sent.len() {
+            return Err(Unavailable::reply(format!("MGET gave {counts:?}")));
+        }
+        let counts = counts.into_iter().map(Option::unwrap_or_default);
+        Ok((now, sent.into_iter().zip(counts).collect()))
+    }
+
+    /// The tightest of `ep`'s windows now, from Redis.
+    async fn tightest(&self, ep: E) -> Result<Tightest, Unavailable> {
+        let (now, windows) = self.read(ep).await?;
+        Ok(windows
+            .into_iter()
+            .map(|(w, count)| Tightest {
+                remaining: w.window.max.saturating_sub(count),
+                reset_ms: w.end,
+                window: Some(w.window),
+            })
+            .fold(Tightest::none(now), Tightest::tighter))
+    }
+
+    /// Units `ep` could take now across the fleet: the least over its bucket's windows
+    /// (`u64::MAX` for an endpoint without limits). One round trip; an error when Redis
+    /// cannot answer, whatever the failure policy.
+    pub async fn remaining(&self, ep: E) -> Result<u64, Unavailable> {
+        Ok(self.tightest(ep).await?.remaining)
+    }
+
+    /// Units left now in `ep`'s window of length `len`, or `None` if its bucket enforces no
+    /// such window. One round trip.
+    pub async fn remaining_in(
+        &self,
+        ep: E,
+        len: impl Into<Length>,
+    ) -> Result<Option<u64>, Unavailable> {
+        let len = len.into();
+        let (_, windows) = self.read(ep).await?;
+        Ok(windows
+            .into_iter()
+            .find(|(w, _)| len.matches(&w.window))
+            .map(|(w, count)| w.window.max.saturating_sub(count)))
+    }
+
+    /// When [`remaining`](RedisLimiter::remaining) next grows: the end of the window holding
+    /// it. One round trip.
+    pub async fn reset_at(&self, ep: E) -> Result<SystemTime, Unavailable> {
+        let reset_ms = self.tightest(ep).await?.reset_ms;
+        Ok(UNIX_EPOCH + Duration::from_millis(reset_ms))
+    }
+
+    /// The current limit of `ep`'s window of length `len` in this process, or `None` if its
+    /// bucket enforces no such window.
+    pub fn limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
+        self.limits.find(ep.bucket(), len.into())
+    }
+
+    /// Sets this process's limit of `ep`'s window of length `len`, for every endpoint of its
+    /// bucket, effective at once (可调频: the vendor raised the quota).
     ///
     /// Redis stores counts, not limits: each call sends its process's limits, so set the
     /// same limit on every process of the fleet. Units already counted in the current window
     /// still count. A short-circuit in force for the bucket is lifted.
-    pub fn set_limit(&self, ep: E, per: Per, max: u64) -> Result<(), LimitError> {
+    pub fn set_limit(&self, ep: E, len: impl Into<Length>, max: u64) -> Result<(), LimitError> {
+        let len = len.into();
         if max > MAX_LIMIT {
             return Err(LimitError::TooLarge { max });
         }
         let b = ep.bucket();
-        let found = E::BUCKETS
-            .get(b)
-            .is_some_and(|bucket| self.limits.set(bucket, b, per, max));
-        if !found {
+        if !self.limits.set(b, len, max) {
             return Err(LimitError::NoSuchWindow {
                 endpoint: ep.as_str(),
-                per,
+                length: len,
             });
         }
         if let Some(s) = &self.shortcuts {
@@ -420,18 +493,20 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     }
 }
 
-/// What one call sent for one window: the window at its current limit, and its end.
+/// What one call sent for one window: the window at its current limit, its end, and the
+/// units charged to it.
 struct Sent {
     window: Window,
     end: u64,
+    cost: u64,
 }
 
 /// A denial by `window`, which ends at `end_ms`.
-fn denied(window: Window, end_ms: u64, now_ms: u64) -> RedisRefusal {
-    RedisRefusal::Limit(Refusal::Denied(Denied {
+fn denied(window: Window, end_ms: u64, now_ms: u64) -> Refusal {
+    Refusal::Denied(Denied {
         retry_after: Duration::from_millis(end_ms.saturating_sub(now_ms)),
         window,
-    }))
+    })
 }
 
 impl<E: Endpoints, C: fmt::Debug> fmt::Debug for RedisLimiter<E, C> {

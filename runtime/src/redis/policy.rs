@@ -1,10 +1,9 @@
 //! What happens when Redis cannot answer: the failure policy, the refusal types and the
 //! rate-limited log of outages.
 
-use crate::outcome::Refusal;
-use std::fmt;
+use crate::outcome::Unavailable;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// What [`RedisLimiter`](super::RedisLimiter) does when Redis is down, slow (no reply within
 /// the timeout) or answers nonsense.
@@ -14,127 +13,14 @@ use std::time::{Duration, Instant};
 /// every API the fleet calls. Choose [`Closed`](FailurePolicy::Closed) when going over a
 /// quota costs more than not calling at all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FailurePolicy {
     /// Admit the call, unlimited, and log the outage at `error!` (at most every 10 s).
     #[default]
     Open,
-    /// Refuse the call with [`RedisRefusal::Unavailable`], and log as for `Open`.
+    /// Refuse the call with [`Refusal::Unavailable`](crate::Refusal::Unavailable), and log
+    /// as for `Open`.
     Closed,
-}
-
-/// Why Redis gave no usable answer.
-#[derive(Debug)]
-pub struct RedisUnavailable {
-    cause: Cause,
-}
-
-#[derive(Debug)]
-enum Cause {
-    /// No reply within the per-call timeout.
-    Timeout(Duration),
-    /// The connection or the server failed.
-    Redis(::redis::RedisError),
-    /// The script's reply did not have the expected shape.
-    Reply(String),
-}
-
-impl RedisUnavailable {
-    pub(crate) fn timeout(after: Duration) -> Self {
-        RedisUnavailable {
-            cause: Cause::Timeout(after),
-        }
-    }
-
-    pub(crate) fn redis(error: ::redis::RedisError) -> Self {
-        RedisUnavailable {
-            cause: Cause::Redis(error),
-        }
-    }
-
-    pub(crate) fn reply(what: String) -> Self {
-        RedisUnavailable {
-            cause: Cause::Reply(what),
-        }
-    }
-
-    /// Whether Redis did not answer within the configured timeout.
-    pub fn is_timeout(&self) -> bool {
-        matches!(self.cause, Cause::Timeout(_))
-    }
-
-    /// The Redis client's error, if that is what failed.
-    pub fn redis_error(&self) -> Option<&::redis::RedisError> {
-        match &self.cause {
-            Cause::Redis(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for RedisUnavailable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.cause {
-            Cause::Timeout(after) => {
-                write!(f, "Redis gave no reply within {} ms", after.as_millis())
-            }
-            Cause::Redis(e) => write!(f, "Redis failed: {e}"),
-            Cause::Reply(what) => write!(f, "unexpected reply from the Redis script: {what}"),
-        }
-    }
-}
-
-impl std::error::Error for RedisUnavailable {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.cause {
-            Cause::Redis(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-/// Why [`RedisLimiter`](super::RedisLimiter) did not admit a call.
-#[derive(Debug)]
-pub enum RedisRefusal {
-    /// The shared quota refuses it, exactly as [`Limiter`](crate::Limiter) would: a window
-    /// is full ([`Refusal::Denied`]) or the cost is above a limit ([`Refusal::Exceeds`]).
-    Limit(Refusal),
-    /// Redis could not answer and the policy is [`FailurePolicy::Closed`].
-    Unavailable(RedisUnavailable),
-}
-
-impl RedisRefusal {
-    /// How long to wait before retrying: the end of the full window for a denial, `None`
-    /// when the cost can never pass or when Redis is unavailable (no window is known).
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            RedisRefusal::Limit(r) => r.retry_after(),
-            RedisRefusal::Unavailable(_) => None,
-        }
-    }
-}
-
-impl fmt::Display for RedisRefusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RedisRefusal::Limit(r) => r.fmt(f),
-            RedisRefusal::Unavailable(u) => write!(f, "refused because {u}"),
-        }
-    }
-}
-
-impl std::error::Error for RedisRefusal {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            RedisRefusal::Limit(r) => Some(r),
-            RedisRefusal::Unavailable(u) => Some(u),
-        }
-    }
-}
-
-impl From<Refusal> for RedisRefusal {
-    fn from(r: Refusal) -> Self {
-        RedisRefusal::Limit(r)
-    }
 }
 
 /// At most one outage log line per this many milliseconds (per limiter).
@@ -167,7 +53,7 @@ impl FailureLog {
         policy: FailurePolicy,
         provider: &str,
         bucket: &str,
-        error: &RedisUnavailable,
+        error: &Unavailable,
     ) {
         self.failing.store(true, Ordering::Relaxed);
         let now = self.start.elapsed().as_millis() as u64 + 1;

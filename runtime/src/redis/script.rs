@@ -31,7 +31,7 @@ impl ChargeScript {
         &self.sha
     }
 
-    /// `EVALSHA sha n key_1..key_n cost max_1 ttl_1 .. max_n ttl_n`.
+    /// `EVALSHA sha n key_1..key_n cost_1 max_1 ttl_1 .. cost_n max_n ttl_n`.
     fn cmd(&self, keys: &[String], args: &[u64]) -> Cmd {
         let mut cmd = ::redis::cmd("EVALSHA");
         cmd.arg(&self.sha).arg(keys.len()).arg(keys).arg(args);

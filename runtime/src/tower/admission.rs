@@ -1,127 +1,219 @@
-//! `Admission`: what the layers need from a limiter, local or shared.
+//! `Admission`: what the layers need from a limiter, local, keyed or shared.
 
 use crate::clock::Clock;
 use crate::endpoints::Endpoints;
+use crate::keyed::KeyedLimiter;
 use crate::limiter::Limiter;
-use crate::meta::Per;
 use crate::outcome::{Permit, Refusal};
+use crate::window::Length;
+use http::{HeaderMap, Method, Request, Uri};
 use std::fmt;
 use std::future::{Future, ready};
+use std::hash::Hash;
+use std::sync::Arc;
 
 /// A boxed error, as tower and hyper use them.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Why a request was not admitted.
-#[derive(Debug)]
-pub enum Refused {
-    /// The limits refuse it: a window is full, or the cost can never pass.
-    Limit(Refusal),
-    /// The limiter could not decide (a shared backend is unreachable); nothing was charged.
-    Unavailable(BoxError),
+/// What an [`Admission`] may read of a request to decide whose quota it draws on: its
+/// method, URI and headers (the body may not have been read yet).
+#[derive(Clone, Copy, Debug)]
+pub struct Head<'a> {
+    method: &'a Method,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
 }
 
-impl fmt::Display for Refused {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refused::Limit(refusal) => refusal.fmt(f),
-            Refused::Unavailable(e) => write!(f, "the limiter is unavailable: {e}"),
+impl<'a> Head<'a> {
+    /// The head of `request`.
+    pub fn of<B>(request: &'a Request<B>) -> Self {
+        Head {
+            method: request.method(),
+            uri: request.uri(),
+            headers: request.headers(),
         }
     }
-}
 
-impl std::error::Error for Refused {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Refused::Limit(refusal) => Some(refusal),
-            Refused::Unavailable(e) => Some(&**e),
-        }
+    /// The request's method.
+    pub fn method(&self) -> &'a Method {
+        self.method
+    }
+
+    /// The request's URI.
+    pub fn uri(&self) -> &'a Uri {
+        self.uri
+    }
+
+    /// The request's headers.
+    pub fn headers(&self) -> &'a HeaderMap {
+        self.headers
     }
 }
 
 /// A limiter the layers can ask: admit `cost` units of an endpoint's quota now, or wait.
 ///
-/// Implemented for [`Limiter`] (the answer is immediate: the futures are ready at once).
-/// Implement it for another backend (a shared store, a limiter per tenant) to use the
-/// layers with it.
+/// Implemented for [`Limiter`] (the answer is immediate: the futures are ready at once),
+/// for `RedisLimiter` (feature `redis`), and for a [`KeyedLimiter`] through [`ByKey`],
+/// which takes the key from the request. Implement it for another backend to use the layers
+/// with it.
 pub trait Admission<E: Endpoints>: Send + Sync + 'static {
-    /// Admits `cost` units now, or refuses without charging anything.
-    fn try_admit(&self, ep: E, cost: u64) -> impl Future<Output = Result<Permit, Refused>> + Send;
+    /// Admits `cost` units of the request's quota now, or refuses without charging anything.
+    fn try_admit(
+        &self,
+        ep: E,
+        cost: u64,
+        head: &Head<'_>,
+    ) -> impl Future<Output = Result<Permit, Refusal>> + Send;
 
     /// Waits until `cost` units are admitted; refuses only when the cost can never pass
     /// ([`Refusal::Exceeds`]) or the backend is unavailable.
-    fn admit(&self, ep: E, cost: u64) -> impl Future<Output = Result<Permit, Refused>> + Send;
+    fn admit(
+        &self,
+        ep: E,
+        cost: u64,
+        head: &Head<'_>,
+    ) -> impl Future<Output = Result<Permit, Refusal>> + Send;
 
     /// Admits or refuses `cost` units at once, when this backend can answer without waiting
-    /// (as the local [`Limiter`] can); `None` (the default) when the layers must ask with
+    /// (as the local limiters can); `None` (the default) when the layers must ask with
     /// [`try_admit`](Admission::try_admit). A `Some` answer charges the units exactly as
     /// `try_admit` would.
-    fn try_admit_now(&self, ep: E, cost: u64) -> Option<Result<Permit, Refused>> {
-        let _ = (ep, cost);
+    fn try_admit_now(&self, ep: E, cost: u64, head: &Head<'_>) -> Option<Result<Permit, Refusal>> {
+        let _ = (ep, cost, head);
         None
     }
 
-    /// The current limit of `ep`'s `per` window, for the `RateLimit-*` headers.
+    /// The current limit of `ep`'s window of length `len`, for the `RateLimit-Policy`
+    /// header.
     ///
     /// Defaults to the documented limit.
-    fn limit(&self, ep: E, per: Per) -> Option<u64> {
+    fn limit(&self, ep: E, len: Length) -> Option<u64> {
         E::BUCKETS[ep.bucket()]
             .windows
             .iter()
-            .find(|w| w.per == per)
+            .find(|w| crate::window::enforced(w) && len.matches(w))
             .map(|w| w.max)
     }
 }
 
 impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
-    fn try_admit(&self, ep: E, cost: u64) -> impl Future<Output = Result<Permit, Refused>> + Send {
-        ready(self.try_acquire_n(ep, cost).map_err(Refused::Limit))
+    fn try_admit(
+        &self,
+        ep: E,
+        cost: u64,
+        _head: &Head<'_>,
+    ) -> impl Future<Output = Result<Permit, Refusal>> + Send {
+        ready(self.try_acquire_n(ep, cost))
     }
 
-    async fn admit(&self, ep: E, cost: u64) -> Result<Permit, Refused> {
-        self.acquire(ep, cost)
-            .await
-            .map_err(|e| Refused::Limit(Refusal::Exceeds(e)))
+    async fn admit(&self, ep: E, cost: u64, _head: &Head<'_>) -> Result<Permit, Refusal> {
+        self.acquire(ep, cost).await
     }
 
-    fn try_admit_now(&self, ep: E, cost: u64) -> Option<Result<Permit, Refused>> {
-        Some(self.try_acquire_n(ep, cost).map_err(Refused::Limit))
+    fn try_admit_now(&self, ep: E, cost: u64, _head: &Head<'_>) -> Option<Result<Permit, Refusal>> {
+        Some(self.try_acquire_n(ep, cost))
     }
 
-    fn limit(&self, ep: E, per: Per) -> Option<u64> {
-        Limiter::limit(self, ep, per)
+    fn limit(&self, ep: E, len: Length) -> Option<u64> {
+        Limiter::limit(self, ep, len)
     }
 }
 
 /// The shared Redis limiter: a full window waits (without FIFO order across processes) until
 /// the refusal's `retry_after`; Redis being unreachable under `FailurePolicy::Closed` is
-/// [`Refused::Unavailable`] (under `Open`, the Redis limiter admits by itself).
+/// [`Refusal::Unavailable`] (under `Open`, the Redis limiter admits by itself).
 #[cfg(feature = "redis")]
 impl<E: Endpoints, C: Clock + 'static> Admission<E> for crate::redis::RedisLimiter<E, C> {
-    async fn try_admit(&self, ep: E, cost: u64) -> Result<Permit, Refused> {
-        self.try_acquire_n(ep, cost).await.map_err(from_redis)
+    async fn try_admit(&self, ep: E, cost: u64, _head: &Head<'_>) -> Result<Permit, Refusal> {
+        self.try_acquire_n(ep, cost).await
     }
 
-    async fn admit(&self, ep: E, cost: u64) -> Result<Permit, Refused> {
-        loop {
-            match self.try_acquire_n(ep, cost).await.map_err(from_redis) {
-                // At least a millisecond, so a clock that lags tokio's cannot spin.
-                Err(Refused::Limit(Refusal::Denied(d))) => {
-                    tokio::time::sleep(d.retry_after.max(std::time::Duration::from_millis(1))).await
-                }
-                decided => return decided,
-            }
-        }
+    async fn admit(&self, ep: E, cost: u64, _head: &Head<'_>) -> Result<Permit, Refusal> {
+        self.acquire(ep, cost).await
     }
 
-    fn limit(&self, ep: E, per: Per) -> Option<u64> {
-        crate::redis::RedisLimiter::limit(self, ep, per)
+    fn limit(&self, ep: E, len: Length) -> Option<u64> {
+        crate::redis::RedisLimiter::limit(self, ep, len)
     }
 }
 
-#[cfg(feature = "redis")]
-fn from_redis(refusal: crate::redis::RedisRefusal) -> Refused {
-    match refusal {
-        crate::redis::RedisRefusal::Limit(refusal) => Refused::Limit(refusal),
-        crate::redis::RedisRefusal::Unavailable(e) => Refused::Unavailable(Box::new(e)),
+/// A [`KeyedLimiter`] for the layers: each request is charged to the key (App Key) that
+/// `key` takes from its head.
+///
+/// ```
+/// # mod docs { ratespec::include_limits!("../specs/"); }
+/// # use docs::rongcloud::Endpoint;
+/// use ratespec::KeyedLimiter;
+/// use ratespec::tower::{ByKey, Head, ServerLayer};
+/// use std::sync::Arc;
+///
+/// // RongCloud's clients send their App Key in the `App-Key` header.
+/// fn app_key(head: &Head<'_>) -> String {
+///     let key = head.headers().get("app-key").and_then(|v| v.to_str().ok());
+///     key.unwrap_or("").to_owned()
+/// }
+/// let tenants = Arc::new(KeyedLimiter::<String, Endpoint>::new(10_000));
+/// let layer = ServerLayer::new(Arc::new(ByKey::new(tenants, app_key)));
+/// ```
+///
+/// The key is built for every request (an owned `K`: for `String`, one allocation). A
+/// request without a key is charged to whatever key the hook returns for it (above: the
+/// empty key, one quota for every anonymous request).
+pub struct ByKey<K, E, C, F> {
+    limiter: Arc<KeyedLimiter<K, E, C>>,
+    key: F,
+}
+
+impl<K, E, C, F> ByKey<K, E, C, F> {
+    /// Charges requests to `limiter` under the key `key` returns for each.
+    pub fn new(limiter: Arc<KeyedLimiter<K, E, C>>, key: F) -> Self {
+        ByKey { limiter, key }
+    }
+
+    /// The keyed limiter.
+    pub fn limiter(&self) -> &Arc<KeyedLimiter<K, E, C>> {
+        &self.limiter
+    }
+}
+
+impl<K, E, C, F> fmt::Debug for ByKey<K, E, C, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ByKey").finish_non_exhaustive()
+    }
+}
+
+impl<K, E, C, F> Admission<E> for ByKey<K, E, C, F>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    E: Endpoints,
+    C: Clock + 'static,
+    F: Fn(&Head<'_>) -> K + Send + Sync + 'static,
+{
+    fn try_admit(
+        &self,
+        ep: E,
+        cost: u64,
+        head: &Head<'_>,
+    ) -> impl Future<Output = Result<Permit, Refusal>> + Send {
+        ready(self.limiter.try_acquire_n(&(self.key)(head), ep, cost))
+    }
+
+    fn admit(
+        &self,
+        ep: E,
+        cost: u64,
+        head: &Head<'_>,
+    ) -> impl Future<Output = Result<Permit, Refusal>> + Send {
+        let key = (self.key)(head);
+        let limiter = self.limiter.clone();
+        async move { limiter.acquire(&key, ep, cost).await }
+    }
+
+    fn try_admit_now(&self, ep: E, cost: u64, head: &Head<'_>) -> Option<Result<Permit, Refusal>> {
+        Some(self.limiter.try_acquire_n(&(self.key)(head), ep, cost))
+    }
+
+    fn limit(&self, ep: E, len: Length) -> Option<u64> {
+        self.limiter.limit(ep, len)
     }
 }

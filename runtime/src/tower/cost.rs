@@ -11,6 +11,7 @@ use std::future::{Future, ready};
 
 /// Why a request could not be weighed. Nothing was charged.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum WeighError {
     /// The body is longer than the weigher reads (HTTP 413).
     TooLarge {

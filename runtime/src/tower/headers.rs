@@ -10,10 +10,11 @@
 //!
 //! Seconds are rounded up, so a client that waits `Retry-After` never retries too early.
 
-use super::admission::{Admission, Refused};
+use super::admission::Admission;
 use crate::endpoints::Endpoints;
 use crate::meta::{Per, Window};
 use crate::outcome::{Permit, Refusal};
+use crate::window::{Length, enforced};
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use http::{Response, StatusCode};
@@ -62,48 +63,42 @@ impl RateLimitHeaders {
         ep: E,
         outcome: Result<&Permit, &Refusal>,
     ) -> Self {
-        let windows: &[Window] = &E::BUCKETS[ep.bucket()].windows;
-        if windows.is_empty() {
+        let windows = E::BUCKETS[ep.bucket()].windows();
+        if !windows.iter().any(enforced) {
             return RateLimitHeaders::default();
         }
-        let limit_of = |w: &Window| admission.limit(ep, w.per).unwrap_or(w.max);
-        // Each number is formatted once, and copied into every value that shows it.
-        let (limit, state) = match outcome {
-            Ok(permit) => {
-                let reset_ms = permit.reset_at_unix_ms();
-                // The window holding `remaining` is one that ends at `reset_at`; when several
-                // end then (an hour boundary is a second boundary too), the smallest limit is
-                // the tighter one.
-                let window = match windows {
-                    [only] => only,
-                    _ => {
-                        let now_ms = reset_ms.saturating_sub(duration_ms(permit.reset_after()));
-                        windows
-                            .iter()
-                            .filter(|w| window_end(w.per, E::UTC_OFFSET_SECS, now_ms) == reset_ms)
-                            .min_by_key(|w| limit_of(w))
-                            .unwrap_or(&windows[0])
-                    }
+        let limit_of = |w: &Window| admission.limit(ep, Length::of(w)).unwrap_or(w.max);
+        // The window each header reports on: the one the limiter names (the permit's
+        // tightest window, the refusing one); its `max` is the limit it applied.
+        let (window, state) = match outcome {
+            Ok(permit) => match permit.window() {
+                Some(w) => (
+                    *w,
+                    Some((permit.remaining(), secs_up(permit.reset_after()))),
+                ),
+                None => return RateLimitHeaders::default(),
+            },
+            Err(Refusal::Denied(denied)) => (denied.window, Some((0, secs_up(denied.retry_after)))),
+            Err(Refusal::Exceeds(exceeds)) => (exceeds.window, None),
+            Err(refusal) => {
+                // Unavailable: no window is known, only when to come back, if that is known.
+                let retry_after = refusal
+                    .retry_after()
+                    .map(|d| Digits::new(secs_up(d)).value());
+                return RateLimitHeaders {
+                    retry_after,
+                    ..RateLimitHeaders::default()
                 };
-                let state = (
-                    window.per,
-                    permit.remaining(),
-                    secs_up(permit.reset_after()),
-                );
-                ((window.per, limit_of(window)), Some(state))
             }
-            Err(Refusal::Denied(denied)) => {
-                let state = (denied.window.per, 0, secs_up(denied.retry_after));
-                ((denied.window.per, denied.window.max), Some(state))
-            }
-            Err(Refusal::Exceeds(exceeds)) => ((exceeds.window.per, exceeds.window.max), None),
         };
-        let limit_digits = Digits::new(limit.1);
+        let length = Length::of(&window);
+        // Each number is formatted once, and copied into every value that shows it.
+        let limit_digits = Digits::new(window.max);
         let mut headers = RateLimitHeaders {
             limit: Some(limit_digits.value()),
             policy: policy(windows, |w| {
                 let n = limit_of(w);
-                if (w.per, n) == limit {
+                if length.matches(w) && n == window.max {
                     limit_digits
                 } else {
                     Digits::new(n)
@@ -111,7 +106,7 @@ impl RateLimitHeaders {
             }),
             ..RateLimitHeaders::default()
         };
-        if let Some((per, remaining, reset)) = state {
+        if let Some((remaining, reset)) = state {
             let (remaining, reset) = (Digits::new(remaining), Digits::new(reset));
             headers.remaining = Some(remaining.value());
             headers.reset = Some(reset.value());
@@ -120,7 +115,7 @@ impl RateLimitHeaders {
             }
             // `"hour";r=1;t=1800`.
             let mut text = Text::<{ RATELIMIT_MAX }>::new();
-            text.quoted(per);
+            text.name(&window);
             text.put(b";r=");
             text.put(remaining.as_bytes());
             text.put(b";t=");
@@ -168,7 +163,7 @@ impl RateLimitHeaders {
     }
 }
 
-/// `"hour";q=2;w=3600, "day";q=3;w=86400`.
+/// `"hour";q=2;w=3600, "day";q=3;w=86400`, `"10s";q=10;w=10`: every enforced window.
 fn policy(windows: &[Window], limit_of: impl Fn(&Window) -> Digits) -> Option<HeaderValue> {
     if windows.len() <= POLICY_INLINE / POLICY_WINDOW_MAX {
         let mut text = Text::<{ POLICY_INLINE }>::new();
@@ -182,19 +177,15 @@ fn policy(windows: &[Window], limit_of: impl Fn(&Window) -> Digits) -> Option<He
 }
 
 fn write_policy(text: &mut impl Sink, windows: &[Window], limit_of: impl Fn(&Window) -> Digits) {
-    for (i, w) in windows.iter().enumerate() {
+    for (i, w) in windows.iter().filter(|w| enforced(w)).enumerate() {
         if i > 0 {
             text.put(b", ");
         }
-        text.quoted(w.per);
+        text.name(w);
         text.put(b";q=");
         text.put(limit_of(w).as_bytes());
-        text.put(match w.per {
-            Per::Second => b";w=1",
-            Per::Minute => b";w=60",
-            Per::Hour => b";w=3600",
-            Per::Day => b";w=86400",
-        });
+        text.put(b";w=");
+        text.put(Digits::new(w.seconds()).as_bytes());
     }
 }
 
@@ -267,24 +258,35 @@ static PAIRS: [u8; 200] = {
 
 /// The longest `u64`.
 const U64_MAX_DIGITS: usize = 20;
-/// The longest `RateLimit` value: `"minute";r=` (11), a `u64` (20), `;t=` (3), a `u64` (20).
-const RATELIMIT_MAX: usize = 54;
-/// The longest window in `RateLimit-Policy`: `, "minute";q=` (13), a `u64` (20), `;w=86400` (8).
-const POLICY_WINDOW_MAX: usize = 41;
+/// The longest window name: `"4294967295d"` (a `u32` and a suffix, quoted).
+const NAME_MAX: usize = 13;
+/// The longest `RateLimit` value: a name, `;r=` (3), a `u64` (20), `;t=` (3), a `u64` (20).
+const RATELIMIT_MAX: usize = NAME_MAX + 46;
+/// The longest window in `RateLimit-Policy`: `, ` (2), a name, `;q=` (3), a `u64` (20),
+/// `;w=` (3), a `u64` (20).
+const POLICY_WINDOW_MAX: usize = NAME_MAX + 48;
 /// The stack buffer for `RateLimit-Policy`: six windows.
-const POLICY_INLINE: usize = 256;
+const POLICY_INLINE: usize = 6 * POLICY_WINDOW_MAX;
 
 /// Where header text is written, without `fmt`.
 trait Sink {
     fn put(&mut self, bytes: &[u8]);
 
-    fn quoted(&mut self, per: Per) {
-        self.put(match per {
-            Per::Second => b"\"second\"",
-            Per::Minute => b"\"minute\"",
-            Per::Hour => b"\"hour\"",
-            Per::Day => b"\"day\"",
-        });
+    /// The window's name, quoted: the unit for one-unit windows (`"second"`, `"day"`), the
+    /// length's label otherwise (`"10s"`, `"30m"`, `"2d"`).
+    fn name(&mut self, w: &Window) {
+        if w.every == 1 {
+            self.put(match w.per {
+                Per::Second => b"\"second\"",
+                Per::Minute => b"\"minute\"",
+                Per::Hour => b"\"hour\"",
+                Per::Day => b"\"day\"",
+            });
+        } else {
+            self.put(b"\"");
+            self.put(Digits::new(u64::from(w.every)).as_bytes());
+            self.put(&[w.per.suffix() as u8, b'"']);
+        }
     }
 }
 
@@ -328,13 +330,13 @@ impl<const N: usize> Sink for Text<N> {
 /// The default answer to a refused request: `429 Too Many Requests` (or `503 Service
 /// Unavailable` when the limiter could not decide) with a small JSON body,
 /// `{"error": "...", "endpoint": "UserGetToken"}`. The layer adds the rate-limit headers.
-pub fn default_answer<E: Endpoints>(ep: E, refused: &Refused) -> Response<Bytes> {
+pub fn default_answer<E: Endpoints>(ep: E, refused: &Refusal) -> Response<Bytes> {
     let (status, error) = match refused {
-        Refused::Limit(refusal) => (StatusCode::TOO_MANY_REQUESTS, refusal.to_string()),
-        Refused::Unavailable(_) => (
+        Refusal::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "the rate limiter is unavailable".to_string(),
         ),
+        refusal => (StatusCode::TOO_MANY_REQUESTS, refusal.to_string()),
     };
     // Both strings are ASCII without quotes or backslashes (limits, units, variant names).
     let body = format!(r#"{{"error":"{error}","endpoint":"{}"}}"#, ep.as_str());
@@ -345,19 +347,6 @@ pub fn default_answer<E: Endpoints>(ep: E, refused: &Refused) -> Response<Bytes>
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     response
-}
-
-/// The end (Unix ms) of the `per` window holding `now_ms`; days end at midnight in the
-/// document's UTC offset.
-fn window_end(per: Per, utc_offset_secs: i32, now_ms: u64) -> u64 {
-    let len = per.seconds() * 1000;
-    let offset = match per {
-        Per::Day => i64::from(utc_offset_secs) * 1000,
-        _ => 0,
-    };
-    let local = i128::from(now_ms) + i128::from(offset);
-    let end = (local.div_euclid(i128::from(len)) + 1) * i128::from(len) - i128::from(offset);
-    u64::try_from(end).unwrap_or(0)
 }
 
 fn duration_ms(d: Duration) -> u64 {
@@ -371,8 +360,8 @@ fn secs_up(d: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Digits, Per, Sink, Text, window_end, write_policy};
-    use crate::meta::Window;
+    use super::{Digits, Per, Sink, Text, write_policy};
+    use crate::meta::{Scope, Window};
 
     #[test]
     fn numbers_are_written_in_decimal() {
@@ -419,20 +408,26 @@ mod tests {
             .collect();
         assert_eq!(text.value().unwrap(), expected.join(", ").as_str());
         let mut heap = Vec::new();
-        heap.quoted(Per::Day);
+        heap.name(&Window::new(1, Per::Day));
         assert_eq!(heap, b"\"day\"");
     }
 
     #[test]
-    fn windows_end_at_their_boundaries() {
-        let t = 1_700_000_000_500; // 2023-11-14 22:13:20.500 UTC
-        assert_eq!(window_end(Per::Second, 0, t), 1_700_000_001_000);
-        assert_eq!(window_end(Per::Minute, 0, t), 1_700_000_040_000);
-        assert_eq!(window_end(Per::Hour, 0, t), 1_700_002_800_000);
-        // 06:13 on the 15th in Beijing: the day ends at 16:00 UTC on the 15th.
-        assert_eq!(window_end(Per::Day, 8 * 3600, t), 1_700_064_000_000);
-        assert_eq!(window_end(Per::Day, 0, t), 1_700_006_400_000);
-        // Exactly on a boundary, the window that starts there.
-        assert_eq!(window_end(Per::Second, 0, 1_000), 2_000);
+    fn windows_of_several_units_are_named_by_their_length_and_user_windows_left_out() {
+        let windows = [
+            Window::new(10, Per::Second).every(10),
+            Window::new(5, Per::Minute).scoped(Scope::User),
+            Window::new(1, Per::Minute).every(30),
+            Window::new(3, Per::Day).every(2),
+        ];
+        let mut text = Text::<256>::new();
+        write_policy(&mut text, &windows, |w| Digits::new(w.max));
+        assert_eq!(
+            text.value().unwrap(),
+            "\"10s\";q=10;w=10, \"30m\";q=1;w=1800, \"2d\";q=3;w=172800"
+        );
+        let mut longest = Text::<{ super::NAME_MAX }>::new();
+        longest.name(&Window::new(1, Per::Day).every(u32::MAX));
+        assert_eq!(longest.value().unwrap(), "\"4294967295d\"");
     }
 }

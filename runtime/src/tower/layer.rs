@@ -1,21 +1,23 @@
 //! The layers: configuration, and what each wrapped service shares.
 
-use super::admission::{Admission, Refused};
+use super::admission::Admission;
 use super::cost::PerCall;
 use super::headers::default_answer;
 use super::metrics::Stats;
 use super::service::{Client, Server};
 use crate::endpoints::Endpoints;
+use crate::outcome::Refusal;
 use bytes::Bytes;
 use http::Response;
 use std::fmt;
 use std::sync::Arc;
 
 /// How a server answers a refused request: status, headers and body.
-pub(crate) type Answer<E> = fn(E, &Refused) -> Response<Bytes>;
+pub(crate) type Answer<E> = fn(E, &Refusal) -> Response<Bytes>;
 
 /// Which responses of a [`ServerLayer`] carry `Retry-After` and the `RateLimit-*` headers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HeaderMode {
     /// Only refusals (429): `Retry-After` and the `RateLimit-*` headers tell the client when
     /// to come back. Admitted responses are left as the inner service made them, which costs
@@ -64,7 +66,7 @@ impl<E, A, W> Clone for ServerShared<E, A, W> {
 ///   [`rate_limit_headers`](super::rate_limit_headers)); with
 ///   [`headers(HeaderMode::All)`](ServerLayer::headers) admitted responses get the
 ///   `RateLimit-*` headers too.
-/// - When the limiter cannot decide ([`Refused::Unavailable`]), the answer is 503 unless
+/// - When the limiter cannot decide ([`Refusal::Unavailable`]), the answer is 503 unless
 ///   [`fail_open`](ServerLayer::fail_open).
 ///
 /// The inner service's response body must be buildable from [`Bytes`] (axum's `Body`,
@@ -132,7 +134,7 @@ impl<E: Endpoints, A: Admission<E>, W> ServerLayer<E, A, W> {
     /// Answers refused requests with `answer` instead of [`default_answer`], e.g. in the
     /// shape a vendor uses. The rate-limit headers are added to it unless
     /// [`HeaderMode::Off`].
-    pub fn answer(mut self, answer: fn(E, &Refused) -> Response<Bytes>) -> Self {
+    pub fn answer(mut self, answer: fn(E, &Refusal) -> Response<Bytes>) -> Self {
         self.shared.answer = answer;
         self
     }

@@ -1,6 +1,5 @@
 //! Per-endpoint counts of what the layers decided, and the matching `tracing` events.
 
-use super::admission::Refused;
 use crate::endpoints::Endpoints;
 use crate::outcome::Refusal;
 use std::fmt;
@@ -75,14 +74,13 @@ impl<E: Endpoints> Stats<E> {
         );
     }
 
-    pub(crate) fn record_refused(&self, ep: E, cost: u64, refused: &Refused) {
-        match refused {
-            Refused::Limit(refusal) => {
+    pub(crate) fn record_refused(&self, ep: E, cost: u64, refusal: &Refusal) {
+        match refusal {
+            Refusal::Denied(_) | Refusal::Exceeds(_) => {
                 self.bump(ep, DENIED);
-                let retry_after_ms = match refusal {
-                    Refusal::Denied(d) => d.retry_after.as_millis() as u64,
-                    Refusal::Exceeds(_) => u64::MAX,
-                };
+                let retry_after_ms = refusal
+                    .retry_after()
+                    .map_or(u64::MAX, |d| d.as_millis() as u64);
                 tracing::info!(
                     target: "ratespec",
                     provider = E::PROVIDER,
@@ -92,7 +90,7 @@ impl<E: Endpoints> Stats<E> {
                     "denied: {refusal}"
                 );
             }
-            Refused::Unavailable(e) => {
+            Refusal::Unavailable(e) => {
                 self.bump(ep, UNAVAILABLE);
                 tracing::warn!(
                     target: "ratespec",

@@ -2,8 +2,10 @@
 //!
 //! Each request is mapped to its generated `Endpoint` with [`Endpoints::route_request`]
 //! (method and path), weighed (one unit, or the recipients of a message: [`Weigh`]), and
-//! admitted by an [`Admission`] backend: the local [`Limiter`](crate::Limiter), or any
-//! other limiter implementing the trait.
+//! admitted by an [`Admission`] backend: the local [`Limiter`](crate::Limiter), the
+//! `RedisLimiter`, a [`KeyedLimiter`](crate::KeyedLimiter) keyed by App Key through
+//! [`ByKey`], or any other limiter implementing the trait. Refusals are the limiters'
+//! [`Refusal`](crate::Refusal).
 //!
 //! - [`ServerLayer`] answers a refused request itself (429 with `Retry-After` and the
 //!   `RateLimit-*` headers, or your own vendor-shaped answer), and adds the headers to admitted
@@ -23,7 +25,7 @@ mod layer;
 mod metrics;
 mod service;
 
-pub use admission::{Admission, BoxError, Refused};
+pub use admission::{Admission, BoxError, ByKey, Head};
 pub use cost::{FormFields, PerCall, Weigh, WeighError, WeighFn, weigh_fn};
 pub use headers::{default_answer, rate_limit_headers};
 pub use layer::{ClientLayer, HeaderMode, ServerLayer};

@@ -1,6 +1,6 @@
 //! The services the layers wrap around an inner service.
 
-use super::admission::{Admission, BoxError, Refused};
+use super::admission::{Admission, Head};
 use super::cost::{Weigh, WeighError};
 use super::headers::RateLimitHeaders;
 use super::layer::HeaderMode;
@@ -75,7 +75,10 @@ where
         // ready takes it: no future of the layer's own, no clone of the inner service.
         let cost = self.shared.weigh.weigh_head(ep, &request);
         if let Some(cost) = cost
-            && let Some(decided) = self.shared.admission.try_admit_now(ep, cost)
+            && let Some(decided) =
+                self.shared
+                    .admission
+                    .try_admit_now(ep, cost, &Head::of(&request))
         {
             let shared = &*self.shared;
             let refused = match decided {
@@ -95,7 +98,7 @@ where
                 Err(refused) => refused,
             };
             shared.stats.record_refused(ep, cost, &refused);
-            if shared.fail_open && matches!(refused, Refused::Unavailable(_)) {
+            if shared.fail_open && matches!(refused, Refusal::Unavailable(_)) {
                 return Box::pin(self.inner.call(request));
             }
             let response = refusal(shared, ep, &refused);
@@ -113,7 +116,11 @@ where
                     Err(e) => return Ok(unweighable(&e)),
                 },
             };
-            let refused = match shared.admission.try_admit(ep, cost).await {
+            let admitted = shared
+                .admission
+                .try_admit(ep, cost, &Head::of(&request))
+                .await;
+            let refused = match admitted {
                 Ok(permit) => {
                     shared.stats.record_admitted(ep, cost);
                     // Computed at admission, inserted when the inner service answers.
@@ -128,7 +135,7 @@ where
                 Err(refused) => refused,
             };
             shared.stats.record_refused(ep, cost, &refused);
-            if shared.fail_open && matches!(refused, Refused::Unavailable(_)) {
+            if shared.fail_open && matches!(refused, Refusal::Unavailable(_)) {
                 return inner.call(request).await;
             }
             Ok(refusal(&shared, ep, &refused))
@@ -140,11 +147,11 @@ where
 fn refusal<E: Endpoints, A: Admission<E>, W, RB: From<Bytes>>(
     shared: &ServerShared<E, A, W>,
     ep: E,
-    refused: &Refused,
+    refused: &Refusal,
 ) -> Response<RB> {
     let (mut parts, body) = (shared.answer)(ep, refused).into_parts();
-    if let (true, Refused::Limit(refusal)) = (shared.headers != HeaderMode::Off, refused) {
-        RateLimitHeaders::new(&*shared.admission, ep, Err(refusal)).insert_into(&mut parts.headers);
+    if shared.headers != HeaderMode::Off {
+        RateLimitHeaders::new(&*shared.admission, ep, Err(refused)).insert_into(&mut parts.headers);
     }
     Response::from_parts(parts, RB::from(body))
 }
@@ -196,21 +203,16 @@ impl<S: fmt::Debug, E: Endpoints, A, W> fmt::Debug for Client<S, E, A, W> {
 
 /// Why a [`Client`] did not send a request, or the inner service's error.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ClientError<E, S> {
-    /// The limits refuse the request: a full window (in fail-fast mode) or a cost that can
-    /// never pass. Nothing was sent.
+    /// The limiter refused the request: a full window (in fail-fast mode), a cost that can
+    /// never pass, or a limiter that could not decide ([`Refusal::Unavailable`]). Nothing
+    /// was sent.
     Refused {
         /// The request's endpoint.
         endpoint: E,
         /// Why, with `retry_after` for a full window.
         refusal: Refusal,
-    },
-    /// The limiter could not decide. Nothing was sent.
-    Unavailable {
-        /// The request's endpoint.
-        endpoint: E,
-        /// The limiter's error.
-        source: BoxError,
     },
     /// The request could not be weighed (its body could not be read). Nothing was sent.
     Weigh(WeighError),
@@ -224,12 +226,6 @@ impl<E: Endpoints, S: fmt::Display> fmt::Display for ClientError<E, S> {
             ClientError::Refused { endpoint, refusal } => {
                 write!(f, "{}::{}: {refusal}", E::PROVIDER, endpoint.as_str())
             }
-            ClientError::Unavailable { endpoint, source } => write!(
-                f,
-                "{}::{}: the limiter is unavailable: {source}",
-                E::PROVIDER,
-                endpoint.as_str()
-            ),
             ClientError::Weigh(e) => e.fmt(f),
             ClientError::Inner(e) => e.fmt(f),
         }
@@ -240,7 +236,6 @@ impl<E: Endpoints, S: std::error::Error + 'static> std::error::Error for ClientE
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ClientError::Refused { refusal, .. } => Some(refusal),
-            ClientError::Unavailable { source, .. } => Some(&**source),
             ClientError::Weigh(e) => Some(e),
             ClientError::Inner(e) => Some(e),
         }
@@ -279,24 +274,19 @@ where
                 .weigh(ep, request)
                 .await
                 .map_err(ClientError::Weigh)?;
+            let head = Head::of(&request);
             let admitted = if shared.wait {
-                shared.admission.admit(ep, cost).await
+                shared.admission.admit(ep, cost, &head).await
             } else {
-                shared.admission.try_admit(ep, cost).await
+                shared.admission.try_admit(ep, cost, &head).await
             };
             match admitted {
                 Ok(_) => shared.stats.record_admitted(ep, cost),
-                Err(refused) => {
-                    shared.stats.record_refused(ep, cost, &refused);
-                    return Err(match refused {
-                        Refused::Limit(refusal) => ClientError::Refused {
-                            endpoint: ep,
-                            refusal,
-                        },
-                        Refused::Unavailable(source) => ClientError::Unavailable {
-                            endpoint: ep,
-                            source,
-                        },
+                Err(refusal) => {
+                    shared.stats.record_refused(ep, cost, &refusal);
+                    return Err(ClientError::Refused {
+                        endpoint: ep,
+                        refusal,
                     });
                 }
             }
