@@ -13,7 +13,8 @@
 //! The macro reads a specs folder (its `limits.toml` and the documents it lists) or single
 //! documents with [`ratespec_parser`], and emits one module per document (named by
 //! `limits.toml`'s `module`). What each module holds is documented on the generated items; see
-//! the `expand` module of this crate for the rules the route matcher follows.
+//! `ratespec::router` for the rules the route matcher follows (the generated code is its
+//! tables).
 //!
 //! # Where the path points
 //!
@@ -28,6 +29,10 @@
 //! `include_limits!("specs/", include_commented = true)` also counts rows inside HTML comments
 //! in every document, whatever `limits.toml` says (the `include_commented` key of a
 //! `[[document]]` switches it for one document).
+//!
+//! Generated code names the runtime crate as `::ratespec`. A crate that depends on it under
+//! another name (`limits = { package = "ratespec", … }`) or re-exports it says where it is:
+//! `include_limits!("specs/", crate = ::limits)` (any path, e.g. `crate = my_sdk::ratespec`).
 //!
 //! # Errors
 //!
@@ -83,5 +88,5 @@ pub fn include_limits(input: TokenStream) -> TokenStream {
         diagnostic.file = resolve::shown(&root, &diagnostic.file);
         diagnostic.message = resolve::shown_in(&root, &diagnostic.message);
     }
-    expand::expand(&loaded, args.path.span()).into()
+    expand::expand(&loaded, args.path.span(), &args.krate).into()
 }

@@ -29,6 +29,7 @@ mod outcome;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod route;
+pub mod router;
 mod shortcut;
 mod slot;
 mod sync;
@@ -38,6 +39,9 @@ pub mod tower;
 #[cfg(feature = "tokio")]
 mod wait;
 mod window;
+mod words;
+#[cfg(test)]
+mod words_tests;
 
 #[cfg(all(test, loom))]
 mod loom;

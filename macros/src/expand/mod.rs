@@ -2,22 +2,17 @@
 //!
 //! One concern per file: [`stubs`] decides what of a document can be generated (so errors do
 //! not cascade), [`enum_`] the `Endpoint` enum, [`meta`] its const metadata and trait impls,
-//! [`matcher`] the route matcher (with [`static_paths`] and [`words`]), [`module`] puts one document's items together, and
-//! [`diagnostics`] and [`tracking`] the `compile_error!`s and rebuild tracking.
+//! [`matcher`] the routing tables (walked by `ratespec::router`), [`module`] puts one
+//! document's items together, and [`diagnostics`] and [`tracking`] the `compile_error!`s and
+//! rebuild tracking.
 
 mod diagnostics;
 mod enum_;
 mod matcher;
 mod meta;
 mod module;
-mod static_paths;
 mod stubs;
 mod tracking;
-// `equal` and `query_start` run only in the generated code, where this file is pasted.
-#[allow(dead_code)]
-mod words;
-#[cfg(test)]
-mod words_tests;
 
 use std::collections::HashSet;
 
@@ -26,8 +21,9 @@ use quote::quote;
 use ratespec_parser::Load;
 
 /// Everything one `include_limits!` call expands to: an error per diagnostic (spanned on
-/// `span`, the path literal), the rebuild tracking, and a module per document.
-pub fn expand(load: &Load, span: Span) -> TokenStream {
+/// `span`, the path literal), the rebuild tracking, and a module per document; `krate` is the
+/// runtime crate's path (`::ratespec`).
+pub fn expand(load: &Load, span: Span, krate: &TokenStream) -> TokenStream {
     let errors = load
         .diagnostics
         .iter()
@@ -41,10 +37,19 @@ pub fn expand(load: &Load, span: Span) -> TokenStream {
         .iter()
         .filter(|document| modules_seen.insert(document.module.as_str()))
         .filter_map(stubs::Generated::new)
-        .map(|generated| module::module(&generated, span));
+        .map(|generated| module::module(&generated, span, krate));
     quote! {
         #(#errors)*
         #tracked
         #(#modules)*
     }
+}
+
+/// A path as written in rustdoc links, `::ratespec` → `ratespec`.
+fn path_name(krate: &TokenStream) -> String {
+    krate
+        .to_string()
+        .replace(' ', "")
+        .trim_start_matches("::")
+        .to_string()
 }
