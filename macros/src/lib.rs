@@ -32,7 +32,8 @@
 //!
 //! Generated code names the runtime crate as `::ratespec`. A crate that depends on it under
 //! another name (`limits = { package = "ratespec", … }`) or re-exports it says where it is:
-//! `include_limits!("specs/", crate = ::limits)` (any path, e.g. `crate = my_sdk::ratespec`).
+//! `include_limits!("specs/", crate = ::limits)`. The path is used inside the generated
+//! modules, so it is absolute: `::name` or `crate::…` (e.g. `crate = ::my_sdk::ratespec`).
 //!
 //! # Errors
 //!

@@ -47,7 +47,7 @@ mod words_tests;
 mod loom;
 
 pub use clock::{Clock, ManualClock, Reading, SystemClock};
-pub use endpoints::Endpoints;
+pub use endpoints::{EndpointMeta, Endpoints, Provider};
 pub use keyed::{KeyedLimiter, KeyedRefusal};
 pub use limiter::Limiter;
 pub use meta::{Bucket, Cap, Cost, LimitSource, Origin, Per, Scope, SubLimit, Text, Window};

@@ -214,11 +214,7 @@ impl Router {
     /// the rules.
     #[inline]
     pub fn route<'a, E: Copy>(&self, all: &[E], method: &str, target: &'a str) -> Route<'a, E> {
-        match self.find(method, target) {
-            Route::Found(found) => Route::Found(Match::matched(all[found.endpoint], found.path())),
-            Route::NotFound => Route::NotFound,
-            Route::MethodNotAllowed { allowed } => Route::MethodNotAllowed { allowed },
-        }
+        self.find(method, target).map_endpoint(|index| all[index])
     }
 
     /// [`route`](Router::route) with the endpoint's index in `Endpoint::ALL`: for code that

@@ -31,17 +31,28 @@ pub fn expand(load: &Load, span: Span, krate: &TokenStream) -> TokenStream {
     let tracked = tracking::track(&load.files);
     // Two documents with one module name are already an error; the first keeps the name.
     let mut modules_seen = HashSet::new();
-    let modules = load
+    let generated: Vec<stubs::Generated> = load
         .catalog
         .documents
         .iter()
         .filter(|document| modules_seen.insert(document.module.as_str()))
         .filter_map(stubs::Generated::new)
-        .map(|generated| module::module(&generated, span, krate));
+        .collect();
+    let modules = generated
+        .iter()
+        .map(|generated| module::module(generated, span, krate));
+    let names = generated.iter().map(|generated| &generated.module);
+    let providers_doc = format!(
+        "Every document of this `include_limits!` call, in `limits.toml` order, without its \
+         `Endpoint` type: [`{}::Provider`].",
+        path_name(krate)
+    );
     quote! {
         #(#errors)*
         #tracked
         #(#modules)*
+        #[doc = #providers_doc]
+        pub const PROVIDERS: &[#krate::Provider] = &[#(#names::PROVIDER),*];
     }
 }
 
@@ -52,4 +63,27 @@ fn path_name(krate: &TokenStream) -> String {
         .replace(' ', "")
         .trim_start_matches("::")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `crate = path` reaches every item: the expansion names the runtime only through it.
+    #[test]
+    fn generated_code_names_the_runtime_through_the_crate_path() {
+        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        let load = ratespec_parser::load(
+            &[specs],
+            &ratespec_parser::Options {
+                include_commented: true,
+            },
+        );
+        let renamed = expand(&load, Span::call_site(), &quote! { ::limits }).to_string();
+        assert!(renamed.contains(":: limits :: router :: Router"));
+        assert!(renamed.contains(":: limits :: EndpointMeta"));
+        assert!(!renamed.contains("ratespec ::"), "a path ignores `crate =`");
+        let default = expand(&load, Span::call_site(), &quote! { ::ratespec }).to_string();
+        assert!(default.contains(":: ratespec :: EndpointMeta"));
+    }
 }

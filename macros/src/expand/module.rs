@@ -22,8 +22,8 @@ pub fn module(generated: &Generated, span: Span, krate: &TokenStream) -> TokenSt
         }
     );
     let endpoint_enum = enum_::endpoint_enum(generated);
-    let inherent = meta::inherent(generated);
-    let traits = meta::traits(generated);
+    let inherent = meta::inherent(generated, krate);
+    let traits = meta::traits(generated, krate);
     let matcher = matcher::matcher(generated, krate);
     quote_spanned! {span=>
         #[doc = #doc]
