@@ -175,7 +175,7 @@ const POSITION: u64 = 0xffff_ffff;
 
 /// Up to this many static children are compared in place, one after another: cheaper than
 /// finding the segment's end and hashing it.
-const IN_PLACE: usize = 4;
+const IN_PLACE: usize = 8;
 
 /// The size of the hash table for `entries` texts: a power of two at least four times
 /// `entries`, so that a hit almost always finds its text at the first slot and the table (a
@@ -257,9 +257,13 @@ impl Router {
 
 impl<T> Table<T> {
     /// The value of `key`.
-    #[inline]
+    #[inline(always)]
     fn get(&self, key: &str) -> Option<&'static T> {
         let (entries, slots) = (self.entries, self.slots);
+        // Skips hashing for a document without static paths.
+        if entries.is_empty() {
+            return None;
+        }
         let hash = words::hash(key.as_bytes());
         let mask = slots.len() - 1;
         let mut slot = hash as usize & mask;
@@ -368,6 +372,7 @@ fn is_param_value(segment: &str) -> bool {
 /// The path of a request target: the target itself when it starts with `/`, the part after
 /// the authority of an absolute URL (`/` when there is none), without query or fragment;
 /// `""`, which matches nothing, for anything else.
+#[inline(always)]
 fn path_of(target: &str) -> &str {
     // `?` and `#` are ASCII, so the cut is a char boundary.
     let target = match words::query_start(target.as_bytes()) {

@@ -112,8 +112,15 @@ fn first_byte(
         let flags = flagged(word);
         (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
     };
-    if bytes.len() < 8 {
+    let n = bytes.len();
+    if n < 4 {
         return bytes.iter().position(|&b| is(b));
+    }
+    if n < 8 {
+        // Two overlapping halves cover every byte; the lowest flag is a true one, and in the
+        // upper half its byte is at `offset + n - 8`.
+        let word = half(bytes, 0) | (half(bytes, n - 4) << 32);
+        return first(word).map(|offset| if offset < 4 { offset } else { offset + n - 8 });
     }
     let mut at = 0;
     while at + 8 < bytes.len() {
