@@ -301,11 +301,11 @@ impl Methods {
     /// The endpoint documented with `method`, compared byte for byte.
     #[inline]
     fn endpoint(&self, method: &str) -> Option<u16> {
-        let position = self
-            .allowed
+        self.allowed
             .iter()
-            .position(|documented| words::equal(documented.as_bytes(), method.as_bytes()))?;
-        self.endpoints.get(position).copied()
+            .zip(self.endpoints)
+            .find(|(documented, _)| words::equal(documented.as_bytes(), method.as_bytes()))
+            .map(|(_, &endpoint)| endpoint)
     }
 }
 
