@@ -17,6 +17,13 @@
 //!
 //! [`KeyedLimiter`] does the same for several App Keys in bounded memory, and with the
 //! `tokio` feature `Limiter::acquire` waits, first come first served, until admitted.
+//!
+//! # Generated code
+//!
+//! Each document's module holds its metadata as one table of [`EndpointMeta`] records
+//! (`Endpoint::META`, reachable from generic code as [`Endpoints::meta`]) and its routes as
+//! data walked by the one matcher in [`router`], whose rules are documented there. The
+//! call's `PROVIDERS` lists every document as a [`Provider`], without its type.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

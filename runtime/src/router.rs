@@ -153,9 +153,15 @@ pub struct Entry<T> {
 #[derive(Debug)]
 pub struct Methods {
     /// The methods, upper case, in document order (the `Allow` header of a 405).
-    pub allowed: &'static [&'static str],
+    allowed: &'static [&'static str],
     /// The endpoint (its index in the generated `Endpoint::ALL`) per method of `allowed`.
-    pub endpoints: &'static [u16],
+    endpoints: &'static [u16],
+    /// The first method's length (`usize::MAX` when it is longer than a word) and bytes as
+    /// one word, and its endpoint: most paths have one method, which a request then matches
+    /// without loading `allowed`.
+    first_len: usize,
+    first_word: u64,
+    first: u16,
 }
 
 /// A node of the trie of templates with parameters: where the walk stands after as many
@@ -298,9 +304,34 @@ impl<T> Table<T> {
 }
 
 impl Methods {
+    /// The methods `allowed` (at least one, upper case, in document order) and the endpoint
+    /// of each (its index in the generated `Endpoint::ALL`).
+    pub const fn new(allowed: &'static [&'static str], endpoints: &'static [u16]) -> Methods {
+        assert!(
+            !allowed.is_empty() && allowed.len() == endpoints.len(),
+            "one endpoint per method"
+        );
+        let first = allowed[0].as_bytes();
+        Methods {
+            allowed,
+            endpoints,
+            first_len: if first.len() <= 8 {
+                first.len()
+            } else {
+                usize::MAX
+            },
+            first_word: words::short(first),
+            first: endpoints[0],
+        }
+    }
+
     /// The endpoint documented with `method`, compared byte for byte.
     #[inline]
     fn endpoint(&self, method: &str) -> Option<u16> {
+        // `short` is exact for equal lengths of up to 8 bytes.
+        if method.len() == self.first_len && words::short(method.as_bytes()) == self.first_word {
+            return Some(self.first);
+        }
         self.allowed
             .iter()
             .zip(self.endpoints)

@@ -24,7 +24,7 @@ impl PathGroup<'_> {
         self.members[0].0.template.params().next().is_none()
     }
 
-    /// `Methods { allowed, endpoints }`.
+    /// `Methods::new(allowed, endpoints)`.
     fn methods(&self, krate: &TokenStream) -> TokenStream {
         let allowed = self.members.iter().map(|(e, _)| e.method.as_str());
         let endpoints = self
@@ -32,10 +32,7 @@ impl PathGroup<'_> {
             .iter()
             .map(|&(_, index)| Literal::u16_unsuffixed(index as u16));
         quote! {
-            #krate::router::Methods {
-                allowed: &[#(#allowed),*],
-                endpoints: &[#(#endpoints),*],
-            }
+            #krate::router::Methods::new(&[#(#allowed),*], &[#(#endpoints),*])
         }
     }
 }
