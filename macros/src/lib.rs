@@ -16,6 +16,10 @@
 //! `ratespec::router` for the rules the route matcher follows (the generated code is its
 //! tables).
 //!
+//! Beside the modules, the call emits `PROVIDERS: &[ratespec::Provider]`, every document in
+//! `limits.toml` order without its type (for code that handles all documents alike), so two
+//! calls go in two different modules.
+//!
 //! # Where the path points
 //!
 //! A relative path is resolved against the root of the crate that calls the macro: the nearest
