@@ -6,6 +6,8 @@
 //! grows linearly with the document. The matching rules are documented, with doc tests, on
 //! `ratespec::router`.
 
+use std::collections::HashMap;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use ratespec_parser::Endpoint;
@@ -40,28 +42,26 @@ impl PathGroup<'_> {
 /// Groups endpoints by path shape, in document order. Two routes with one method and one
 /// shape are already an error; the first is kept.
 fn path_groups<'a>(generated: &'a Generated) -> Vec<PathGroup<'a>> {
-    let mut groups: Vec<(String, PathGroup)> = Vec::new();
+    let mut groups: Vec<PathGroup> = Vec::new();
+    let mut by_shape: HashMap<String, usize> = HashMap::new();
     for (index, (endpoint, _)) in generated.endpoints.iter().enumerate() {
-        let shape = endpoint.template.shape();
-        match groups.iter_mut().find(|(s, _)| *s == shape) {
-            Some((_, group)) => {
-                if group
-                    .members
-                    .iter()
-                    .all(|(e, _)| e.method != endpoint.method)
-                {
-                    group.members.push((endpoint, index));
-                }
-            }
-            None => groups.push((
-                shape,
-                PathGroup {
-                    members: vec![(endpoint, index)],
-                },
-            )),
+        let next = groups.len();
+        let at = *by_shape.entry(endpoint.template.shape()).or_insert(next);
+        if at == next {
+            groups.push(PathGroup {
+                members: Vec::new(),
+            });
+        }
+        let group = &mut groups[at];
+        if group
+            .members
+            .iter()
+            .all(|(e, _)| e.method != endpoint.method)
+        {
+            group.members.push((endpoint, index));
         }
     }
-    groups.into_iter().map(|(_, group)| group).collect()
+    groups
 }
 
 /// A node of the segment trie while it is built: children by index into the node list.
