@@ -228,3 +228,84 @@ fn deprecated_rows_are_marked() {
             .any(|e| e.deprecated())
     );
 }
+
+/// Generic code reads every field from the one table, through the trait.
+#[test]
+fn generic_code_reads_the_metadata_table_through_the_trait() {
+    fn describe<E: Endpoints>(endpoint: E) -> (&'static str, &'static str, usize, String) {
+        let meta = endpoint.meta();
+        assert_eq!(meta, &E::META[endpoint.index()]);
+        (
+            meta.variant,
+            meta.limit,
+            meta.windows.len(),
+            meta.limit_source.to_string(),
+        )
+    }
+    let token = rongcloud::Endpoint::UserGetToken;
+    let (variant, limit, windows, source) = describe(token);
+    assert_eq!(
+        (variant, limit, windows),
+        ("UserGetToken", "200 次/每秒，可调频", 1)
+    );
+    let line = token.source().rsplit_once(':').unwrap().1;
+    assert_eq!(source, format!("../specs/rongcloud-server.md:{line} (row)"));
+    assert_eq!(token.meta().limit_source.origin, ratespec::Origin::Row);
+    assert!(token.caps().is_empty(), "the parser reads no caps yet");
+    assert_eq!(rongcloud::Endpoint::META.len(), rongcloud::Endpoint::COUNT);
+    const METHOD: &str = rongcloud::Endpoint::META[0].method;
+    assert_eq!(METHOD, "POST");
+}
+
+/// The call's `PROVIDERS` lists every document, and each routes and describes its endpoints
+/// as the typed module does.
+#[test]
+fn providers_list_every_document_without_its_type() {
+    use ratespec::Route;
+    let names: Vec<&str> = published::PROVIDERS.iter().map(|p| p.name).collect();
+    assert_eq!(names, ["easemob_push", "rongcloud"]);
+    let rongcloud = &published::PROVIDERS[1];
+    assert_eq!(rongcloud.endpoints, rongcloud::Endpoint::META);
+    assert_eq!(rongcloud.utc_offset_secs, 8 * 3600);
+    let Route::Found(found) = rongcloud.route("POST", "/user/getToken.json?x=1") else {
+        panic!("a documented route");
+    };
+    assert_eq!(found.endpoint.variant, "UserGetToken");
+    let easemob = &all_rows::PROVIDERS[0];
+    let Route::Found(found) = easemob.route("GET", "/acme/chat/push/label/vip") else {
+        panic!("a documented route");
+    };
+    let params: Vec<_> = found.endpoint.captures(found.path()).collect();
+    assert_eq!(
+        params,
+        [
+            ("org_name", "acme"),
+            ("app_name", "chat"),
+            ("labelname", "vip")
+        ]
+    );
+    assert_eq!(
+        easemob.route("PUT", "/acme/chat/push/label/vip"),
+        Route::MethodNotAllowed {
+            allowed: &["GET", "DELETE"]
+        }
+    );
+}
+
+/// The runtime re-exported under another path, as an SDK crate would.
+mod sdk {
+    pub use ratespec as limits;
+}
+
+/// A crate that reaches the runtime by another path says so with `crate = path`.
+#[test]
+fn the_runtime_crate_can_be_named_by_another_path() {
+    mod renamed {
+        ratespec_macros::include_limits!("../specs/", crate = crate::sdk::limits);
+    }
+    assert_eq!(
+        renamed::rongcloud::Endpoint::route("POST", "/user/getToken.json").endpoint(),
+        Some(renamed::rongcloud::Endpoint::UserGetToken)
+    );
+    assert_eq!(renamed::PROVIDERS.len(), 2);
+}

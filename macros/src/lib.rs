@@ -13,7 +13,12 @@
 //! The macro reads a specs folder (its `limits.toml` and the documents it lists) or single
 //! documents with [`ratespec_parser`], and emits one module per document (named by
 //! `limits.toml`'s `module`). What each module holds is documented on the generated items; see
-//! the `expand` module of this crate for the rules the route matcher follows.
+//! `ratespec::router` for the rules the route matcher follows (the generated code is its
+//! tables).
+//!
+//! Beside the modules, the call emits `PROVIDERS: &[ratespec::Provider]`, every document in
+//! `limits.toml` order without its type (for code that handles all documents alike), so two
+//! calls go in two different modules.
 //!
 //! # Where the path points
 //!
@@ -28,6 +33,11 @@
 //! `include_limits!("specs/", include_commented = true)` also counts rows inside HTML comments
 //! in every document, whatever `limits.toml` says (the `include_commented` key of a
 //! `[[document]]` switches it for one document).
+//!
+//! Generated code names the runtime crate as `::ratespec`. A crate that depends on it under
+//! another name (`limits = { package = "ratespec", … }`) or re-exports it says where it is:
+//! `include_limits!("specs/", crate = ::limits)`. The path is used inside the generated
+//! modules, so it is absolute: `::name` or `crate::…` (e.g. `crate = ::my_sdk::ratespec`).
 //!
 //! # Errors
 //!
@@ -78,10 +88,14 @@ pub fn include_limits(input: TokenStream) -> TokenStream {
     // machine; tracked paths stay absolute, as `include_bytes!` needs.
     for document in &mut loaded.catalog.documents {
         document.file = resolve::shown(&root, &document.file);
+        for endpoint in &mut document.endpoints {
+            let file = std::path::Path::new(endpoint.limit_source.file.as_ref());
+            endpoint.limit_source.file = resolve::shown(&root, file).display().to_string().into();
+        }
     }
     for diagnostic in &mut loaded.diagnostics {
         diagnostic.file = resolve::shown(&root, &diagnostic.file);
         diagnostic.message = resolve::shown_in(&root, &diagnostic.message);
     }
-    expand::expand(&loaded, args.path.span()).into()
+    expand::expand(&loaded, args.path.span(), &args.krate).into()
 }

@@ -26,6 +26,13 @@
 //! (feature `redis`) for a fleet sharing one Redis; all three have the same methods and
 //! refuse with one [`Refusal`]. With the `tokio` feature `acquire(..).await` waits until
 //! admitted.
+//!
+//! # Generated code
+//!
+//! Each document's module holds its metadata as one table of [`EndpointMeta`] records
+//! (`Endpoint::META`, reachable from generic code as [`Endpoints::meta`]) and its routes as
+//! data walked by the one matcher in [`router`], whose rules are documented there. The
+//! call's `PROVIDERS` lists every document as a [`Provider`], without its type.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -38,6 +45,7 @@ mod outcome;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod route;
+pub mod router;
 mod shortcut;
 mod slot;
 mod sync;
@@ -47,12 +55,15 @@ pub mod tower;
 #[cfg(feature = "tokio")]
 mod wait;
 pub mod window;
+mod words;
+#[cfg(test)]
+mod words_tests;
 
 #[cfg(all(test, loom))]
 mod loom;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use endpoints::Endpoints;
+pub use endpoints::{EndpointMeta, Endpoints, Provider};
 pub use keyed::KeyedLimiter;
 pub use limiter::Limiter;
 pub use meta::{Bucket, Cap, Cost, LimitSource, Origin, Per, Scope, SubLimit, Text, Window};

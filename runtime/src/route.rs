@@ -19,12 +19,23 @@ pub enum Route<'a, E> {
     },
 }
 
-impl<E: Copy> Route<'_, E> {
+impl<'a, E: Copy> Route<'a, E> {
     /// The endpoint, when one was found.
     pub const fn endpoint(&self) -> Option<E> {
         match self {
             Route::Found(found) => Some(found.endpoint),
             _ => None,
+        }
+    }
+
+    /// The same answer with the endpoint `f(endpoint)`: the router finds an index, which
+    /// callers turn into their endpoint type.
+    #[inline]
+    pub(crate) fn map_endpoint<F>(self, f: impl FnOnce(E) -> F) -> Route<'a, F> {
+        match self {
+            Route::Found(found) => Route::Found(Match::matched(f(found.endpoint), found.path)),
+            Route::NotFound => Route::NotFound,
+            Route::MethodNotAllowed { allowed } => Route::MethodNotAllowed { allowed },
         }
     }
 }
@@ -77,15 +88,6 @@ impl<'a, E: Endpoints> Match<'a, E> {
 
     /// Every `(name, value)` pair, in path order.
     pub fn params(&self) -> impl Iterator<Item = (&'static str, &'a str)> + use<'a, E> {
-        // The path matched the template segment for segment (no wildcards, no empty
-        // segments), so the n-th segment of one is the n-th of the other.
-        let template = self.endpoint.path();
-        template
-            .split('/')
-            .zip(self.path.split('/'))
-            .filter_map(|(segment, value)| {
-                let name = segment.strip_prefix('{')?.strip_suffix('}')?;
-                Some((name, value))
-            })
+        self.endpoint.meta().captures(self.path)
     }
 }

@@ -1,5 +1,7 @@
 //! The generated route matcher against matchit (the router inside axum), over all 218 routes
-//! of both documents with commented rows: matchit keyed by path, a method table as value.
+//! of both documents with commented rows, and over 600 generated parameterised routes
+//! (`tests/fixtures/routes600/`, from `tests/scripts/routes.sh 600`): matchit keyed by path,
+//! a method table as value.
 //!
 //! `cargo bench -p ratespec-tests --bench router`
 
@@ -12,10 +14,17 @@ mod all_rows {
     ratespec_macros::include_limits!("../specs/", include_commented = true);
 }
 
+/// 600 parameterised routes, a third with three parameters.
+mod generated_routes {
+    ratespec_macros::include_limits!("fixtures/routes600/");
+}
+
 use all_rows::{easemob_push, rongcloud};
+use generated_routes::routes600;
 
 /// One request: the document it belongs to, the method and a concrete path.
 struct Request {
+    /// Easemob's document (or, in the 600-route set, that document).
     easemob: bool,
     method: &'static str,
     path: String,
@@ -37,8 +46,9 @@ impl Anchor {
     }
 }
 
-fn setup() -> (Vec<Request>, Anchor) {
-    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+/// The requests and the anchor for the documents in `folder` (one or two of them).
+fn setup(folder: &str) -> (Vec<Request>, Anchor) {
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let load = ratespec_parser::load(
         &[specs],
         &ratespec_parser::Options {
@@ -59,7 +69,7 @@ fn setup() -> (Vec<Request>, Anchor) {
                 None => by_path.push((path, vec![(method, index)])),
             }
             requests.push(Request {
-                easemob: document.module == "easemob_push",
+                easemob: document.module != "rongcloud",
                 method,
                 path: concrete_path(endpoint, |_| "demo-value".to_string()),
             });
@@ -68,11 +78,11 @@ fn setup() -> (Vec<Request>, Anchor) {
             router.insert(path, methods).expect("no conflicting routes");
         }
     }
-    assert_eq!(requests.len(), 218);
     (requests, Anchor { routers })
 }
 
-fn generated(easemob: bool, method: &str, path: &str) -> Option<usize> {
+/// The generated matchers of the seed documents.
+fn seeds(easemob: bool, method: &str, path: &str) -> Option<usize> {
     if easemob {
         easemob_push::Endpoint::route(method, path)
             .endpoint()
@@ -84,9 +94,32 @@ fn generated(easemob: bool, method: &str, path: &str) -> Option<usize> {
     }
 }
 
+/// The generated matcher of the 600 routes.
+fn routes600(_: bool, method: &str, path: &str) -> Option<usize> {
+    routes600::Endpoint::route(method, path)
+        .endpoint()
+        .map(|e| e.index())
+}
+
 fn bench(c: &mut Criterion) {
-    let (requests, anchor) = setup();
-    for request in &requests {
+    let (requests, anchor) = setup("../specs");
+    assert_eq!(requests.len(), 218);
+    compare(c, "", &requests, &anchor, seeds);
+    let (requests, anchor) = setup("fixtures/routes600");
+    assert_eq!(requests.len(), 600);
+    compare(c, "600_", &requests, &anchor, routes600);
+}
+
+/// Hits, misses and wrong methods of `requests`, with `generated` and with matchit, in
+/// benchmark groups named with `prefix`.
+fn compare(
+    c: &mut Criterion,
+    prefix: &str,
+    requests: &[Request],
+    anchor: &Anchor,
+    generated: impl Fn(bool, &str, &str) -> Option<usize>,
+) {
+    for request in requests {
         let expected = anchor.route(request.easemob, request.method, &request.path);
         assert!(expected.is_some());
         assert_eq!(
@@ -110,8 +143,6 @@ fn bench(c: &mut Criterion) {
             path: r.path.clone(),
         })
         .collect();
-    // The hits again, per document: RongCloud's paths are all static, Easemob's all
-    // parameterised.
     let (easemob_hits, rongcloud_hits): (Vec<Request>, Vec<Request>) = requests
         .iter()
         .map(|r| Request {
@@ -120,14 +151,19 @@ fn bench(c: &mut Criterion) {
             path: r.path.clone(),
         })
         .partition(|r| r.easemob);
-    for (name, set) in [
-        ("hits", &requests),
-        ("hits_rongcloud_static", &rongcloud_hits),
-        ("hits_easemob_parameterised", &easemob_hits),
-        ("misses", &misses),
-        ("wrong_methods", &wrong_methods),
-    ] {
-        let mut group = c.benchmark_group(name);
+    let mut sets = vec![
+        ("hits", requests),
+        ("misses", &misses[..]),
+        ("wrong_methods", &wrong_methods[..]),
+    ];
+    // The seeds again, per document: RongCloud's paths are all static, Easemob's all
+    // parameterised.
+    if !rongcloud_hits.is_empty() {
+        sets.push(("hits_rongcloud_static", &rongcloud_hits[..]));
+        sets.push(("hits_easemob_parameterised", &easemob_hits[..]));
+    }
+    for (name, set) in sets {
+        let mut group = c.benchmark_group(format!("{prefix}{name}"));
         group.bench_function("generated", |b| {
             b.iter(|| {
                 for r in set {

@@ -49,16 +49,22 @@ fn variant_docs(generated: &Generated, endpoint: &Endpoint) -> Vec<String> {
         docs.push(endpoint.names.join(" / "));
         docs.push(String::new());
     }
-    let overridden = if endpoint.limit_overridden {
-        " (set in limits.toml)"
-    } else {
-        ""
+    docs.push(format!("`{}`: {}", endpoint.route(), endpoint.limit.text));
+    // Where the limit was read, when it is not the row itself.
+    let from = &endpoint.limit_source;
+    let origin = match from.origin {
+        ratespec_core::Origin::Prose => Some("a sentence of the document"),
+        ratespec_core::Origin::Default => Some("the document's default"),
+        ratespec_core::Origin::Config => Some("limits.toml"),
+        _ => None,
     };
-    docs.push(format!(
-        "`{}`: {}{overridden}",
-        endpoint.route(),
-        endpoint.limit.text
-    ));
+    if let Some(origin) = origin {
+        docs.push(String::new());
+        docs.push(format!(
+            "Limit from {origin}: `{}:{}`",
+            from.file, from.line
+        ));
+    }
     if let Some(section) = &endpoint.section {
         docs.push(String::new());
         docs.push(format!("Section: {section}"));

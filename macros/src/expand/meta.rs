@@ -1,51 +1,95 @@
-//! The enum's metadata as const tables indexed by discriminant, and the standard traits:
-//! `FromStr`, `Display` and the runtime's `Endpoints`.
+//! The enum's metadata as one const table of `ratespec::EndpointMeta` records indexed by
+//! discriminant, and the standard traits: `FromStr`, `Display` and the runtime's `Endpoints`.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use ratespec_core::{Cost, SubLimit, Window};
+use ratespec_parser::Endpoint;
 
 use super::stubs::Generated;
 
-/// `impl Endpoint { ALL, COUNT, BUCKETS, UTC_OFFSET_SECS, const fn … }`.
-pub fn inherent(generated: &Generated) -> TokenStream {
+/// One `EndpointMeta { … }` record.
+fn record(
+    generated: &Generated,
+    endpoint: &Endpoint,
+    ident: &Ident,
+    krate: &TokenStream,
+) -> TokenStream {
+    let variant = ident.to_string();
+    let method = &endpoint.method;
+    let path = endpoint.path();
+    let params = endpoint.template.params();
+    let names = &endpoint.names;
+    let section = match &endpoint.section {
+        Some(section) => quote! { ::core::option::Option::Some(#section) },
+        None => quote! { ::core::option::Option::None },
+    };
+    let limit = &endpoint.limit.text;
+    let windows = windows(&endpoint.limit.windows, krate);
+    let unit = &endpoint.limit.unit;
+    let cost = cost(endpoint.limit.cost, krate);
+    let sub_limits = sub_limits(&endpoint.limit.sub_limits, krate);
+    let (adjustable, deprecated, published) = (
+        endpoint.limit.adjustable,
+        endpoint.deprecated,
+        endpoint.published,
+    );
+    let bucket = Literal::usize_unsuffixed(endpoint.bucket);
+    let source = generated.source(endpoint);
+    let caps = endpoint.limit.caps.iter().map(|cap| {
+        let (max, cost, unit) = (cap.max, self::cost(cap.cost, krate), cap.unit.as_ref());
+        quote! { #krate::Cap { max: #max, cost: #cost, unit: #krate::Text::Borrowed(#unit) } }
+    });
+    let host = match &endpoint.host {
+        Some(host) => quote! { ::core::option::Option::Some(#host) },
+        None => quote! { ::core::option::Option::None },
+    };
+    let origin = self::variant(&endpoint.limit_source.origin);
+    let file = endpoint.limit_source.file.as_ref();
+    let line = endpoint.limit_source.line;
+    quote! {
+        #krate::EndpointMeta {
+            variant: #variant,
+            method: #method,
+            path: #path,
+            params: &[#(#params),*],
+            names: &[#(#names),*],
+            section: #section,
+            limit: #limit,
+            windows: #windows,
+            unit: #unit,
+            cost: #cost,
+            caps: &[#(#caps),*],
+            sub_limits: #sub_limits,
+            adjustable: #adjustable,
+            deprecated: #deprecated,
+            published: #published,
+            bucket: #bucket,
+            source: #source,
+            host: #host,
+            limit_source: #krate::LimitSource {
+                origin: #krate::Origin::#origin,
+                file: #krate::Text::Borrowed(#file),
+                line: #line,
+            },
+        }
+    }
+}
+
+/// `impl Endpoint { ALL, COUNT, META, BUCKETS, UTC_OFFSET_SECS, const fn … }`: one table of
+/// records, which every `const fn` reads.
+pub fn inherent(generated: &Generated, krate: &TokenStream) -> TokenStream {
     let document = generated.document;
     let endpoints = &generated.endpoints;
     let count = endpoints.len();
-    let idents: Vec<&Ident> = endpoints.iter().map(|(_, ident)| ident).collect();
-    let variant_names = idents.iter().map(|ident| ident.to_string());
-    let methods = endpoints.iter().map(|(e, _)| &e.method);
-    let paths = endpoints.iter().map(|(e, _)| e.path());
-    let params = endpoints.iter().map(|(e, _)| {
-        let names = e.template.params();
-        quote! { &[#(#names),*] }
-    });
-    let names = endpoints.iter().map(|(e, _)| {
-        let names = &e.names;
-        quote! { &[#(#names),*] }
-    });
-    let sections = endpoints.iter().map(|(e, _)| match &e.section {
-        Some(section) => quote! { ::core::option::Option::Some(#section) },
-        None => quote! { ::core::option::Option::None },
-    });
-    let limits = endpoints.iter().map(|(e, _)| &e.limit.text);
-    let endpoint_windows = endpoints.iter().map(|(e, _)| windows(&e.limit.windows));
-    let units = endpoints.iter().map(|(e, _)| &e.limit.unit);
-    let sub_limits = endpoints
+    let idents = endpoints.iter().map(|(_, ident)| ident);
+    let records = endpoints
         .iter()
-        .map(|(e, _)| sub_limits(&e.limit.sub_limits));
-    let costs = endpoints.iter().map(|(e, _)| cost(e.limit.cost));
-    let adjustable = endpoints.iter().map(|(e, _)| e.limit.adjustable);
-    let deprecated = endpoints.iter().map(|(e, _)| e.deprecated);
-    let published = endpoints.iter().map(|(e, _)| e.published);
-    let bucket_of = endpoints
-        .iter()
-        .map(|(e, _)| Literal::usize_unsuffixed(e.bucket));
-    let sources = endpoints.iter().map(|(e, _)| generated.source(e));
+        .map(|(endpoint, ident)| record(generated, endpoint, ident, krate));
     let buckets = document.buckets.iter().map(|bucket| {
         let name = &bucket.name;
-        let windows = windows(&bucket.windows);
-        quote! { ::ratespec::Bucket::new(#name, #windows) }
+        let windows = windows(&bucket.windows, krate);
+        quote! { #krate::Bucket::new(#name, #windows) }
     });
     let utc_offset = document.utc_offset.unwrap_or(0);
     let index = if endpoints.is_empty() {
@@ -53,128 +97,130 @@ pub fn inherent(generated: &Generated) -> TokenStream {
     } else {
         quote! { self as usize }
     };
+    let meta_doc = format!(
+        "Every endpoint's metadata, in discriminant order: `META[e.index()]` describes `e` \
+         (see [`{}::EndpointMeta`]).",
+        super::path_name(krate)
+    );
     quote! {
-        // The tables name every variant, the deprecated ones included.
+        // The table names every variant, the deprecated ones included.
         #[allow(deprecated)]
         impl Endpoint {
             /// Every endpoint, in discriminant order: `ALL[e.index()] == e`.
             pub const ALL: &'static [Endpoint] = &[#(Endpoint::#idents),*];
             /// How many endpoints the document defines.
             pub const COUNT: usize = #count;
+            #[doc = #meta_doc]
+            pub const META: &'static [#krate::EndpointMeta] = &[#(#records),*];
             /// Every quota, in bucket-index order; endpoints sharing a quota (共享) have the
             /// same [`bucket`](Endpoint::bucket).
-            pub const BUCKETS: &'static [::ratespec::Bucket] = &[#(#buckets),*];
+            pub const BUCKETS: &'static [#krate::Bucket] = &[#(#buckets),*];
             /// Seconds east of UTC where calendar days (自然日) start, from `limits.toml`'s
             /// `utc_offset` (0 when it gives none).
             pub const UTC_OFFSET_SECS: i32 = #utc_offset;
-
-            const VARIANTS: [&'static str; #count] = [#(#variant_names),*];
-            const METHODS: [&'static str; #count] = [#(#methods),*];
-            const PATHS: [&'static str; #count] = [#(#paths),*];
-            const PARAMS: [&'static [&'static str]; #count] = [#(#params),*];
-            const NAMES: [&'static [&'static str]; #count] = [#(#names),*];
-            const SECTIONS: [::core::option::Option<&'static str>; #count] = [#(#sections),*];
-            const LIMITS: [&'static str; #count] = [#(#limits),*];
-            const WINDOWS: [&'static [::ratespec::Window]; #count] = [#(#endpoint_windows),*];
-            const UNITS: [&'static str; #count] = [#(#units),*];
-            const SUB_LIMITS: [&'static [::ratespec::SubLimit]; #count] = [#(#sub_limits),*];
-            const COSTS: [::ratespec::Cost; #count] = [#(#costs),*];
-            const ADJUSTABLE: [bool; #count] = [#(#adjustable),*];
-            const DEPRECATED: [bool; #count] = [#(#deprecated),*];
-            const PUBLISHED: [bool; #count] = [#(#published),*];
-            const BUCKET_OF: [usize; #count] = [#(#bucket_of),*];
-            const SOURCES: [&'static str; #count] = [#(#sources),*];
 
             /// The position in [`ALL`](Endpoint::ALL): the discriminant.
             pub const fn index(self) -> usize {
                 #index
             }
+            /// The endpoint's record in [`META`](Endpoint::META).
+            pub const fn meta(self) -> &'static #krate::EndpointMeta {
+                &Self::META[self.index()]
+            }
             /// The variant's name, e.g. `"UserGetToken"`.
             pub const fn as_str(self) -> &'static str {
-                Self::VARIANTS[self.index()]
+                self.meta().variant
             }
             /// The HTTP method, upper case: `"POST"`.
             pub const fn method(self) -> &'static str {
-                Self::METHODS[self.index()]
+                self.meta().method
             }
             /// The path template as documented: `"/{org_name}/{app_name}/push/label"`.
             pub const fn path(self) -> &'static str {
-                Self::PATHS[self.index()]
+                self.meta().path
             }
             /// The names of the path's `{parameters}`, in order.
             pub const fn params(self) -> &'static [&'static str] {
-                Self::PARAMS[self.index()]
+                self.meta().params
             }
             /// Every name the document gives the endpoint, in document order.
             pub const fn names(self) -> &'static [&'static str] {
-                Self::NAMES[self.index()]
+                self.meta().names
             }
             /// The title of the section the endpoint's first row is in, if any.
             pub const fn section(self) -> ::core::option::Option<&'static str> {
-                Self::SECTIONS[self.index()]
+                self.meta().section
             }
             /// The limit as written: `"200 次/每秒，可调频"`.
             pub const fn limit(self) -> &'static str {
-                Self::LIMITS[self.index()]
+                self.meta().limit
             }
             /// Every window of the limit, all of which apply at once.
-            pub const fn windows(self) -> &'static [::ratespec::Window] {
-                Self::WINDOWS[self.index()]
+            pub const fn windows(self) -> &'static [#krate::Window] {
+                self.meta().windows
             }
             /// The unit as written: `"次"`, `"条消息"`.
             pub const fn unit(self) -> &'static str {
-                Self::UNITS[self.index()]
+                self.meta().unit
             }
             /// Narrower limits the phrase states inside the main one (`单个频道限 20 条/每秒`),
             /// which only the caller can enforce.
-            pub const fn sub_limits(self) -> &'static [::ratespec::SubLimit] {
-                Self::SUB_LIMITS[self.index()]
+            pub const fn sub_limits(self) -> &'static [#krate::SubLimit] {
+                self.meta().sub_limits
             }
             /// What one unit of the quota counts.
-            pub const fn cost(self) -> ::ratespec::Cost {
-                Self::COSTS[self.index()]
+            pub const fn cost(self) -> #krate::Cost {
+                self.meta().cost
+            }
+            /// The most units one request may carry (empty when the document states none).
+            pub const fn caps(self) -> &'static [#krate::Cap] {
+                self.meta().caps
             }
             /// 可调频: the vendor raises the limit on request.
             pub const fn adjustable(self) -> bool {
-                Self::ADJUSTABLE[self.index()]
+                self.meta().adjustable
             }
             /// 已废弃: every row of the endpoint is marked deprecated.
             pub const fn deprecated(self) -> bool {
-                Self::DEPRECATED[self.index()]
+                self.meta().deprecated
             }
             /// At least one row is outside HTML comments.
             pub const fn published(self) -> bool {
-                Self::PUBLISHED[self.index()]
+                self.meta().published
             }
             /// The quota's position in [`BUCKETS`](Endpoint::BUCKETS).
             pub const fn bucket(self) -> usize {
-                Self::BUCKET_OF[self.index()]
+                self.meta().bucket
             }
             /// `file:line` of the endpoint's first row, relative to the calling crate.
             pub const fn source(self) -> &'static str {
-                Self::SOURCES[self.index()]
+                self.meta().source
             }
         }
     }
 }
 
-/// `FromStr` and `Display` by variant name, the parse error, and `ratespec::Endpoints`.
-pub fn traits(generated: &Generated) -> TokenStream {
+/// `FromStr` and `Display` by variant name, the parse error, `ratespec::Endpoints`, and the
+/// module's `PROVIDER`.
+pub fn traits(generated: &Generated, krate: &TokenStream) -> TokenStream {
     let provider = &generated.document.module;
-    let idents = generated.endpoints.iter().map(|(_, ident)| ident);
-    let names = idents.clone().map(|ident| ident.to_string());
     let error = format!("not an endpoint of `{provider}`");
+    let provider_doc = format!(
+        "This document without its `Endpoint` type, for code that handles every document \
+         alike: [`{}::Provider`].",
+        super::path_name(krate)
+    );
     quote! {
-        #[allow(deprecated)]
         impl ::core::str::FromStr for Endpoint {
             type Err = ParseEndpointError;
 
             /// Parses a variant name, as [`Endpoint::as_str`] gives it.
             fn from_str(name: &str) -> ::core::result::Result<Self, Self::Err> {
-                match name {
-                    #(#names => ::core::result::Result::Ok(Endpoint::#idents),)*
-                    _ => ::core::result::Result::Err(ParseEndpointError),
-                }
+                Endpoint::ALL
+                    .iter()
+                    .find(|endpoint| endpoint.as_str() == name)
+                    .copied()
+                    .ok_or(ParseEndpointError)
             }
         }
 
@@ -198,43 +244,35 @@ pub fn traits(generated: &Generated) -> TokenStream {
 
         impl ::core::error::Error for ParseEndpointError {}
 
-        impl ::ratespec::Endpoints for Endpoint {
+        impl #krate::Endpoints for Endpoint {
             const PROVIDER: &'static str = #provider;
             const ALL: &'static [Self] = Endpoint::ALL;
-            const BUCKETS: &'static [::ratespec::Bucket] = Endpoint::BUCKETS;
+            const META: &'static [#krate::EndpointMeta] = Endpoint::META;
+            const BUCKETS: &'static [#krate::Bucket] = Endpoint::BUCKETS;
             const UTC_OFFSET_SECS: i32 = Endpoint::UTC_OFFSET_SECS;
 
             fn index(self) -> usize {
                 Endpoint::index(self)
             }
-            fn bucket(self) -> usize {
-                Endpoint::bucket(self)
-            }
-            fn as_str(self) -> &'static str {
-                Endpoint::as_str(self)
-            }
-            fn method(self) -> &'static str {
-                Endpoint::method(self)
-            }
-            fn path(self) -> &'static str {
-                Endpoint::path(self)
-            }
-            fn params(self) -> &'static [&'static str] {
-                Endpoint::params(self)
-            }
-            fn cost(self) -> ::ratespec::Cost {
-                Endpoint::cost(self)
-            }
-            fn route<'a>(method: &str, target: &'a str) -> ::ratespec::Route<'a, Self> {
+            fn route<'a>(method: &str, target: &'a str) -> #krate::Route<'a, Self> {
                 Endpoint::route(method, target)
             }
         }
+
+        #[doc = #provider_doc]
+        pub const PROVIDER: #krate::Provider = #krate::Provider {
+            name: #provider,
+            endpoints: Endpoint::META,
+            buckets: Endpoint::BUCKETS,
+            utc_offset_secs: Endpoint::UTC_OFFSET_SECS,
+            router: &ROUTER,
+        };
     }
 }
 
-/// `&[::ratespec::Window { … }, …]`.
-fn windows(windows: &[Window]) -> TokenStream {
-    let windows = windows.iter().map(window_value);
+/// `&[#krate::Window { … }, …]`.
+fn windows(windows: &[Window], krate: &TokenStream) -> TokenStream {
+    let windows = windows.iter().map(|window| window_value(window, krate));
     quote! { &[#(#windows),*] }
 }
 
@@ -244,8 +282,8 @@ fn variant(value: &impl std::fmt::Debug) -> Ident {
     Ident::new(&format!("{value:?}"), Span::call_site())
 }
 
-/// `::ratespec::Window { max, every, per, cost, scope }`.
-fn window_value(window: &Window) -> TokenStream {
+/// `#krate::Window { max, every, per, cost, scope }`.
+fn window_value(window: &Window, krate: &TokenStream) -> TokenStream {
     let Window {
         max,
         every,
@@ -255,37 +293,37 @@ fn window_value(window: &Window) -> TokenStream {
     } = *window;
     let (per, cost, scope) = (variant(&per), variant(&cost), variant(&scope));
     quote! {
-        ::ratespec::Window {
+        #krate::Window {
             max: #max,
             every: #every,
-            per: ::ratespec::Per::#per,
-            cost: ::ratespec::Cost::#cost,
-            scope: ::ratespec::Scope::#scope,
+            per: #krate::Per::#per,
+            cost: #krate::Cost::#cost,
+            scope: #krate::Scope::#scope,
         }
     }
 }
 
-/// `&[::ratespec::SubLimit::…, …]`.
-fn sub_limits(sub_limits: &[SubLimit]) -> TokenStream {
+/// `&[#krate::SubLimit::…, …]`.
+fn sub_limits(sub_limits: &[SubLimit], krate: &TokenStream) -> TokenStream {
     let sub_limits = sub_limits.iter().map(|sub_limit| match sub_limit {
         SubLimit::Structured {
             scope,
             window,
             unit,
         } => {
-            let window = window_value(window);
+            let window = window_value(window, krate);
             let (scope, unit) = (scope.as_ref(), unit.as_ref());
             quote! {
-                ::ratespec::SubLimit::Structured {
-                    scope: ::ratespec::Text::Borrowed(#scope),
+                #krate::SubLimit::Structured {
+                    scope: #krate::Text::Borrowed(#scope),
                     window: #window,
-                    unit: ::ratespec::Text::Borrowed(#unit),
+                    unit: #krate::Text::Borrowed(#unit),
                 }
             }
         }
         SubLimit::Text { text } => {
             let text = text.as_ref();
-            quote! { ::ratespec::SubLimit::Text { text: ::ratespec::Text::Borrowed(#text) } }
+            quote! { #krate::SubLimit::Text { text: #krate::Text::Borrowed(#text) } }
         }
         // A sub-limit the generator does not know yet cannot be emitted faithfully.
         other => unreachable!("sub-limit {other:?} has no generated form"),
@@ -293,8 +331,8 @@ fn sub_limits(sub_limits: &[SubLimit]) -> TokenStream {
     quote! { &[#(#sub_limits),*] }
 }
 
-/// `::ratespec::Cost::…`.
-fn cost(cost: Cost) -> TokenStream {
+/// `#krate::Cost::…`.
+fn cost(cost: Cost, krate: &TokenStream) -> TokenStream {
     let variant = variant(&cost);
-    quote! { ::ratespec::Cost::#variant }
+    quote! { #krate::Cost::#variant }
 }

@@ -2,22 +2,17 @@
 //!
 //! One concern per file: [`stubs`] decides what of a document can be generated (so errors do
 //! not cascade), [`enum_`] the `Endpoint` enum, [`meta`] its const metadata and trait impls,
-//! [`matcher`] the route matcher (with [`static_paths`] and [`words`]), [`module`] puts one document's items together, and
-//! [`diagnostics`] and [`tracking`] the `compile_error!`s and rebuild tracking.
+//! [`matcher`] the routing tables (walked by `ratespec::router`), [`module`] puts one
+//! document's items together, and [`diagnostics`] and [`tracking`] the `compile_error!`s and
+//! rebuild tracking.
 
 mod diagnostics;
 mod enum_;
 mod matcher;
 mod meta;
 mod module;
-mod static_paths;
 mod stubs;
 mod tracking;
-// `equal` and `query_start` run only in the generated code, where this file is pasted.
-#[allow(dead_code)]
-mod words;
-#[cfg(test)]
-mod words_tests;
 
 use std::collections::HashSet;
 
@@ -26,8 +21,9 @@ use quote::quote;
 use ratespec_parser::Load;
 
 /// Everything one `include_limits!` call expands to: an error or a warning per diagnostic
-/// (spanned on `span`, the path literal), the rebuild tracking, and a module per document.
-pub fn expand(load: &Load, span: Span) -> TokenStream {
+/// (spanned on `span`, the path literal), the rebuild tracking, and a module per document;
+/// `krate` is the runtime crate's path (`::ratespec`).
+pub fn expand(load: &Load, span: Span, krate: &TokenStream) -> TokenStream {
     let errors = load.diagnostics.iter().map(|diagnostic| {
         if diagnostic.is_error() {
             diagnostics::compile_error(diagnostic, span)
@@ -38,16 +34,59 @@ pub fn expand(load: &Load, span: Span) -> TokenStream {
     let tracked = tracking::track(&load.files);
     // Two documents with one module name are already an error; the first keeps the name.
     let mut modules_seen = HashSet::new();
-    let modules = load
+    let generated: Vec<stubs::Generated> = load
         .catalog
         .documents
         .iter()
         .filter(|document| modules_seen.insert(document.module.as_str()))
         .filter_map(stubs::Generated::new)
-        .map(|generated| module::module(&generated, span));
+        .collect();
+    let modules = generated
+        .iter()
+        .map(|generated| module::module(generated, span, krate));
+    let names = generated.iter().map(|generated| &generated.module);
+    let providers_doc = format!(
+        "Every document of this `include_limits!` call, in `limits.toml` order, without its \
+         `Endpoint` type: [`{}::Provider`].",
+        path_name(krate)
+    );
     quote! {
         #(#errors)*
         #tracked
         #(#modules)*
+        #[doc = #providers_doc]
+        pub const PROVIDERS: &[#krate::Provider] = &[#(#names::PROVIDER),*];
+    }
+}
+
+/// A path as written in rustdoc links, `::ratespec` → `ratespec`.
+fn path_name(krate: &TokenStream) -> String {
+    krate
+        .to_string()
+        .replace(' ', "")
+        .trim_start_matches("::")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `crate = path` reaches every item: the expansion names the runtime only through it.
+    #[test]
+    fn generated_code_names_the_runtime_through_the_crate_path() {
+        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        let load = ratespec_parser::load(
+            &[specs],
+            &ratespec_parser::Options {
+                include_commented: true,
+            },
+        );
+        let renamed = expand(&load, Span::call_site(), &quote! { ::limits }).to_string();
+        assert!(renamed.contains(":: limits :: router :: Router"));
+        assert!(renamed.contains(":: limits :: EndpointMeta"));
+        assert!(!renamed.contains("ratespec ::"), "a path ignores `crate =`");
+        let default = expand(&load, Span::call_site(), &quote! { ::ratespec }).to_string();
+        assert!(default.contains(":: ratespec :: EndpointMeta"));
     }
 }

@@ -8,7 +8,7 @@ use super::{enum_, matcher, meta};
 
 /// `pub mod <module> { … }`, spanned on the path literal so that rustdoc and errors about the
 /// generated items point at the macro call.
-pub fn module(generated: &Generated, span: Span) -> TokenStream {
+pub fn module(generated: &Generated, span: Span, krate: &TokenStream) -> TokenStream {
     let module = &generated.module;
     let document = generated.document;
     let doc = format!(
@@ -22,9 +22,9 @@ pub fn module(generated: &Generated, span: Span) -> TokenStream {
         }
     );
     let endpoint_enum = enum_::endpoint_enum(generated);
-    let inherent = meta::inherent(generated);
-    let traits = meta::traits(generated);
-    let matcher = matcher::matcher(generated);
+    let inherent = meta::inherent(generated, krate);
+    let traits = meta::traits(generated, krate);
+    let matcher = matcher::matcher(generated, krate);
     quote_spanned! {span=>
         #[doc = #doc]
         pub mod #module {

@@ -1,55 +1,64 @@
-//! Paths read a word (8 bytes) at a time: the hash that lays out and looks up the static-path
-//! table, and the equality check after a hash match. This one file is compiled into the macro
-//! and pasted into every generated module, so layout and lookup cannot disagree.
+//! Paths read a word (8 bytes) at a time, for the [router](crate::router): the hash that lays
+//! out (in `const` evaluation) and looks up the static-path table, the equality check after a
+//! hash match, and the searches for `/`, `?` and `#`. One function hashes for both layout and
+//! lookup, so they cannot disagree.
 
 /// The little-endian word at `at`.
 #[inline(always)]
-fn word(bytes: &[u8], at: usize) -> u64 {
-    let mut chunk = [0u8; 8];
-    chunk.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(chunk)
+const fn word(bytes: &[u8], at: usize) -> u64 {
+    match bytes.split_at(at).1.first_chunk::<8>() {
+        Some(chunk) => u64::from_le_bytes(*chunk),
+        None => panic!("a word past the end"),
+    }
 }
 
 /// The little-endian half word (4 bytes) at `at`.
 #[inline(always)]
-fn half(bytes: &[u8], at: usize) -> u64 {
-    let mut chunk = [0u8; 4];
-    chunk.copy_from_slice(&bytes[at..at + 4]);
-    u64::from(u32::from_le_bytes(chunk))
+const fn half(bytes: &[u8], at: usize) -> u64 {
+    match bytes.split_at(at).1.first_chunk::<4>() {
+        Some(chunk) => u32::from_le_bytes(*chunk) as u64,
+        None => panic!("a half word past the end"),
+    }
 }
 
 /// The bytes of a path shorter than a word, as one word: overlapping loads rather than
 /// a loop, so methods (`GET`, `POST`, `DELETE`) cost no mispredicted branch. Equal-length
 /// inputs of up to 8 bytes are equal exactly when their words are.
 #[inline(always)]
-pub fn short(bytes: &[u8]) -> u64 {
+pub const fn short(bytes: &[u8]) -> u64 {
     let n = bytes.len();
     if n >= 4 {
         half(bytes, 0) | (half(bytes, n - 4) << 32)
     } else if n > 0 {
         // Bytes 0, n / 2 and n - 1 are every byte of a text of 1 to 3 bytes.
-        u64::from(bytes[0]) | (u64::from(bytes[n / 2]) << 8) | (u64::from(bytes[n - 1]) << 16)
+        bytes[0] as u64 | ((bytes[n / 2] as u64) << 8) | ((bytes[n - 1] as u64) << 16)
     } else {
         0
     }
 }
 
-/// An FxHash-style hash of the length, the first word and the last word: a fixed cost with
-/// no loop (whose varying trip count would mispredict); paths that share both words only
-/// probe a slot further.
+/// A hash of the length, the first word and the last word: a fixed cost with no loop (whose
+/// varying trip count would mispredict); texts that share both words only probe a slot
+/// further.
+///
+/// Each step is a folded multiply (foldhash's and wyhash's: both halves of the 128-bit
+/// product, xored), so every bit of the input reaches the low bits that pick the slot. A
+/// plain multiply does not carry high input bits down, and segments that differ only at
+/// their end (`area17`, `area18`) then all probe from one slot.
 #[inline(always)]
-pub fn hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mix = |hash: u64, word: u64| (hash.rotate_left(26) ^ word).wrapping_mul(K);
-    let hash = if bytes.len() < 8 {
+pub const fn hash(bytes: &[u8]) -> u64 {
+    const fn mix(hash: u64, word: u64) -> u64 {
+        let product = ((hash ^ word) as u128) * 0xf135_7aea_2e62_a9c5;
+        product as u64 ^ (product >> 64) as u64
+    }
+    if bytes.len() < 8 {
         mix(bytes.len() as u64, short(bytes))
     } else {
         mix(
             mix(bytes.len() as u64, word(bytes, 0)),
             word(bytes, bytes.len() - 8),
         )
-    };
-    hash ^ (hash >> 32)
+    }
 }
 
 /// `a == b`, a word at a time and inline: cheaper than a `memcmp` call for short paths. Up
@@ -103,8 +112,15 @@ fn first_byte(
         let flags = flagged(word);
         (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
     };
-    if bytes.len() < 8 {
+    let n = bytes.len();
+    if n < 4 {
         return bytes.iter().position(|&b| is(b));
+    }
+    if n < 8 {
+        // Two overlapping halves cover every byte; the lowest flag is a true one, and in the
+        // upper half its byte is at `offset + n - 8`.
+        let word = half(bytes, 0) | (half(bytes, n - 4) << 32);
+        return first(word).map(|offset| if offset < 4 { offset } else { offset + n - 8 });
     }
     let mut at = 0;
     while at + 8 < bytes.len() {

@@ -1,5 +1,4 @@
-//! `words` against the plain operations it replaces, at every length class (the file itself
-//! is pasted into generated code, so its tests live here).
+//! `words` against the plain operations it replaces, at every length class.
 
 use super::words::{equal, query_start, short, slash};
 
@@ -60,4 +59,25 @@ fn short_words_tell_equal_length_texts_apart_up_to_8_bytes() {
             assert_ne!(short(&a), short(&b), "length {n}, difference at {at}");
         }
     }
+}
+
+/// Segments that differ only in their last bytes (`area0` … `area199`, the shape of a
+/// generated document) spread over the table: no run of occupied slots gets long.
+#[test]
+fn similar_texts_spread_over_the_table() {
+    let keys: Vec<String> = (0..200).map(|i| format!("area{i}")).collect();
+    let size = 1024;
+    let mut slots = vec![false; size];
+    let mut longest = 0;
+    for key in &keys {
+        let mut slot = super::words::hash(key.as_bytes()) as usize & (size - 1);
+        let mut probes = 0;
+        while slots[slot] {
+            slot = (slot + 1) & (size - 1);
+            probes += 1;
+        }
+        slots[slot] = true;
+        longest = longest.max(probes);
+    }
+    assert!(longest <= 8, "a key probed {longest} slots");
 }

@@ -1,0 +1,429 @@
+//! The route matcher behind every generated `Endpoint::route`: one algorithm, written once
+//! here, walking the tables that `include_limits!` emits for each document as `const` data.
+//!
+//! # Matching rules
+//!
+//! The examples route against the repository's documents: RongCloud's static paths
+//! (`/user/getToken.json`, POST only) and Easemob's parameterised ones
+//! (`/{org_name}/{app_name}/push/label/{labelname}`, with GET and DELETE).
+//!
+//! - **Path first, then method.** The path picks one route; if it is documented but not with
+//!   `method`, the answer is [`Route::MethodNotAllowed`] with the documented methods, in
+//!   document order (the `Allow` header of a 405), even when another, less specific template
+//!   has that method (as axum does).
+//!
+//!   ```
+//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # use docs::{easemob_push, rongcloud};
+//!   use ratespec::Route;
+//!
+//!   assert_eq!(
+//!       rongcloud::Endpoint::route("GET", "/user/getToken.json"),
+//!       Route::MethodNotAllowed { allowed: &["POST"] }
+//!   );
+//!   assert_eq!(
+//!       easemob_push::Endpoint::route("PUT", "/o/a/push/label/vip"),
+//!       Route::MethodNotAllowed { allowed: &["GET", "DELETE"] }
+//!   );
+//!   ```
+//!
+//! - **Static beats parameter**, segment by segment from the left: `/a/b` wins over `/a/{x}`,
+//!   and `/a/{x}/c` over `/{y}/b/c`. When a more specific branch fails further on, the matcher
+//!   backtracks to the parameter, so any documented route that matches is found. (The
+//!   fixture is `tests/fixtures/priority/routes.md`.)
+//!
+//!   ```
+//!   # mod docs { ratespec::include_limits!("../tests/fixtures/priority/"); }
+//!   # use docs::priority::Endpoint;
+//!   let get = |path| Endpoint::route("GET", path).endpoint();
+//!   assert_eq!(get("/a/b"), Some(Endpoint::Static));     // GET /a/b
+//!   assert_eq!(get("/a/z"), Some(Endpoint::Param));      // GET /a/{x}
+//!   assert_eq!(get("/a/b/c"), Some(Endpoint::Deeper));   // GET /a/{x}/c
+//!   assert_eq!(get("/a/b/d"), Some(Endpoint::Backtrack)); // GET /{y}/b/d
+//!   ```
+//!
+//! - **Ambiguous templates are rejected at compile time**: two routes with one method whose
+//!   templates differ only in parameter names are an error of the document.
+//! - **Byte-exact and case-sensitive**, for the method and the path. Nothing is
+//!   percent-decoded, and a captured parameter is returned as written.
+//!
+//!   ```
+//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # use docs::{easemob_push, rongcloud};
+//!   use ratespec::Route;
+//!
+//!   let token = |method, target| rongcloud::Endpoint::route(method, target).endpoint();
+//!   assert_eq!(token("POST", "/user/gettoken.json"), None);
+//!   assert_eq!(token("POST", "/user/get%54oken.json"), None);
+//!   assert_eq!(
+//!       rongcloud::Endpoint::route("post", "/user/getToken.json"),
+//!       Route::MethodNotAllowed { allowed: &["POST"] }
+//!   );
+//!   let Route::Found(found) = easemob_push::Endpoint::route("GET", "/o/a/push/label/v%20ip")
+//!   else {
+//!       unreachable!()
+//!   };
+//!   assert_eq!(found.param("labelname"), Some("v%20ip"));
+//!   ```
+//!
+//! - **No trailing slash, no `//`, no dot segments**: an empty segment is never a static
+//!   segment nor a parameter, and a parameter is one non-empty segment other than `.` and
+//!   `..` (there is no wildcard). Paths are not normalised.
+//!
+//!   ```
+//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # use docs::{easemob_push, rongcloud};
+//!   let token = |target| rongcloud::Endpoint::route("POST", target).endpoint();
+//!   let push = |target| easemob_push::Endpoint::route("POST", target).endpoint();
+//!   assert!(token("/user/getToken.json").is_some());
+//!   assert_eq!(token("/user/getToken.json/"), None);
+//!   assert_eq!(token("/user//getToken.json"), None);
+//!   assert_eq!(token("/x/../user/getToken.json"), None);
+//!   assert!(push("/o/a/push/single").is_some());
+//!   assert_eq!(push("/o/a/push/single/"), None);
+//!   assert_eq!(push("/o//push/single"), None);
+//!   assert_eq!(push("/o/../push/single"), None);
+//!   ```
+//!
+//! - **Targets**: a path starting with `/`, or an absolute URL `scheme://host[:port]/path`
+//!   whose scheme and authority are skipped (`https://host` alone is the path `/`). Query and
+//!   fragment are ignored: everything from the first `?` or `#`. Anything else (a relative
+//!   path, `*`, `host/path`) is [`Route::NotFound`]. No input panics.
+//!
+//!   ```
+//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # use docs::rongcloud::Endpoint;
+//!   let token = |target| Endpoint::route("POST", target).endpoint();
+//!   let found = Some(Endpoint::UserGetToken);
+//!   assert_eq!(token("/user/getToken.json?appKey=k&next=/x"), found);
+//!   assert_eq!(token("/user/getToken.json#top"), found);
+//!   assert_eq!(token("https://api.rong-cloud.cn/user/getToken.json"), found);
+//!   assert_eq!(token("http://127.0.0.1:8080/user/getToken.json?x"), found);
+//!   assert_eq!(token("user/getToken.json"), None);
+//!   assert_eq!(token("api.rong-cloud.cn/user/getToken.json"), None);
+//!   assert_eq!(token("1http://h/user/getToken.json"), None);
+//!   ```
+//!
+//! # How it works
+//!
+//! A [`Router`] holds two kinds of [`Table`]. The document's whole static paths sit in one,
+//! a hash table laid out during `const` evaluation ([`layout`]): a lookup hashes the path
+//! once (a fixed cost, see the private `words` module), usually probes one slot and compares
+//! the path once. Templates with parameters form a segment trie of [`Node`]s: the walk takes
+//! one segment at a time, tries the node's static child of that text (compared in place when
+//! the node has few children, else looked up in the node's own table) and, when nothing
+//! below that child matches, the parameter child. Routes are grouped by path; a group's
+//! [`Methods`] gives the endpoint per documented method. The code generated per document is
+//! data only, so its compile time grows with the document and nothing else.
+
+use crate::route::{Match, Route};
+use crate::words;
+
+/// The routes of one document: what generated code builds as a `static` and
+/// `Endpoint::route` walks.
+#[derive(Debug)]
+pub struct Router {
+    /// Every path without parameters.
+    pub statics: Table<Methods>,
+    /// The trie of the templates with parameters; the root is node 0 (no nodes when the
+    /// document has no such template).
+    pub nodes: &'static [Node],
+}
+
+/// Static texts (whole paths, or one segment) and what each leads to, in a hash table.
+#[derive(Debug)]
+pub struct Table<T: 'static> {
+    /// The texts and their values, in document order.
+    pub entries: &'static [Entry<T>],
+    /// The hash table over `entries`, from [`layout`]: per occupied slot, the upper half of
+    /// the text's hash and its position + 1 in the lower half; 0 is a free slot.
+    pub slots: &'static [u64],
+}
+
+/// A static text and its value.
+#[derive(Debug)]
+pub struct Entry<T> {
+    /// The text: a path, or a segment without `/`.
+    pub key: &'static str,
+    /// What it leads to.
+    pub value: T,
+}
+
+/// The documented methods of one path, and the endpoint of each.
+#[derive(Debug)]
+pub struct Methods {
+    /// The methods, upper case, in document order (the `Allow` header of a 405).
+    allowed: &'static [&'static str],
+    /// The endpoint (its index in the generated `Endpoint::ALL`) per method of `allowed`.
+    endpoints: &'static [u16],
+    /// The first method's length (`usize::MAX` when it is longer than a word) and bytes as
+    /// one word, and its endpoint: most paths have one method, which a request then matches
+    /// without loading `allowed`.
+    first_len: usize,
+    first_word: u64,
+    first: u16,
+}
+
+/// A node of the trie of templates with parameters: where the walk stands after as many
+/// segments as the node is deep.
+#[derive(Debug)]
+pub struct Node {
+    /// The children by static segment: the index of each child node.
+    pub statics: Table<u16>,
+    /// The child for a `{parameter}` segment.
+    pub param: Option<u16>,
+    /// The route whose template ends here.
+    pub route: Option<Methods>,
+}
+
+/// The lower half of a slot: the text's position + 1.
+const POSITION: u64 = 0xffff_ffff;
+
+/// Up to this many static children are compared in place, one after another: cheaper than
+/// finding the segment's end and hashing it.
+const IN_PLACE: usize = 8;
+
+/// The size of the hash table for `entries` texts: a power of two at least four times
+/// `entries`, so that a hit almost always finds its text at the first slot and the table (a
+/// word per slot) stays in the L1 cache.
+pub const fn slots_for(entries: usize) -> usize {
+    (entries * 4).next_power_of_two()
+}
+
+/// The hash table over `entries`, computed in `const` evaluation of the generated code with
+/// the hash the lookup uses: open addressing, linear probing.
+///
+/// `SLOTS` must be [`slots_for(entries.len())`](slots_for); anything else fails to compile.
+pub const fn layout<T, const SLOTS: usize>(entries: &[Entry<T>]) -> [u64; SLOTS] {
+    assert!(
+        SLOTS == slots_for(entries.len()),
+        "SLOTS is slots_for(entries.len())"
+    );
+    assert!((entries.len() as u64) < POSITION, "too many entries");
+    let mut slots = [0u64; SLOTS];
+    let mut position = 0;
+    while position < entries.len() {
+        let hash = words::hash(entries[position].key.as_bytes());
+        let mut slot = hash as usize & (SLOTS - 1);
+        while slots[slot] != 0 {
+            slot = (slot + 1) & (SLOTS - 1);
+        }
+        slots[slot] = (hash & !POSITION) | (position as u64 + 1);
+        position += 1;
+    }
+    slots
+}
+
+impl Router {
+    /// The route of a request among `all` (the generated `Endpoint::ALL`): `method`, upper
+    /// case as documented, and `target`, a path or a full URL. See the [module](self) for
+    /// the rules.
+    #[inline]
+    pub fn route<'a, E: Copy>(&self, all: &[E], method: &str, target: &'a str) -> Route<'a, E> {
+        self.find(method, target).map_endpoint(|index| all[index])
+    }
+
+    /// [`route`](Router::route) with the endpoint's index in `Endpoint::ALL`: for code that
+    /// holds the routers of several documents without their types.
+    #[inline]
+    pub fn find<'a>(&self, method: &str, target: &'a str) -> Route<'a, usize> {
+        // Most targets are a bare static path: try that before looking for a query or a
+        // URL's authority (the scan costs more than the lookup).
+        let (methods, path) = match self.statics.get(target) {
+            Some(methods) => (methods, target),
+            None => {
+                let path = path_of(target);
+                // `path_of` gives a part of the target: the same length is the same path.
+                let methods = if path.len() == target.len() {
+                    None
+                } else {
+                    self.statics.get(path)
+                };
+                match methods.or_else(|| self.parameterised(path)) {
+                    Some(methods) => (methods, path),
+                    None => return Route::NotFound,
+                }
+            }
+        };
+        match methods.endpoint(method) {
+            Some(endpoint) => Route::Found(Match::matched(usize::from(endpoint), path)),
+            None => Route::MethodNotAllowed {
+                allowed: methods.allowed,
+            },
+        }
+    }
+
+    /// The methods of the most specific template with parameters that matches `path`.
+    #[inline]
+    fn parameterised(&self, path: &str) -> Option<&'static Methods> {
+        let nodes = self.nodes;
+        walk(nodes, nodes.first()?, path.strip_prefix('/')?)
+    }
+}
+
+impl<T> Table<T> {
+    /// The value of `key`.
+    #[inline(always)]
+    fn get(&self, key: &str) -> Option<&'static T> {
+        let (entries, slots) = (self.entries, self.slots);
+        // Skips hashing for a document without static paths.
+        if entries.is_empty() {
+            return None;
+        }
+        let hash = words::hash(key.as_bytes());
+        let mask = slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            let word = slots[slot];
+            if word == 0 {
+                return None;
+            }
+            if (word ^ hash) & !POSITION == 0 {
+                let entry = &entries[(word & POSITION) as usize - 1];
+                if words::equal(entry.key.as_bytes(), key.as_bytes()) {
+                    return Some(&entry.value);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The value of the segment `rest` starts with, and what follows that segment's `/`
+    /// (`None` at the path's end).
+    #[inline]
+    fn segment<'r>(&self, rest: &'r str) -> Option<(&'static T, Option<&'r str>)> {
+        let entries = self.entries;
+        if entries.len() <= IN_PLACE {
+            return entries
+                .iter()
+                .find_map(|entry| Some((&entry.value, strip_segment(rest, entry.key)?)));
+        }
+        let (segment, next) = split_segment(rest);
+        Some((self.get(segment)?, next))
+    }
+}
+
+impl Methods {
+    /// The methods `allowed` (at least one, upper case, in document order) and the endpoint
+    /// of each (its index in the generated `Endpoint::ALL`).
+    pub const fn new(allowed: &'static [&'static str], endpoints: &'static [u16]) -> Methods {
+        assert!(
+            !allowed.is_empty() && allowed.len() == endpoints.len(),
+            "one endpoint per method"
+        );
+        let first = allowed[0].as_bytes();
+        Methods {
+            allowed,
+            endpoints,
+            first_len: if first.len() <= 8 {
+                first.len()
+            } else {
+                usize::MAX
+            },
+            first_word: words::short(first),
+            first: endpoints[0],
+        }
+    }
+
+    /// The endpoint documented with `method`, compared byte for byte.
+    #[inline]
+    fn endpoint(&self, method: &str) -> Option<u16> {
+        // `short` is exact for equal lengths of up to 8 bytes.
+        if method.len() == self.first_len && words::short(method.as_bytes()) == self.first_word {
+            return Some(self.first);
+        }
+        self.allowed
+            .iter()
+            .zip(self.endpoints)
+            .find(|(documented, _)| words::equal(documented.as_bytes(), method.as_bytes()))
+            .map(|(_, &endpoint)| endpoint)
+    }
+}
+
+/// The route below `node` for the rest of the path, `rest` (what follows the `/` after the
+/// node's segment): the static child first, then, if nothing below it matches, the
+/// parameter child.
+fn walk(nodes: &'static [Node], node: &Node, rest: &str) -> Option<&'static Methods> {
+    if let Some((&child, next)) = node.statics.segment(rest)
+        && let Some(found) = below(nodes, child, next)
+    {
+        return Some(found);
+    }
+    let child = node.param?;
+    let (segment, next) = split_segment(rest);
+    if !is_param_value(segment) {
+        return None;
+    }
+    below(nodes, child, next)
+}
+
+/// The route at `child` when the path ends there (`next` is `None`), else below it.
+#[inline(always)]
+fn below(nodes: &'static [Node], child: u16, next: Option<&str>) -> Option<&'static Methods> {
+    let child = nodes.get(usize::from(child))?;
+    match next {
+        Some(next) => walk(nodes, child, next),
+        None => child.route.as_ref(),
+    }
+}
+
+/// What follows the segment `text` at the start of `rest`: `Some(None)` when `rest` is
+/// `text`, `Some(Some(next))` when it is `text/next`, `None` otherwise.
+#[inline(always)]
+fn strip_segment<'r>(rest: &'r str, text: &str) -> Option<Option<&'r str>> {
+    let (bytes, n) = (rest.as_bytes(), text.len());
+    if bytes.len() < n || !words::equal(&bytes[..n], text.as_bytes()) {
+        return None;
+    }
+    match bytes.get(n) {
+        None => Some(None),
+        // `/` is ASCII, so the cut after it is a char boundary.
+        Some(b'/') => Some(Some(&rest[n + 1..])),
+        Some(_) => None,
+    }
+}
+
+/// The first segment of `rest` and what follows its `/` (`None` at the path's end). `/` is
+/// ASCII, so every cut is a char boundary.
+#[inline(always)]
+fn split_segment(rest: &str) -> (&str, Option<&str>) {
+    match words::slash(rest.as_bytes()) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    }
+}
+
+/// A parameter is one non-empty segment, and never a dot segment (`.`, `..`), which names
+/// no resource and would mean another path after normalisation.
+#[inline(always)]
+fn is_param_value(segment: &str) -> bool {
+    !segment.is_empty() && segment != "." && segment != ".."
+}
+
+/// The path of a request target: the target itself when it starts with `/`, the part after
+/// the authority of an absolute URL (`/` when there is none), without query or fragment;
+/// `""`, which matches nothing, for anything else.
+#[inline(always)]
+fn path_of(target: &str) -> &str {
+    // `?` and `#` are ASCII, so the cut is a char boundary.
+    let target = match words::query_start(target.as_bytes()) {
+        Some(end) => &target[..end],
+        None => target,
+    };
+    if target.starts_with('/') {
+        return target;
+    }
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return "";
+    };
+    let mut scheme_chars = scheme.bytes();
+    let is_scheme = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme_chars.all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(&c));
+    if !is_scheme {
+        return "";
+    }
+    match rest.find('/') {
+        Some(start) => &rest[start..],
+        None => "/",
+    }
+}
