@@ -309,3 +309,51 @@ fn the_runtime_crate_can_be_named_by_another_path() {
     );
     assert_eq!(renamed::PROVIDERS.len(), 2);
 }
+
+mod shapes_doc {
+    ratespec_macros::include_limits!("fixtures/shapes/");
+}
+
+/// What the parser reads beyond the seeds reaches generated code: a window per basis and
+/// scope, the per-request cap, the host, and where a limit came from.
+#[test]
+fn generated_metadata_carries_caps_hosts_scopes_and_limit_sources() {
+    use ratespec::{Cap, Cost, Origin, Per, Scope, Text, Window};
+    use shapes_doc::shapes::Endpoint;
+
+    let send = Endpoint::PostV1MsgSend.meta();
+    assert_eq!(
+        send.windows,
+        &[
+            Window::new(100, Per::Second),
+            Window::new(6000, Per::Minute).counting(Cost::Message)
+        ]
+    );
+    assert_eq!(
+        send.caps,
+        &[Cap {
+            max: 600,
+            cost: Cost::User,
+            unit: Text::Borrowed("users")
+        }]
+    );
+    assert_eq!(send.host, Some("api.example.im"));
+    assert_eq!(send.limit_source.origin, Origin::Row);
+    assert_eq!(send.limit_source.line, 7);
+
+    let session = Endpoint::DeleteV1UsersByUserIdSession.meta();
+    assert_eq!(session.windows[0].scope, Scope::User);
+    assert_eq!(session.windows[1].scope, Scope::Tenant);
+
+    // The row states no limit: the document's default, line 3.
+    let user = Endpoint::GetV1UsersByUserId.meta();
+    assert_eq!(user.windows, &[Window::new(100, Per::Second)]);
+    assert_eq!(user.limit_source.origin, Origin::Default);
+    assert_eq!(user.limit_source.line, 3);
+    assert_eq!(user.limit_source.file.as_ref(), "fixtures/shapes/im.md");
+    // Full URLs route by their path.
+    assert_eq!(
+        Endpoint::route("GET", "https://api.example.im/v1/users/u1").endpoint(),
+        Some(Endpoint::GetV1UsersByUserId)
+    );
+}
