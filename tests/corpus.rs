@@ -442,3 +442,136 @@ The /v1/users API is the one most clients call first.
     let diagnosed: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
     assert_eq!(diagnosed, [7], "{:#?}", load.diagnostics);
 }
+
+/// The Chinese forms of the Easemob page's shapes (written for this test after the English
+/// page of the corpus): `<br/>` lists with a cap and an example sentence, period-first
+/// windows, notes on raising a limit, per-user scopes, and the sentence about two tables
+/// without a limit column that also states an add-on size. Rows written by hand.
+#[test]
+fn chinese_forms_of_the_easemob_shapes() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/easemob-zh");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join("easemob-zh");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(fixture.join("im.md"), dir.join("im.md")).unwrap();
+    fs::write(
+        dir.join("limits.toml"),
+        "[[document]]\nfile = \"im.md\"\nutc_offset = \"+08:00\"\n",
+    )
+    .unwrap();
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let summary: Vec<(String, String, String, bool, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let mut limit: Vec<String> = r["windows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| {
+                    format!(
+                        "{} {}/{}{} {}",
+                        w["max"],
+                        w["cost"].as_str().unwrap(),
+                        w["every"],
+                        w["per"].as_str().unwrap(),
+                        w["scope"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            for cap in r["caps"].as_array().unwrap() {
+                limit.push(format!(
+                    "{} {} per request",
+                    cap["max"],
+                    cap["cost"].as_str().unwrap()
+                ));
+            }
+            (
+                r["endpoint"].as_str().unwrap().to_string(),
+                limit.join(", "),
+                r["cost"].as_str().unwrap().to_string(),
+                r["adjustable"].as_bool().unwrap(),
+                r["bucket"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |e: &str, l: &str, c: &str, a: bool, b: &str| {
+        (
+            e.to_string(),
+            l.to_string(),
+            c.to_string(),
+            a,
+            b.to_string(),
+        )
+    };
+    assert_eq!(
+        summary,
+        vec![
+            row(
+                "PostMessagesUsers",
+                "100 call/1second tenant, 6000 message/1minute tenant, 600 user per request",
+                "message",
+                false,
+                "PostMessagesUsers"
+            ),
+            row(
+                "PostMessagesChatgroups",
+                "20 message/1second tenant, 20 call/1second tenant, 3 target_group per request",
+                "message",
+                false,
+                "PostMessagesChatgroups"
+            ),
+            row(
+                "PostMessagesBroadcast",
+                "1 call/30minute tenant, 3 call/1day tenant",
+                "call",
+                true,
+                "PostMessagesBroadcast"
+            ),
+            row(
+                "PostMessagesUsersBroadcast",
+                "1 call/1minute tenant, 50 call/1day tenant",
+                "call",
+                false,
+                "PostMessagesUsersBroadcast"
+            ),
+            row(
+                "DeleteUsersByUserNameUserChannel",
+                "5 call/1minute user, 100 call/1second tenant",
+                "call",
+                false,
+                "DeleteUsersByUserNameUserChannel"
+            ),
+            row(
+                "PostChatfiles",
+                "100 call/1second tenant",
+                "call",
+                false,
+                "PostChatfiles"
+            ),
+            row(
+                "PostUsers",
+                "100 call/1second tenant",
+                "call",
+                false,
+                "PostUsersGroup"
+            ),
+            row(
+                "GetUsersByUsername",
+                "100 call/1second tenant",
+                "call",
+                false,
+                "PostUsersGroup"
+            ),
+            row(
+                "PutUsersByUserIdPushBinding",
+                "100 call/1second tenant",
+                "call",
+                false,
+                "PostUsersGroup"
+            ),
+        ]
+    );
+}

@@ -122,9 +122,25 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
             chars: 0..chars.len(),
         });
     }
+    // `一次给 600 人发消息，算 600 条消息`: the clause before an explanation is its premise,
+    // an example rather than a limit.
+    let texts: Vec<String> = clauses
+        .iter()
+        .map(|range| chars[range.clone()].iter().collect())
+        .collect();
+    let premise: Vec<bool> = (0..texts.len())
+        .map(|i| {
+            texts.get(i + 1).is_some_and(|next| is_explanation(next))
+                && parse_limit_clause(&texts[i]).is_none()
+        })
+        .collect();
     // `Every 30 minutes, 1 call is allowed`: a period alone waits for its count.
     let mut pending_period: Option<(u32, Per)> = None;
-    for range in clauses {
+    for (index, range) in clauses.into_iter().enumerate() {
+        if premise[index] {
+            limit.notes.push(texts[index].clone());
+            continue;
+        }
         let error = |message: &str| PhraseError {
             message: message.to_string(),
             chars: range.clone(),
@@ -254,12 +270,29 @@ pub fn limit_in_sentence(sentence: &str) -> Option<(usize, Limit)> {
             continue;
         };
         let from = range.start + skip;
-        // Read as much as the grammar reads: drop trailing clauses one at a time.
-        for end in clauses[index..].iter().rev().map(|r| r.end) {
+        // Clause by clause, as far as each one adds to the limit (a window, a cap, a flag, a
+        // sub-limit): the sentences after it are about something else.
+        let weight = |l: &Limit| {
+            (
+                l.windows.len() + l.caps.len() + l.sub_limits.len(),
+                l.adjustable,
+                l.shared,
+            )
+        };
+        let mut best: Option<Limit> = None;
+        for end in clauses[index..].iter().map(|r| r.end) {
             let candidate: String = original[from..end].iter().collect();
-            if let Ok(limit) = parse_phrase(&candidate) {
-                return Some((from, limit));
+            match parse_phrase(&candidate) {
+                Ok(limit) if best.as_ref().is_none_or(|b| weight(&limit) != weight(b)) => {
+                    best = Some(limit)
+                }
+                Ok(_) => {}
+                Err(_) if best.is_some() => break,
+                Err(_) => {}
             }
+        }
+        if let Some(limit) = best {
+            return Some((from, limit));
         }
     }
     None
@@ -412,6 +445,9 @@ fn is_note(text: &str) -> bool {
         "联系",
         "可联系",
         "可申请",
+        "不可",
+        "不支持",
+        "无法",
         "contact",
         "to request",
         "please",
@@ -434,16 +470,22 @@ fn is_note(text: &str) -> bool {
 /// request counts as 600 messages`): kept as a note, since the windows' units say it.
 fn is_explanation(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    [
+    let explains = [
         " counts as ",
         " count as ",
         " is counted as ",
         "计为",
         "算作",
         "计算为",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+        "视为",
+        "相当于",
+        "记为",
+    ];
+    // What an add-on package adds, or costs, is not the limit.
+    let about_add_ons = ["加量包", "扩展包", "add-on", "package", "元/月", "/month"];
+    lower.starts_with('算')
+        || explains.iter().any(|w| lower.contains(w))
+        || about_add_ons.iter().any(|w| lower.contains(w))
 }
 
 /// What a note says about the limit: whether the vendor raises it on request.
@@ -454,6 +496,7 @@ fn apply_note(limit: &mut Limit, note: &str) {
         "cannot be adjusted",
         "不可调",
         "不支持调整",
+        "无法调整",
     ];
     let raised = [
         "higher limit",
@@ -976,6 +1019,41 @@ mod tests {
             windows("Every 30 minutes, 1 call is allowed. This limit cannot be increased."),
             vec![Window::new(1, Per::Minute).every(30)]
         );
+    }
+
+    #[test]
+    fn chinese_lists_with_caps_examples_and_notes() {
+        let limit = parse_phrase(
+            "单个应用该接口有以下三个限制：<br/> - 100 次/秒/App Key <br/> - 6000 条/分钟 <br/> - 600 人/次。一次给 600 人发消息，算 600 条消息。",
+        )
+        .unwrap();
+        assert_eq!(
+            limit.windows,
+            vec![
+                Window::new(100, Per::Second),
+                Window::new(6000, Per::Minute).counting(Cost::Message)
+            ]
+        );
+        assert_eq!(limit.caps[0].max, 600);
+        assert_eq!(limit.caps[0].cost, Cost::User);
+        let limit = parse_phrase(
+            "<br/> - 每 30 分钟 1 次，不可调整。<br/> - 每天 3 次，如需提高请联系商务经理。",
+        )
+        .unwrap();
+        assert_eq!(
+            limit.windows,
+            vec![
+                Window::new(1, Per::Minute).every(30),
+                Window::new(3, Per::Day)
+            ]
+        );
+        assert!(limit.adjustable, "the last note says it can be raised");
+        // What an add-on adds is a note, not a narrower limit.
+        let (_, limit) =
+            limit_in_sentence("总调用频率上限为 100 次/秒/App Key，每个加量包的大小为 50 次/秒。")
+                .unwrap();
+        assert!(limit.sub_limits.is_empty(), "{limit:?}");
+        assert_eq!(limit.text, "100 次/秒/App Key");
     }
 
     #[test]
