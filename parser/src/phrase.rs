@@ -569,12 +569,27 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
     if let Some(found) = period_first(text) {
         return Some(found);
     }
+    // Words, then a period-first window: `同一个 AppKey 每秒最多 100 次`, `每个用户每分钟最多 5 次`.
+    for (at, _) in text
+        .char_indices()
+        .filter(|&(_, c)| c == '每')
+        .skip_while(|&(at, _)| at == 0)
+    {
+        if let Some(found) = period_first(&text[at..]) {
+            return introduced(&text[..at], found);
+        }
+    }
     let (skip, found) = embedded_window(text)?;
     if skip == 0 {
         return Some(found);
     }
-    let before: String = text.chars().take(skip).collect::<String>().to_lowercase();
-    let before = before.trim_end();
+    let before: String = text.chars().take(skip).collect();
+    introduced(&before, found)
+}
+
+/// A window or cap after words `before` that either introduce a limit or say whose it is;
+/// `None` when the words say something else.
+fn introduced(before: &str, found: Found) -> Option<Found> {
     const INTRODUCERS: &[&str] = &[
         "limit",
         "limited to",
@@ -582,6 +597,8 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
         "limit is",
         "up to",
         "at most",
+        "no more than",
+        "exceed",
         "maximum",
         "maximum of",
         "max",
@@ -590,6 +607,8 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
         "最多",
         "至多",
         "不超过",
+        "不能超过",
+        "不得超过",
         "上限",
         "上限为",
         "限",
@@ -607,11 +626,26 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
         "单个用户",
         "每个用户",
         "每用户",
+        "同一用户",
+        "同一个用户",
         "per user",
         "each user",
     ];
-    const TENANT: &[&str] = &["单个应用", "每个应用", "单应用", "per app key", "per app"];
-    let bare = before.trim_end_matches([':', '：', ',']).trim_end();
+    const TENANT: &[&str] = &[
+        "单个应用",
+        "每个应用",
+        "单应用",
+        "appkey",
+        "app key",
+        "appid",
+        "app id",
+        "per app",
+    ];
+    let lower = before.to_lowercase();
+    let bare = lower
+        .trim_end()
+        .trim_end_matches([':', '：', ','])
+        .trim_end();
     let scope = if USER.iter().any(|w| bare.ends_with(w)) {
         Some(Scope::User)
     } else if TENANT.iter().any(|w| bare.ends_with(w)) {
@@ -624,9 +658,7 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
             Some(Found::Window(window.scoped(scope), unit))
         }
         (Some(_), Found::Cap(_)) => None,
-        (None, found) => INTRODUCERS
-            .iter()
-            .any(|word| bare.ends_with(word))
+        (None, found) => (bare.is_empty() || INTRODUCERS.iter().any(|word| bare.ends_with(word)))
             .then_some(found),
     }
 }
@@ -1054,6 +1086,27 @@ mod tests {
                 .unwrap();
         assert!(limit.sub_limits.is_empty(), "{limit:?}");
         assert_eq!(limit.text, "100 次/秒/App Key");
+    }
+
+    #[test]
+    fn scopes_and_introductions_before_a_window() {
+        assert_eq!(
+            windows("100 calls per second per App Key"),
+            vec![Window::new(100, Per::Second)]
+        );
+        assert_eq!(
+            windows("同一个 AppKey 每秒最多 100 次"),
+            vec![Window::new(100, Per::Second)]
+        );
+        assert_eq!(
+            windows("每个用户每分钟最多 5 次"),
+            vec![Window::new(5, Per::Minute).scoped(Scope::User)]
+        );
+        assert_eq!(
+            windows("cannot exceed 100 calls/second"),
+            vec![Window::new(100, Per::Second)]
+        );
+        assert!(parse_phrase("100 次/秒，广告每秒 5 次").is_err());
     }
 
     #[test]

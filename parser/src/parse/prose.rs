@@ -105,9 +105,11 @@ pub fn read(line: &str) -> Option<Statement> {
             "上述",
             "上面",
             "上表",
+            "这些",
             "above",
             "preceding",
             "previous",
+            "these",
         ];
         let below = ["以下", "下表", "下面", "下列", "following", "below", "next"];
         let first = |words: &[&str]| words.iter().filter_map(|w| before.find(w)).min();
@@ -216,6 +218,20 @@ mod tests {
         );
         assert!(three.shared);
         assert_eq!(three.phrase, "每秒 100 次");
+    }
+
+    #[test]
+    fn these_apis_are_the_ones_above() {
+        let these = read("The total number of calls of these APIs cannot exceed 100 calls per second per App Key.").unwrap();
+        assert_eq!(
+            these.kind,
+            Kind::Above {
+                tables: None,
+                interfaces: None
+            }
+        );
+        assert!(these.shared);
+        assert_eq!(these.phrase, "100 calls per second per App Key");
     }
 
     #[test]
