@@ -46,9 +46,7 @@ pub fn paths_in(text: &str) -> Vec<PathRef> {
         let Some(start) = next_start(text, at) else {
             break;
         };
-        let end = text[start..]
-            .find(|c: char| c.is_whitespace() || "`<\"'，；。|".contains(c))
-            .map_or(text.len(), |i| start + i);
+        let end = token_end(text, start);
         let token = &text[start..end];
         let (host, path) = split_url(token);
         if path.len() > 1 && !is_link_target(&text[..start]) && !is_page(path) {
@@ -64,6 +62,24 @@ pub fn paths_in(text: &str) -> Vec<PathRef> {
     found
 }
 
+/// Where the path or URL starting at `start` ends: at white space, a quote, a tag, a cell
+/// separator, the end of a link's text (`]`), or a `)` that closes nothing the path opened
+/// (so `(list_id)` stays inside, and `[x](/path)` ends before its `)`).
+fn token_end(text: &str, start: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in text[start..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return start + i,
+            ')' => depth -= 1,
+            ']' => return start + i,
+            c if c.is_whitespace() || "`<\"'，；。|".contains(c) => return start + i,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 /// Where the next path or URL starts at or after `from`: `http://`, `https://`, or a `/`
 /// at the start of a word followed by a character a path segment starts with.
 fn next_start(text: &str, from: usize) -> Option<usize> {
@@ -75,7 +91,7 @@ fn next_start(text: &str, from: usize) -> Option<usize> {
             || text[..i]
                 .chars()
                 .next_back()
-                .is_some_and(|c| c.is_whitespace() || "：:`>(\"'-　=".contains(c));
+                .is_some_and(|c| c.is_whitespace() || "：:`>(\"'-　=[".contains(c));
         if after_boundary {
             let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
             if lower.starts_with("https://") || lower.starts_with("http://") {
@@ -269,6 +285,15 @@ mod tests {
         // Prose slashes and fractions are not paths.
         assert!(paths("用户黑/白名单服务，100 次/秒").is_empty());
         assert!(paths("a / b").is_empty());
+        // A path written as a link's text is the path; the link's target is documentation.
+        assert_eq!(
+            paths("[/user/getToken.json](/platform-chat-api/user/register)"),
+            vec![(None, "/user/getToken.json".into(), None)]
+        );
+        assert_eq!(
+            paths("(see /v1/users)"),
+            vec![(None, "/v1/users".into(), None)]
+        );
         // Links to the documentation are not APIs.
         assert!(
             paths("[loginByToken](https://docs.agora.io/cn/RTM/AgoraRtmKit.html#//api/name/x)")

@@ -373,6 +373,21 @@ mod tests {
     }
 
     #[test]
+    fn a_column_of_paths_written_as_links_is_the_url() {
+        let header = cells(&["功能", "API", "频率限制"]);
+        let body = vec![cells(&[
+            "注册用户",
+            "[/user/getToken.json](/platform-chat-api/user/register)",
+            "200 次/秒",
+        ])];
+        let columns = Columns::map(&header, &body);
+        assert_eq!(
+            (columns.name, columns.url, columns.limit),
+            (Some(0), Some(1), Some(2))
+        );
+    }
+
+    #[test]
     fn plan_columns() {
         let header = cells(&["Interface", "Community Edition", "Enterprise Edition"]);
         let body = vec![cells(&["/users", "10 times/s", "30 times/s"])];
