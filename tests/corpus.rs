@@ -575,3 +575,46 @@ fn chinese_forms_of_the_easemob_shapes() {
         ]
     );
 }
+
+/// A limit column whose header names the unit and whose cells write only the number, and
+/// scopes written in parentheses or as `/每个 App Key`. Rows written by hand.
+#[test]
+fn numbers_under_a_header_that_names_the_unit() {
+    let document = "\
+| 接口 | 方法 | URL | 调用频率（次/秒） |
+| --- | --- | --- | --- |
+| 创建 | POST | /v1/a | 50 |
+| 查询 | GET | /v1/a | 6,000 |
+| 删除 | DELETE | /v1/a | 10 次/分钟（单个用户） |
+";
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join("header-unit");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("api.md"), document).unwrap();
+    fs::write(dir.join("limits.toml"), "[[document]]\nfile = \"api.md\"\n").unwrap();
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<(String, u64, String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                r["method"].as_str().unwrap().to_string(),
+                w["max"].as_u64().unwrap(),
+                w["per"].as_str().unwrap().to_string(),
+                w["scope"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |m: &str, max: u64, per: &str, scope: &str| (m.into(), max, per.into(), scope.into());
+    assert_eq!(
+        read,
+        vec![
+            row("POST", 50, "second", "tenant"),
+            row("GET", 6000, "second", "tenant"),
+            row("DELETE", 10, "minute", "user"),
+        ]
+    );
+}

@@ -149,7 +149,12 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         let (body, groups) = split_trailing_groups(&clause);
         let body = strip_connective(&body);
         let before_any_window = limit.windows.is_empty() && limit.caps.is_empty();
+        let mut group_scope = None;
         for group in groups {
+            if let Some(scope) = scope_named(&group) {
+                group_scope = Some(scope);
+                continue;
+            }
             match as_flag(&group) {
                 Some(_) if before_any_window && body.is_empty() => {
                     return Err(error(
@@ -194,6 +199,8 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         } else if let Some(found) = parse_limit_clause(&body) {
             match found {
                 Found::Window(window, unit) => {
+                    // `100 次/秒（单个 App Key）`: the parentheses say whose quota it is.
+                    let window = group_scope.map_or(window, |scope| window.scoped(scope));
                     push_window(&mut limit, &mut units, window, unit, &error)?
                 }
                 Found::Cap(cap) => limit.caps.push(cap),
@@ -880,15 +887,38 @@ fn parse_scope(text: &str) -> Option<Scope> {
     let name = text
         .strip_prefix('/')
         .or_else(|| strip_prefix_ignore_case(text, "per "))?;
+    scope_named(name)
+}
+
+/// Whose quota a name says (`App Key`, `每个 App Key`, `单用户 ID`, `single user ID`), if it
+/// names one.
+fn scope_named(name: &str) -> Option<Scope> {
     let compact: String = name
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_lowercase();
-    match compact.as_str() {
+    let mut bare = compact.as_str();
+    for prefix in [
+        "每个",
+        "单个",
+        "同一个",
+        "每",
+        "单",
+        "each",
+        "asingle",
+        "single",
+    ] {
+        if let Some(rest) = bare.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            bare = rest;
+            break;
+        }
+    }
+    match bare {
         "appkey" | "appid" | "app" | "应用" => Some(Scope::Tenant),
-        "单用户id" | "单个用户" | "单用户" | "用户" | "每用户" | "singleuserid" | "singleuser"
-        | "userid" | "user" | "eachuser" => Some(Scope::User),
+        "用户id" | "用户" | "userid" | "user" => Some(Scope::User),
         _ => None,
     }
 }
@@ -1107,6 +1137,27 @@ mod tests {
             vec![Window::new(100, Per::Second)]
         );
         assert!(parse_phrase("100 次/秒，广告每秒 5 次").is_err());
+    }
+
+    #[test]
+    fn scopes_in_every_place_vendors_write_them() {
+        assert_eq!(
+            windows("10 次/秒/每个 App Key"),
+            vec![Window::new(10, Per::Second)]
+        );
+        assert_eq!(
+            windows("100 次/秒（单个 App Key）"),
+            vec![Window::new(100, Per::Second)]
+        );
+        assert_eq!(
+            windows("5 次/分钟（单个用户）"),
+            vec![Window::new(5, Per::Minute).scoped(Scope::User)]
+        );
+        assert_eq!(
+            windows("5 calls/minute/user"),
+            vec![Window::new(5, Per::Minute).scoped(Scope::User)]
+        );
+        assert!(parse_phrase("100 次/秒/每个群").is_err());
     }
 
     #[test]

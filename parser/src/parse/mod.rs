@@ -127,6 +127,9 @@ struct TableLayout {
     /// Whether the header names the URL column (not only its cells).
     url_by_header: bool,
     limit_column: Option<usize>,
+    /// The unit the limit column's header names (`调用频率（次/秒）`, `Limit (calls/second)`),
+    /// for cells that write only the number.
+    header_unit: Option<String>,
     header_len: usize,
     header_at: Position,
     gfm: bool,
@@ -588,11 +591,15 @@ impl Reader<'_> {
             limitless_rows: Vec::new(),
             limitless: limit_column.is_none(),
         });
+        let header_unit = limit_column
+            .and_then(|i| header.get(i))
+            .and_then(|cell| table::header_unit(&cell.text));
         let layout = TableLayout {
             url_by_header: columns.url_by_header,
             columns,
             url,
             limit_column,
+            header_unit,
             header_len: header.len(),
             header_at,
             gfm,
@@ -716,7 +723,11 @@ impl Reader<'_> {
             None => limit
                 .map(|c| c.text.trim())
                 .filter(|text| !is_placeholder(text))
-                .map_or_else(String::new, str::to_string),
+                .map_or_else(String::new, |text| match &table.header_unit {
+                    // `100` under `Limit (calls/second)` reads as `100 calls/second`.
+                    Some(unit) if is_number(text) => format!("{text} {unit}"),
+                    _ => text.to_string(),
+                }),
         };
         let method = cell(columns.method);
         let name = cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string());
@@ -876,6 +887,11 @@ impl Reader<'_> {
                 .warning(),
         );
     }
+}
+
+/// A cell that is only a number (`100`, `6,000`).
+fn is_number(cell: &str) -> bool {
+    !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == ',')
 }
 
 /// A cell that states nothing: a dash, `N/A`, `/`.

@@ -246,6 +246,34 @@ impl Columns {
     }
 }
 
+/// The unit a limit column's header names, for cells that write only a number:
+/// `调用频率（次/秒）` → `次/秒`, `Rate limit (requests per second)` → `requests per second`,
+/// `QPS` → `QPS`.
+pub fn header_unit(header: &str) -> Option<String> {
+    let normalized: String = header
+        .chars()
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        })
+        .collect();
+    let inner = normalized
+        .rfind('(')
+        .and_then(|open| {
+            let close = normalized[open..].find(')')? + open;
+            Some(normalized[open + 1..close].trim().to_string())
+        })
+        .filter(|inner| phrase::parse_phrase(&format!("1 {inner}")).is_ok());
+    inner.or_else(|| {
+        normalized
+            .to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == "qps")
+            .then(|| "QPS".to_string())
+    })
+}
+
 /// The cells of a GFM table row written on a line of its own, away from its table (a row
 /// commented out alone): split at `|`, links reduced to their text. `offset` is where the
 /// line starts in the document.
@@ -385,6 +413,18 @@ mod tests {
             (columns.name, columns.url, columns.limit),
             (Some(0), Some(1), Some(2))
         );
+    }
+
+    #[test]
+    fn units_named_by_the_header() {
+        assert_eq!(header_unit("调用频率（次/秒）").as_deref(), Some("次/秒"));
+        assert_eq!(
+            header_unit("Rate limit (requests per second)").as_deref(),
+            Some("requests per second")
+        );
+        assert_eq!(header_unit("QPS").as_deref(), Some("QPS"));
+        assert_eq!(header_unit("Maximum API call frequency (default)"), None);
+        assert_eq!(header_unit("频率限制"), None);
     }
 
     #[test]
