@@ -17,7 +17,13 @@ mod overlapping {
     ratespec_macros::include_limits!("fixtures/priority/");
 }
 
+/// Templates below a chain of leading parameters (`/{org}/{app}/…`).
+mod chained {
+    ratespec_macros::include_limits!("fixtures/chain/");
+}
+
 use all_rows::{easemob_push, rongcloud};
+use chained::{chain, chain_mixed};
 use overlapping::priority;
 
 /// A route result in plain values, to compare the generated matcher with the reference.
@@ -53,11 +59,13 @@ fn route(method: &str, target: &str) -> (Outcome, Outcome) {
     )
 }
 
-/// The endpoints of the documents with commented rows, then of the overlapping fixture.
+/// The endpoints of the documents with commented rows, then of the overlapping fixture,
+/// then of the two chain fixtures.
 static DOCUMENTS: LazyLock<Vec<Vec<ratespec_parser::Endpoint>>> = LazyLock::new(|| {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/priority");
     let mut documents = Vec::new();
-    for (path, include_commented) in [(specs_dir(), true), (fixture, false)] {
+    let chain = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/chain");
+    for (path, include_commented) in [(specs_dir(), true), (fixture, false), (chain, false)] {
         let load = load(&[&path], include_commented);
         assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
         documents.extend(load.catalog.documents.into_iter().map(|d| d.endpoints));
@@ -348,6 +356,11 @@ proptest! {
         prop_assert_eq!(rongcloud, reference(&DOCUMENTS[1], method, &target));
         let overlapping = outcome!(priority, method, &target);
         prop_assert_eq!(overlapping, reference(&DOCUMENTS[2], method, &target));
+        prop_assert_eq!(outcome!(chain, method, &target), reference(&DOCUMENTS[3], method, &target));
+        prop_assert_eq!(
+            outcome!(chain_mixed, method, &target),
+            reference(&DOCUMENTS[4], method, &target)
+        );
     }
 }
 

@@ -113,8 +113,12 @@
 //! one segment at a time, tries the node's static child of that text (compared in place when
 //! the node has few children, else looked up in the node's own table) and, when nothing
 //! below that child matches, the parameter child. Routes are grouped by path; a group's
-//! [`Methods`] gives the endpoint per documented method. The code generated per document is
-//! data only, so its compile time grows with the document and nothing else.
+//! [`Methods`] gives the endpoint per documented method. When every template with
+//! parameters starts with the same parameters (`/{org_name}/{app_name}/…`), a [`Chain`]
+//! skips them and looks the rest of the path up whole, in a table of the templates static
+//! below them and one of those ending in their only parameter; the walk is left for the
+//! others. The code generated per document is data only, so its compile time grows with the
+//! document and nothing else.
 
 use crate::route::{Match, Route};
 use crate::words;
@@ -128,6 +132,34 @@ pub struct Router {
     /// The trie of the templates with parameters; the root is node 0 (no nodes when the
     /// document has no such template).
     pub nodes: &'static [Node],
+    /// The templates below the parameters every template with parameters starts with, as
+    /// whole-remainder lookups: the walk's answer, without the walk, for most routes.
+    pub chain: Chain,
+}
+
+/// The templates with parameters seen below the chain of parameter segments they all start
+/// with (`/{org_name}/{app_name}/…`, two): those whose segments below it are all static,
+/// and those whose last segment below it is the only parameter, each in a table keyed by
+/// the static segments below the chain.
+///
+/// The walk tries static segments before parameters, position by position, so of the
+/// templates that match a path it returns the one whose first parameter below the chain
+/// comes last: a template static below the chain when one matches, else one whose only
+/// parameter is the last segment. The two tables answer exactly that; the walk is left for
+/// the other templates (none when the chain is `complete`).
+#[derive(Debug)]
+pub struct Chain {
+    /// How many parameter segments every template with parameters starts with (0: there is
+    /// no chain, and the walk finds every template).
+    pub depth: usize,
+    /// The templates static below the chain, keyed by their segments there joined with `/`.
+    pub tails: Table<Methods>,
+    /// The templates whose last segment is their only parameter below the chain, keyed by
+    /// the static segments before it (`""` when there are none).
+    pub tail_params: Table<Methods>,
+    /// Every template with parameters is in one of the two tables: a path they do not hold
+    /// matches no template with parameters.
+    pub complete: bool,
 }
 
 /// Static texts (whole paths, or one segment) and what each leads to, in a hash table.
@@ -257,7 +289,48 @@ impl Router {
     #[inline]
     fn parameterised(&self, path: &str) -> Option<&'static Methods> {
         let nodes = self.nodes;
-        walk(nodes, nodes.first()?, path.strip_prefix('/')?)
+        let rest = path.strip_prefix('/')?;
+        if self.chain.depth > 0 {
+            if let Some(found) = self.chain.find(rest) {
+                return Some(found);
+            }
+            if self.chain.complete {
+                return None;
+            }
+        }
+        walk(nodes, nodes.first()?, rest)
+    }
+}
+
+impl Chain {
+    /// The template the walk would find for `rest` (the path after its first `/`) among
+    /// the templates in the two tables, if any.
+    #[inline]
+    fn find(&self, mut rest: &str) -> Option<&'static Methods> {
+        for _ in 0..self.depth {
+            let (segment, next) = split_segment(rest);
+            if !is_param_value(segment) {
+                return None;
+            }
+            rest = next?;
+        }
+        // An empty segment right after the chain (`//`) is in no template; it would read as
+        // the empty key of a template whose only segment below the chain is a parameter.
+        if rest.starts_with('/') {
+            return None;
+        }
+        if let Some(methods) = self.tails.get(rest) {
+            return Some(methods);
+        }
+        let (statics, last) = match rest.rfind('/') {
+            // `/` is ASCII, so both cuts are char boundaries.
+            Some(at) => (&rest[..at], &rest[at + 1..]),
+            None => ("", rest),
+        };
+        if !is_param_value(last) {
+            return None;
+        }
+        self.tail_params.get(statics)
     }
 }
 

@@ -104,6 +104,78 @@ fn trie<'g, 'a>(groups: &[&'g PathGroup<'a>]) -> Vec<Node<'g, 'a>> {
     nodes
 }
 
+/// The router's `Chain`: how many parameter segments every template with parameters starts
+/// with (the trie's nodes below the root that have only a parameter child and end no route),
+/// and the templates below it that are all static or end in their only parameter.
+fn chain(
+    krate: &TokenStream,
+    nodes: &[Node],
+    parameterised: &[&PathGroup],
+) -> (TokenStream, TokenStream) {
+    let mut depth = 0;
+    let mut at = 0;
+    while let Some(node) = nodes.get(at)
+        && node.statics.is_empty()
+        && node.route.is_none()
+        && let Some(child) = node.param
+    {
+        depth += 1;
+        at = child;
+    }
+    let mut tails = Vec::new();
+    let mut tail_params = Vec::new();
+    let mut complete = depth > 0;
+    for group in parameterised.iter().filter(|_| depth > 0) {
+        let below = &group.members[0].0.template.segments[depth..];
+        let text = |segments: &[Segment]| -> Option<String> {
+            segments
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Static(text) => Some(text.as_str()),
+                    Segment::Param(_) => None,
+                })
+                .collect::<Option<Vec<&str>>>()
+                .map(|texts| texts.join("/"))
+        };
+        let methods = group.methods(krate);
+        let tail_param = match below.split_last() {
+            Some((Segment::Param(_), statics)) => text(statics),
+            _ => None,
+        };
+        match (text(below), tail_param) {
+            (Some(key), _) if !below.is_empty() => {
+                tails.push(quote! { #krate::router::Entry { key: #key, value: #methods } })
+            }
+            (None, Some(key)) => {
+                tail_params.push(quote! { #krate::router::Entry { key: #key, value: #methods } })
+            }
+            _ => complete = false,
+        }
+    }
+    let (mut items, tails) = table(
+        krate,
+        "TAILS",
+        tails.into_iter(),
+        quote! { #krate::router::Methods },
+    );
+    let (params_items, tail_params) = table(
+        krate,
+        "TAIL_PARAMS",
+        tail_params.into_iter(),
+        quote! { #krate::router::Methods },
+    );
+    items.extend(params_items);
+    let chain = quote! {
+        #krate::router::Chain {
+            depth: #depth,
+            tails: #tails,
+            tail_params: #tail_params,
+            complete: #complete,
+        }
+    };
+    (items, chain)
+}
+
 /// A `Table` of `entries` (`Entry { key, value }` tokens) for the router's initialiser: the
 /// `const` items that hold it, named with `name`, and the expression.
 fn table(
@@ -145,6 +217,8 @@ pub fn matcher(generated: &Generated, krate: &TokenStream) -> TokenStream {
     } else {
         trie(&parameterised)
     };
+    let (chain_items, chain) = chain(krate, &nodes, &parameterised);
+    items.extend(chain_items);
     let nodes: Vec<TokenStream> = nodes
         .iter()
         .enumerate()
@@ -209,6 +283,7 @@ pub fn matcher(generated: &Generated, krate: &TokenStream) -> TokenStream {
             #krate::router::Router {
                 statics: #statics,
                 nodes: &[#(#nodes),*],
+                chain: #chain,
             }
         };
     }
