@@ -423,6 +423,12 @@ impl Reader<'_> {
         }
     }
 
+    /// Reports a row that carries a path but cannot be read: its line counts as diagnosed.
+    fn reject(&mut self, line: usize, published: bool, diagnostic: Diagnostic) {
+        self.parsed.rejected.push((line, published));
+        self.parsed.diagnostics.push(diagnostic);
+    }
+
     /// A row at `at` with nothing but its place read yet: the fields the readers fill are
     /// set over it.
     fn row_at(&self, at: Position, published: bool) -> Row {
@@ -658,8 +664,9 @@ impl Reader<'_> {
             && method_ok;
         if shifted.is_some() && !route_readable {
             if any_path {
-                self.parsed.rejected.push((at.line, published));
-                self.parsed.diagnostics.push(
+                self.reject(
+                    at.line,
+                    published,
                     Diagnostic::new(
                         self.source,
                         at,
@@ -689,8 +696,9 @@ impl Reader<'_> {
         }
         if found.is_empty() && !path_cell.text.trim().is_empty() {
             // The URL column holds something that is not a path: report it where it is.
-            self.parsed.rejected.push((at.line, published));
-            self.parsed.diagnostics.push(
+            self.reject(
+                at.line,
+                published,
                 Diagnostic::new(
                     self.source,
                     self.source.position(path_cell.span.start),
@@ -703,8 +711,9 @@ impl Reader<'_> {
         }
         if found.is_empty() {
             if any_path {
-                self.parsed.rejected.push((at.line, published));
-                self.parsed.diagnostics.push(
+                self.reject(
+                    at.line,
+                    published,
                     Diagnostic::new(
                         self.source,
                         at,
