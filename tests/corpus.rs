@@ -36,6 +36,23 @@ fn folder(test: &str, document: &str, config: &str) -> PathBuf {
     dir
 }
 
+/// A scratch folder (one per test) holding a document written for the test, `text` as
+/// `file`, and its `limits.toml` entry (`config`, after the `file` key).
+fn page(test: &str, file: &str, text: &str, config: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(file), text).unwrap();
+    fs::write(
+        dir.join("limits.toml"),
+        format!("[[document]]\nfile = \"{file}\"\n{config}"),
+    )
+    .unwrap();
+    dir
+}
+
 /// The rows as `check --json` prints them, with file paths relative to the folder.
 fn rows(load: &Load, dir: &Path) -> Vec<Value> {
     let prefix = format!("{}/", dir.display());
@@ -244,17 +261,7 @@ fn shapes_of_other_vendor_pages_read_as_a_reader_expects() {
 | --- | --- | --- | --- |
 | 单发消息 | POST | v4/openim/sendmsg | 单用户 5 次/分钟，200 次/秒 |
 ";
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("corpus")
-        .join("shapes");
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join("im.md"), document).unwrap();
-    fs::write(
-        dir.join("limits.toml"),
-        "[[document]]\nfile = \"im.md\"\nplan = \"Enterprise\"\n",
-    )
-    .unwrap();
+    let dir = page("shapes", "im.md", document, "plan = \"Enterprise\"\n");
     let load = load(&[&dir], false);
     assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
     let rows = rows(&load, &dir);
@@ -399,17 +406,7 @@ DELETE /v1/users/{id} 不限
 Export /v1/export 1 call/minute, see the export guide for batch sizes
 The /v1/users API is the one most clients call first.
 ";
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("corpus")
-        .join("text-page");
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join("api.txt"), document).unwrap();
-    fs::write(
-        dir.join("limits.toml"),
-        "[[document]]\nfile = \"api.txt\"\n",
-    )
-    .unwrap();
+    let dir = page("text-page", "api.txt", document, "");
     let load = load(&[&dir], false);
     let read: Vec<(String, String, String, String)> = rows(&load, &dir)
         .iter()
@@ -449,18 +446,9 @@ The /v1/users API is the one most clients call first.
 /// without a limit column that also states an add-on size. Rows written by hand.
 #[test]
 fn chinese_forms_of_the_easemob_shapes() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/easemob-zh");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("corpus")
-        .join("easemob-zh");
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    fs::copy(fixture.join("im.md"), dir.join("im.md")).unwrap();
-    fs::write(
-        dir.join("limits.toml"),
-        "[[document]]\nfile = \"im.md\"\nutc_offset = \"+08:00\"\n",
-    )
-    .unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/easemob-zh/im.md");
+    let text = fs::read_to_string(fixture).unwrap();
+    let dir = page("easemob-zh", "im.md", &text, "utc_offset = \"+08:00\"\n");
     let load = load(&[&dir], false);
     assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
     let summary: Vec<(String, String, String, bool, String)> = rows(&load, &dir)
@@ -587,13 +575,7 @@ fn numbers_under_a_header_that_names_the_unit() {
 | 查询 | GET | /v1/a | 6,000 |
 | 删除 | DELETE | /v1/a | 10 次/分钟（单个用户） |
 ";
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("corpus")
-        .join("header-unit");
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join("api.md"), document).unwrap();
-    fs::write(dir.join("limits.toml"), "[[document]]\nfile = \"api.md\"\n").unwrap();
+    let dir = page("header-unit", "api.md", document, "");
     let load = load(&[&dir], false);
     assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
     let read: Vec<(String, u64, String, String)> = rows(&load, &dir)
@@ -615,6 +597,72 @@ fn numbers_under_a_header_that_names_the_unit() {
             row("POST", 50, "second", "tenant"),
             row("GET", 6000, "second", "tenant"),
             row("DELETE", 10, "minute", "user"),
+        ]
+    );
+}
+
+/// RongCloud's server API page in English, copied as text like the Chinese seed: the English
+/// header line and link cells, English bases, `natural day`, a shared quota. Rows by hand.
+#[test]
+fn rongcloud_english_text_rows() {
+    let document = "\
+User
+Feature/Documentation API URL Rate Limit Polaris API Debug URL Apifox Debug URL
+Register User /user/getToken.json 200 requests/second, adjustable API Debug API Debug
+Deactivate User /user/deactivate.json 100 users/second Not supported API Debug
+Send One-to-One Message /message/private/publish.json 6000 messages/minute, counted by the number of recipients, adjustable API Debug API Debug
+Send Group Message /message/group/publish.json 20 messages/second, counted by number of target groups, adjustable API Debug API Debug
+Broadcast Push /push.json 2 requests/hour, 3 requests/natural day (shared), adjustable API Debug API Debug
+Tag Push /push.json 2 requests/hour, 3 requests/natural day (shared), adjustable API Debug API Debug
+";
+    let dir = page(
+        "rongcloud-en-rows",
+        "rc.txt",
+        document,
+        "default_method = \"POST\"\nutc_offset = \"+08:00\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<(String, String, String, bool, usize)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let windows: Vec<String> = r["windows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| format!("{}/{}", w["max"], w["per"].as_str().unwrap()))
+                .collect();
+            (
+                r["path"].as_str().unwrap().to_string(),
+                windows.join(" + "),
+                r["cost"].as_str().unwrap().to_string(),
+                r["adjustable"].as_bool().unwrap(),
+                r["names"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    let row = |p: &str, w: &str, c: &str, a: bool, n: usize| (p.into(), w.into(), c.into(), a, n);
+    assert_eq!(
+        read,
+        vec![
+            row("/user/getToken.json", "200/second", "call", true, 1),
+            row("/user/deactivate.json", "100/second", "user", false, 1),
+            row(
+                "/message/private/publish.json",
+                "6000/minute",
+                "recipient",
+                true,
+                1
+            ),
+            row(
+                "/message/group/publish.json",
+                "20/second",
+                "target_group",
+                true,
+                1
+            ),
+            // One endpoint, two documented names, marked shared.
+            row("/push.json", "2/hour + 3/day", "call", true, 2),
         ]
     );
 }

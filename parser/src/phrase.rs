@@ -470,7 +470,7 @@ fn is_note(text: &str) -> bool {
             .iter()
             .any(|label| lower.starts_with(label) && lower[label.len()..].starts_with(':'))
         || OPENINGS.iter().any(|opening| lower.starts_with(opening))
-        || text.split_whitespace().count() >= 4 && text.is_ascii()
+        || text.split_whitespace().count() >= 4 && text.is_ascii() && !says_how_it_counts(&lower)
 }
 
 /// A sentence that explains how units are counted (`Sending a message to 600 users in one
@@ -493,6 +493,17 @@ fn is_explanation(text: &str) -> bool {
     lower.starts_with('算')
         || explains.iter().any(|w| lower.contains(w))
         || about_add_ons.iter().any(|w| lower.contains(w))
+}
+
+/// An English sentence that speaks of how the limit counts, is shared, raised or retired: not
+/// a note to pass over, but a clause the grammar must read or report.
+fn says_how_it_counts(lower: &str) -> bool {
+    [
+        "count", "calculat", "based on", "per ", "shared", "share ", "total", "combined", "adjust",
+        "deprecat",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
 }
 
 /// What a note says about the limit: whether the vendor raises it on request.
@@ -843,6 +854,7 @@ fn parse_period(text: &str) -> Option<(u32, Per, &str)> {
         ("天", Per::Day),
         ("日", Per::Day),
         ("calendar day", Per::Day),
+        ("natural day", Per::Day),
         ("seconds", Per::Second),
         ("second", Per::Second),
         ("secs", Per::Second),
@@ -929,11 +941,24 @@ fn parse_basis(text: &str) -> Option<Cost> {
         let end = rest.find("数量").or_else(|| rest.find("数"))?;
         rest[..end].trim().to_string()
     } else {
+        // `counted per recipient`, `counted by the number of recipients`, `based on the number
+        // of target groups`, `calculated per user`.
         let lower = text.to_ascii_lowercase();
-        let rest = lower
-            .strip_prefix("counted per ")
-            .or_else(|| lower.strip_prefix("counted by "))
-            .or_else(|| lower.strip_prefix("per "))?;
+        let mut rest = [
+            "counted",
+            "calculated",
+            "charged",
+            "billed",
+            "based on",
+            "measured",
+        ]
+        .iter()
+        .find_map(|verb| lower.strip_prefix(verb))
+        .map(str::trim_start)
+        .or_else(|| lower.strip_prefix("per "))?;
+        for word in ["per ", "by ", "on ", "the ", "number of ", "count of "] {
+            rest = rest.strip_prefix(word).unwrap_or(rest);
+        }
         rest.trim().trim_end_matches('s').to_string()
     };
     match noun.as_str() {
@@ -1158,6 +1183,26 @@ mod tests {
             vec![Window::new(5, Per::Minute).scoped(Scope::User)]
         );
         assert!(parse_phrase("100 次/秒/每个群").is_err());
+    }
+
+    #[test]
+    fn english_bases_and_natural_days() {
+        let limit =
+            parse_phrase("6000 messages/minute, counted by the number of recipients, adjustable")
+                .unwrap();
+        assert_eq!(limit.cost, Cost::Recipient);
+        assert!(limit.adjustable);
+        let limit =
+            parse_phrase("20 messages/second, based on the number of target groups").unwrap();
+        assert_eq!(limit.cost, Cost::TargetGroup);
+        let limit = parse_phrase("2 requests/hour, 3 requests/natural day (shared)").unwrap();
+        assert_eq!(
+            limit.windows,
+            vec![Window::new(2, Per::Hour), Window::new(3, Per::Day)]
+        );
+        assert!(limit.shared);
+        // A sentence about counting that the grammar does not know is reported, not skipped.
+        assert!(parse_phrase("100 calls/second, counted twice for batch calls").is_err());
     }
 
     #[test]

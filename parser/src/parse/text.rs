@@ -15,7 +15,15 @@ pub struct Header {
 }
 
 /// What the cells of the page's link columns may say.
-const TRAILING_CELLS: &[&str] = &["API 调试", "API调试", "暂不支持", "调试"];
+const TRAILING_CELLS: &[&str] = &[
+    "API 调试",
+    "API调试",
+    "暂不支持",
+    "调试",
+    "API Debug",
+    "Not supported",
+    "Debug",
+];
 
 impl Header {
     /// The phrase without the trailing link cells the header announced.
@@ -96,7 +104,8 @@ fn header(content: &str) -> Option<Header> {
     if !lower[..limit_at].contains("url") {
         return None;
     }
-    let trailing_columns = lower[limit_at..].matches("调试").count();
+    let trailing_columns =
+        lower[limit_at..].matches("调试").count() + lower[limit_at..].matches("debug").count();
     Some(Header { trailing_columns })
 }
 
@@ -214,6 +223,20 @@ mod tests {
             "100 用户/每秒"
         );
         assert_eq!(header.strip_trailing_cells("100 次/每秒"), "100 次/每秒");
+    }
+
+    #[test]
+    fn english_header_counts_debug_columns() {
+        let Line::Header(header) = classify(
+            "Feature/Documentation API URL Rate Limit Polaris API Debug URL Apifox Debug URL",
+        ) else {
+            panic!("not a header")
+        };
+        assert_eq!(header.trailing_columns, 2);
+        assert_eq!(
+            header.strip_trailing_cells("100 users/second Not supported API Debug"),
+            "100 users/second"
+        );
     }
 
     #[test]
