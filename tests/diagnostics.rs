@@ -89,7 +89,7 @@ fn unreadable_phrase_is_settled_in_limits_toml() {
     let endpoint = &load.catalog.documents[1].endpoints[0];
     assert_eq!(endpoint.path(), "/user/getToken.json");
     assert_eq!(endpoint.limit.windows[0].max, 150);
-    assert!(endpoint.limit_overridden);
+    assert!(endpoint.limit_overridden());
 }
 
 #[test]

@@ -25,7 +25,6 @@ struct ReadRow<'r> {
     limit: Limit,
     limit_read: bool,
     source: LimitSource,
-    overridden: bool,
 }
 
 /// Checks the rows of one document and builds its endpoints. `default` is the document's
@@ -142,7 +141,6 @@ pub fn build_document(
                         limit,
                         limit_read: true,
                         source: limit_source,
-                        overridden,
                     });
                 }
                 Err(error) => {
@@ -289,7 +287,6 @@ fn merge(
                 section: r.row.section.clone(),
                 deprecated: r.limit.deprecated,
                 published: r.row.published,
-                limit_overridden: r.overridden,
                 limit_source: r.source,
                 limit_read: r.limit_read,
                 host: r.row.host.clone(),
@@ -667,7 +664,6 @@ fn unread<'r>(
         },
         limit_read: false,
         source: limit_source(row.origin, file, at.line),
-        overridden: false,
     }
 }
 

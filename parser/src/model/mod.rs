@@ -69,8 +69,6 @@ pub struct Endpoint {
     /// The limit (identical on every row, or settled in `limits.toml`); `adjustable` and
     /// `shared` hold when any row says so.
     pub limit: Limit,
-    /// Whether `limits.toml` replaced the document's phrase.
-    pub limit_overridden: bool,
     /// Where the limit was read: the row, a sentence, the document's default or
     /// `limits.toml`.
     pub limit_source: LimitSource,
@@ -101,6 +99,11 @@ impl Endpoint {
     /// The path template as written.
     pub fn path(&self) -> &str {
         &self.template.text
+    }
+
+    /// Whether `limits.toml` replaced the document's phrase.
+    pub fn limit_overridden(&self) -> bool {
+        self.limit_source.origin == ratespec_core::Origin::Config
     }
 
     /// `METHOD /path`.

@@ -658,10 +658,11 @@ impl Reader<'_> {
                 header_at.line, header_len
             )
         });
-        let route_readable = cells
-            .get(url)
-            .is_some_and(|c| !paths::paths_in(&c.raw).is_empty())
-            && method_ok;
+        let Some(path_cell) = cells.get(url) else {
+            return;
+        };
+        let mut found = paths::paths_in(&path_cell.raw);
+        let route_readable = !found.is_empty() && method_ok;
         if shifted.is_some() && !route_readable {
             if any_path {
                 self.reject(
@@ -682,10 +683,6 @@ impl Reader<'_> {
             return;
         }
         let cell = |index: Option<usize>| index.and_then(|i| cells.get(i));
-        let Some(path_cell) = cell(Some(url)) else {
-            return;
-        };
-        let mut found = paths::paths_in(&path_cell.raw);
         if found.is_empty() && table.url_by_header {
             // The header says this is the URL: a path written without its leading `/`.
             if let Some(mut relative) = paths::relative_path(&path_cell.raw) {
