@@ -106,6 +106,22 @@ pub enum Cost {
 }
 
 impl Cost {
+    /// Every basis, in declaration order: `Cost::ALL[c.index()] == c`.
+    pub const ALL: [Cost; 7] = [
+        Cost::Call,
+        Cost::Message,
+        Cost::Recipient,
+        Cost::TargetGroup,
+        Cost::TargetChatroom,
+        Cost::User,
+        Cost::Attribute,
+    ];
+
+    /// The basis's position in [`Cost::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The snake-case name used in JSON: `call`, `message`, `recipient`, `target_group`, ...
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -137,14 +153,17 @@ pub enum Scope {
     Tenant,
     /// One quota per user the request acts on (`/单用户 ID`, `/single user ID`).
     User,
+    /// One quota per channel the request posts to (`单个频道限 20 条/每秒`).
+    Channel,
 }
 
 impl Scope {
-    /// The snake-case name used in JSON: `tenant`, `user`.
+    /// The snake-case name used in JSON: `tenant`, `user`, `channel`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Scope::Tenant => "tenant",
             Scope::User => "user",
+            Scope::Channel => "channel",
         }
     }
 }

@@ -193,7 +193,11 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         } else if let Some(period) = every_period(&body) {
             pending_period = Some(period);
         } else if let Some(sub) = parse_sub_limit(&body, limit.windows.first()) {
-            limit.sub_limits.push(sub);
+            match keyed_window(&sub) {
+                // `单个频道限 20 条/每秒`: a window of its own, counted per channel.
+                Some((window, unit)) => push_window(&mut limit, &mut units, window, unit, &error)?,
+                None => limit.sub_limits.push(sub),
+            }
         } else if let Some(cost) = parse_basis(&body) {
             basis = Some(cost);
         } else if let Some(found) = parse_limit_clause(&body) {
@@ -1015,6 +1019,36 @@ fn parse_sub_limit(text: &str, main: Option<&Window>) -> Option<SubLimit> {
     })
 }
 
+/// The window of a sub-limit whose subject is one user or one channel (`单个频道`,
+/// `每个用户`, `per channel`): the runtime counts it per scope key, so it is a window of the
+/// endpoint's own, not a note for the caller.
+fn keyed_window(sub: &SubLimit) -> Option<(Window, String)> {
+    let SubLimit::Structured {
+        scope,
+        window,
+        unit,
+    } = sub
+    else {
+        return None;
+    };
+    let subject = scope.to_lowercase();
+    let one = ["单个", "每个", "单", "每", "per ", "each ", "single ", "a "];
+    let named = |nouns: &[&str]| {
+        nouns.iter().any(|noun| {
+            one.iter()
+                .any(|one| subject.trim() == format!("{one}{noun}").trim())
+        })
+    };
+    let scope = if named(&["频道", "channel"]) {
+        Scope::Channel
+    } else if named(&["用户", "用户 id", "user", "user id"]) {
+        Scope::User
+    } else {
+        return None;
+    };
+    Some((window.scoped(scope), unit.to_string()))
+}
+
 /// A clause that speaks of a narrower limit with a number, though not in a known shape.
 fn looks_like_sub_limit(text: &str) -> bool {
     text.chars().any(|c| c.is_ascii_digit())
@@ -1424,14 +1458,27 @@ mod tests {
         let limit =
             parse_phrase("100 条/每秒，按目标群组数量计算条数；单个频道限 20 条/每秒，可调频")
                 .unwrap();
+        // One channel's limit is a window counted per channel, not a note.
+        assert!(limit.sub_limits.is_empty(), "{limit:?}");
         assert_eq!(
-            limit.sub_limits,
-            vec![SubLimit::Structured {
-                scope: "单个频道".into(),
-                window: Window::new(20, Per::Second).counting(Cost::Message),
-                unit: "条".into()
-            }]
+            limit.windows,
+            vec![
+                Window::new(100, Per::Second).counting(Cost::TargetGroup),
+                // `条` are counted by target group in both windows, as the basis says.
+                Window::new(20, Per::Second)
+                    .counting(Cost::TargetGroup)
+                    .scoped(Scope::Channel)
+            ]
         );
+        let limit = parse_phrase("100 次/每秒；每个用户限 5 次/每分钟").unwrap();
+        assert_eq!(
+            limit.windows[1],
+            Window::new(5, Per::Minute).scoped(Scope::User)
+        );
+        // A subject that is not one user or one channel stays a sub-limit.
+        let limit = parse_phrase("100 次/每秒；单个群组限 20 条/每秒").unwrap();
+        assert_eq!(limit.windows.len(), 1);
+        assert_eq!(limit.sub_limits.len(), 1);
         let limit = parse_phrase("100 次/每秒，其中群聊消息扩展最多 20 次，可调频").unwrap();
         assert_eq!(
             limit.sub_limits,

@@ -60,6 +60,11 @@ pub trait Endpoints: Copy + Eq + core::fmt::Debug + Send + Sync + 'static {
     fn cost(self) -> Cost {
         self.meta().cost
     }
+    /// The most units one request may carry (`600 人/次`), none for a hand-written impl
+    /// without [`META`](Endpoints::META).
+    fn caps(self) -> &'static [Cap] {
+        Self::META.get(self.index()).map_or(&[], |m| m.caps)
+    }
 
     /// The endpoint for a request: `method` (upper case, byte-exact) and `target`, a path or
     /// a full URL (scheme, authority, query and fragment are ignored). See

@@ -10,7 +10,9 @@
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
 use crate::outcome::{LimitError, Permit, Refusal, Unavailable};
+use crate::scoped::{DEFAULT_SCOPE_CAPACITY, Scoped};
 use crate::table::Table;
+use crate::units::Units;
 use crate::window::Length;
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -45,6 +47,8 @@ pub struct KeyedLimiter<K, E, C = SystemClock> {
     capacity: usize,
     /// Holds the current limits (never charged) that new tenants start from.
     limits: Table<E>,
+    /// Every tenant's per-user and per-channel windows, keyed by (tenant, scope key).
+    scoped: Scoped,
     clock: C,
 }
 
@@ -66,6 +70,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             }),
             capacity,
             limits: Table::new(now),
+            scoped: Scoped::new(E::BUCKETS, E::UTC_OFFSET_SECS, DEFAULT_SCOPE_CAPACITY),
             clock,
         }
     }
@@ -79,13 +84,19 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         self.try_acquire_n(key, ep, 1)
     }
 
-    /// Admits `cost` units of `ep`'s quota for `key`, in all of its windows or in none, as
+    /// Admits one request of `units` for `key`, in all of `ep`'s windows or in none, as
     /// [`Limiter::try_acquire_n`](crate::Limiter::try_acquire_n) does for one tenant.
-    pub fn try_acquire_n<Q>(&self, key: &Q, ep: E, cost: u64) -> Result<Permit, Refusal>
+    pub fn try_acquire_n<Q>(
+        &self,
+        key: &Q,
+        ep: E,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
+        let cost = units.into();
         let reading = self.clock.reading();
         let exact_ms = |r| clock::at_boundaries(&self.clock, r);
         {
@@ -95,6 +106,94 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             }
         }
         let now = exact_ms(reading);
+        self.charge_new(key, now, |table| {
+            table.try_acquire_n(ep, cost, reading, |_| now)
+        })
+    }
+
+    /// Admits one request of `units` for `key` on behalf of the scope key `scope` (a user
+    /// ID, a channel): in `key`'s tenant windows of `ep` and in the windows counted per
+    /// user or per channel for that tenant and scope key, all or nothing, as
+    /// [`Limiter::try_acquire_scoped`](crate::Limiter::try_acquire_scoped) does for one
+    /// tenant. Scope keys of every tenant share one [`scope_capacity`](KeyedLimiter::scope_capacity).
+    pub fn try_acquire_scoped<Q>(
+        &self,
+        key: &Q,
+        ep: E,
+        scope: &str,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let units = units.into();
+        let now = clock::at_boundaries(&self.clock, self.clock.reading());
+        let h = self.scoped.hash((key, scope));
+        self.scoped.with(ep.bucket(), h, now, |windows, slots| {
+            let charge =
+                |table: &Table<E>| table.try_acquire_with(ep, &units, now, (windows, slots));
+            {
+                let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
+                if let Some(table) = tenants.map.get(key) {
+                    return charge(table);
+                }
+            }
+            self.charge_new(key, now, charge)
+        })
+    }
+
+    /// The largest request `ep` admits: the least of its per-request caps and of the current
+    /// limits of the windows charged by the request's size (at least 1; `u64::MAX` when
+    /// nothing bounds it). A request of this size can pass once its windows have room.
+    pub fn batch_size(&self, ep: E) -> u64 {
+        crate::units::batch_size(ep, |w| {
+            let len = Length::of(w);
+            let limit = match crate::window::enforced(w) {
+                true => self.limits.limit(ep, len),
+                false => self.scoped.limit(ep.bucket(), len),
+            };
+            limit.unwrap_or(w.max)
+        })
+    }
+
+    /// `items` (recipients, groups, ...) in batches of at most [`batch_size`](Self::batch_size),
+    /// each a request that fits every cap and window of `ep`:
+    ///
+    /// ```ignore
+    /// for batch in limiter.batches(ep, &recipients) {
+    ///     limiter.acquire(&app_key, ep, batch.len() as u64).await?;
+    ///     send(batch).await?;
+    /// }
+    /// ```
+    pub fn batches<'a, T>(&self, ep: E, items: &'a [T]) -> std::slice::Chunks<'a, T> {
+        crate::units::batches(items, self.batch_size(ep))
+    }
+
+    /// The number of scope keys held now, over all tenants.
+    pub fn scope_keys(&self) -> usize {
+        self.scoped.len()
+    }
+
+    /// The same limiter holding at most `capacity` scope keys (over all tenants) instead of
+    /// [`DEFAULT_SCOPE_CAPACITY`]; see [`Limiter::scope_capacity`](crate::Limiter::scope_capacity).
+    pub fn scope_capacity(mut self, capacity: usize) -> Self {
+        self.scoped = self.scoped.with_capacity(capacity);
+        self
+    }
+
+    /// Charges `key`'s table with `charge` under the write lock, making room for and
+    /// inserting a new tenant if `key` is not held.
+    fn charge_new<Q>(
+        &self,
+        key: &Q,
+        now: u64,
+        charge: impl FnOnce(&Table<E>) -> Result<Permit, Refusal>,
+    ) -> Result<Permit, Refusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         let mut tenants = self.tenants.write().unwrap_or_else(PoisonError::into_inner);
         if !tenants.map.contains_key(key) {
             if tenants.map.len() >= self.capacity {
@@ -107,7 +206,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             }
             let table = Table::new(now);
             table.copy_limits(&self.limits);
-            let charged = table.try_acquire_n(ep, cost, reading, |_| now);
+            let charged = charge(&table);
             // The new tenant may expire before every other one (or at once, if refused):
             // without this, a sweep that left the map empty (`u64::MAX`) or kept only
             // longer windows would never run again once new keys fill the map.
@@ -116,21 +215,26 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             tenants.map.insert(key.to_owned(), table);
             return charged;
         }
-        let table = &tenants.map[key];
-        table.try_acquire_n(ep, cost, reading, |_| now)
+        charge(&tenants.map[key])
     }
 
-    /// Waits until `cost` units of `ep`'s quota are admitted for `key` (feature `tokio`),
-    /// also while a new key waits for room. Fails only when the cost can never pass.
+    /// Waits until `units` of `ep`'s quota are admitted for `key` (feature `tokio`),
+    /// also while a new key waits for room. Fails only when the request can never pass.
     ///
     /// Unlike [`Limiter::acquire`](crate::Limiter::acquire), waiters are not queued: each
     /// retries when the refusing window ends. Cancellation-safe: charging is the last step.
     #[cfg(feature = "tokio")]
-    pub async fn acquire<Q>(&self, key: &Q, ep: E, cost: u64) -> Result<Permit, Refusal>
+    pub async fn acquire<Q>(
+        &self,
+        key: &Q,
+        ep: E,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
+        let cost = units.into();
         loop {
             match self.try_acquire_n(key, ep, cost) {
                 Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
@@ -235,13 +339,21 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
     /// The current limit of `ep`'s window of length `len`, the same for every key, or
     /// `None` if the bucket enforces no such window.
     pub fn limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
-        self.limits.limit(ep, len.into())
+        let len = len.into();
+        (self.limits.limit(ep, len)).or_else(|| self.scoped.limit(ep.bucket(), len))
     }
 
     /// Sets the limit of `ep`'s window of length `len` for every key, current and future.
     pub fn set_limit(&self, ep: E, len: impl Into<Length>, max: u64) -> Result<(), LimitError> {
         let len = len.into();
-        self.limits.set_limit(ep, len, max)?;
+        match self.limits.set_limit(ep, len, max) {
+            Err(LimitError::NoSuchWindow { .. })
+                if self.scoped.set_limit(ep.bucket(), len, max) =>
+            {
+                return Ok(());
+            }
+            result => result?,
+        }
         let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
         for table in tenants.map.values() {
             table.set_limit(ep, len, max)?;

@@ -46,12 +46,14 @@ mod outcome;
 pub mod redis;
 mod route;
 pub mod router;
+mod scoped;
 mod shortcut;
 mod slot;
 mod sync;
 mod table;
 #[cfg(feature = "tower")]
 pub mod tower;
+mod units;
 #[cfg(feature = "tokio")]
 mod wait;
 pub mod window;
@@ -68,9 +70,11 @@ pub use keyed::KeyedLimiter;
 pub use limiter::Limiter;
 pub use meta::{Bucket, Cap, Cost, LimitSource, Origin, Per, Scope, SubLimit, Text, Window};
 pub use outcome::{
-    Denied, ExceedsLimit, LimitError, Permit, Refusal, Unavailable, UnavailableKind,
+    Denied, ExceedsLimit, LimitError, OverCap, Permit, Refusal, Unavailable, UnavailableKind,
 };
 /// Generates one module per vendor document in a specs folder: see the crate README.
 pub use ratespec_macros::include_limits;
 pub use route::{Match, Route};
+pub use scoped::DEFAULT_SCOPE_CAPACITY;
+pub use units::Units;
 pub use window::Length;

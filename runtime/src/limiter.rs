@@ -3,7 +3,9 @@
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
 use crate::outcome::{LimitError, Permit, Refusal};
+use crate::scoped::{DEFAULT_SCOPE_CAPACITY, Scoped};
 use crate::table::Table;
+use crate::units::Units;
 use crate::window::Length;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -31,6 +33,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[derive(Debug)]
 pub struct Limiter<E, C = SystemClock> {
     table: Table<E>,
+    scoped: Scoped,
     clock: C,
     #[cfg(feature = "tokio")]
     pub(crate) turnstiles: crate::wait::Turnstiles,
@@ -54,10 +57,23 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     pub fn with_clock(clock: C) -> Self {
         Limiter {
             table: Table::new(clock.now_ms()),
+            scoped: Scoped::new(E::BUCKETS, E::UTC_OFFSET_SECS, DEFAULT_SCOPE_CAPACITY),
             clock,
             #[cfg(feature = "tokio")]
             turnstiles: crate::wait::Turnstiles::new(E::BUCKETS.len()),
         }
+    }
+
+    /// The same limiter holding at most `capacity` scope keys (users, channels) at a time
+    /// instead of [`DEFAULT_SCOPE_CAPACITY`]; keys already held are forgotten.
+    ///
+    /// Each key held takes about 48 bytes plus 128 per window counted per key of its
+    /// endpoint's bucket. A new key is refused only while every place holds a key with live
+    /// charges, until the first of them expires (see
+    /// [`try_acquire_scoped`](Limiter::try_acquire_scoped)).
+    pub fn scope_capacity(mut self, capacity: usize) -> Self {
+        self.scoped = self.scoped.with_capacity(capacity);
+        self
     }
 
     /// The clock the limiter reads.
@@ -71,19 +87,105 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         self.try_acquire_n(ep, 1)
     }
 
-    /// Admits `cost` units (recipients, groups, ... as the endpoint's
-    /// [`cost`](Endpoints::cost) basis counts them) now, in every window of `ep`'s bucket or
-    /// in none. A window counting calls of an endpoint that counts something else is charged
-    /// one per request; per-user windows are not enforced (see the crate documentation).
+    /// Admits one request of `units` (a size such as `600` recipients, or [`Units`] by
+    /// basis) now, in every window of `ep`'s bucket, each in its own basis, or in none.
+    /// A window counting calls of an endpoint that counts something else is charged one per
+    /// request; per-user windows are not enforced (see the crate documentation).
     ///
-    /// Refuses with [`Refusal::Denied`] when a window is too full now, and with
-    /// [`Refusal::Exceeds`] when `cost` is above a window's limit and can never pass.
+    /// Refuses with [`Refusal::OverCap`] when the request is above a documented per-request
+    /// cap (before looking at any window), with [`Refusal::Denied`] when a window is too full
+    /// now, and with [`Refusal::Exceeds`] when the units are above a window's limit and can
+    /// never pass.
     #[inline(always)]
-    pub fn try_acquire_n(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
+    pub fn try_acquire_n(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
         self.table
-            .try_acquire_n(ep, cost, self.clock.reading(), |r| {
+            .try_acquire_n(ep, units.into(), self.clock.reading(), |r| {
                 clock::at_boundaries(&self.clock, r)
             })
+    }
+
+    /// Admits one request of `units` on behalf of the scope key `key` (the user ID or the
+    /// channel the request acts on): in `ep`'s tenant windows and in `key`'s windows counted
+    /// per user or per channel ([`Scope`](crate::Scope)), all or nothing.
+    ///
+    /// Refuses as [`try_acquire_n`](Limiter::try_acquire_n) does, and with
+    /// [`Refusal::Unavailable`] of kind [`NoRoom`](crate::UnavailableKind::NoRoom) when `key`
+    /// is new and every place of the [`scope_capacity`](Limiter::scope_capacity) holds a
+    /// key with live charges (until the first of them expires, at most one window). Keys
+    /// take room only once admitted, so keys refused by the tenant windows never fill it.
+    /// For an endpoint without per-key windows this is `try_acquire_n`.
+    ///
+    /// ```
+    /// use ratespec::{Bucket, Endpoints, Limiter, ManualClock, Per, Route, Scope, Window};
+    /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    /// # struct DeleteConversation;
+    /// # impl Endpoints for DeleteConversation {
+    /// #     const PROVIDER: &'static str = "demo";
+    /// #     const ALL: &'static [Self] = &[DeleteConversation];
+    /// #     const BUCKETS: &'static [Bucket] = &[Bucket::new("delete", &[
+    /// #         Window::new(5, Per::Minute).scoped(Scope::User),
+    /// #         Window::new(100, Per::Second),
+    /// #     ])];
+    /// #     const UTC_OFFSET_SECS: i32 = 0;
+    /// #     fn index(self) -> usize { 0 }
+    /// #     fn bucket(self) -> usize { 0 }
+    /// #     fn cost(self) -> ratespec::Cost { ratespec::Cost::Call }
+    /// #     fn as_str(self) -> &'static str { "DeleteConversation" }
+    /// #     fn route<'a>(_: &str, _: &'a str) -> Route<'a, Self> { Route::NotFound }
+    /// # }
+    /// // `5 calls/minute/single user ID` and 100 calls/second for the App Key.
+    /// let limiter = Limiter::<DeleteConversation, _>::with_clock(ManualClock::new(0));
+    /// for _ in 0..5 {
+    ///     limiter.try_acquire_scoped(DeleteConversation, "alice", 1).unwrap();
+    /// }
+    /// assert!(limiter.try_acquire_scoped(DeleteConversation, "alice", 1).is_err());
+    /// assert!(limiter.try_acquire_scoped(DeleteConversation, "bob", 1).is_ok());
+    /// ```
+    pub fn try_acquire_scoped(
+        &self,
+        ep: E,
+        key: &str,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal> {
+        let units = units.into();
+        let now = clock::at_boundaries(&self.clock, self.clock.reading());
+        let h = self.scoped.hash(key);
+        self.scoped.with(ep.bucket(), h, now, |windows, slots| {
+            self.table
+                .try_acquire_with(ep, &units, now, (windows, slots))
+        })
+    }
+
+    /// The number of scope keys held now.
+    pub fn scope_keys(&self) -> usize {
+        self.scoped.len()
+    }
+
+    /// The largest request `ep` admits: the least of its per-request caps and of the current
+    /// limits of the windows charged by the request's size (at least 1; `u64::MAX` when
+    /// nothing bounds it). A request of this size can pass once its windows have room.
+    pub fn batch_size(&self, ep: E) -> u64 {
+        crate::units::batch_size(ep, |w| {
+            let len = Length::of(w);
+            let limit = match crate::window::enforced(w) {
+                true => self.table.limit(ep, len),
+                false => self.scoped.limit(ep.bucket(), len),
+            };
+            limit.unwrap_or(w.max)
+        })
+    }
+
+    /// `items` (recipients, groups, ...) in batches of at most [`batch_size`](Self::batch_size),
+    /// each a request that fits every cap and window of `ep`:
+    ///
+    /// ```ignore
+    /// for batch in limiter.batches(ep, &recipients) {
+    ///     limiter.acquire(ep, batch.len() as u64).await?;
+    ///     send(batch).await?;
+    /// }
+    /// ```
+    pub fn batches<'a, T>(&self, ep: E, items: &'a [T]) -> std::slice::Chunks<'a, T> {
+        crate::units::batches(items, self.batch_size(ep))
     }
 
     /// Units `ep` could take now: the least over its bucket's windows
@@ -106,7 +208,8 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// The current limit of `ep`'s window of length `len` (a [`Length`], or a
     /// [`Per`](crate::Per) for one unit), or `None` if its bucket enforces no such window.
     pub fn limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
-        self.table.limit(ep, len.into())
+        let len = len.into();
+        (self.table.limit(ep, len)).or_else(|| self.scoped.limit(ep.bucket(), len))
     }
 
     /// Sets the limit of `ep`'s window of length `len`, for every endpoint sharing its
@@ -114,6 +217,14 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// admitted in the current window still count; lowering the limit below them refuses
     /// until the window ends.
     pub fn set_limit(&self, ep: E, len: impl Into<Length>, max: u64) -> Result<(), LimitError> {
-        self.table.set_limit(ep, len.into(), max)
+        let len = len.into();
+        match self.table.set_limit(ep, len, max) {
+            Err(LimitError::NoSuchWindow { .. })
+                if self.scoped.set_limit(ep.bucket(), len, max) =>
+            {
+                Ok(())
+            }
+            result => result,
+        }
     }
 }

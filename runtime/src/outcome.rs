@@ -1,6 +1,6 @@
 //! What a limiter answers: a permit, or why not.
 
-use crate::meta::Window;
+use crate::meta::{Cap, Window};
 use crate::window::Length;
 use std::fmt;
 use std::sync::Arc;
@@ -79,6 +79,16 @@ pub struct ExceedsLimit {
     pub window: Window,
 }
 
+/// Refusal for good: the request carries more than the document allows in one request
+/// (`600 人/次`), whatever the windows hold. Nothing was checked against the windows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverCap {
+    /// The units the request carries in the cap's basis.
+    pub units: u64,
+    /// The cap, as documented.
+    pub cap: Cap,
+}
+
 /// Why a call was not admitted, by any limiter ([`Limiter`](crate::Limiter),
 /// [`KeyedLimiter`](crate::KeyedLimiter), `RedisLimiter`) or tower layer. Whatever the
 /// reason, no window was left charged.
@@ -89,6 +99,9 @@ pub enum Refusal {
     Denied(Denied),
     /// The cost can never pass.
     Exceeds(ExceedsLimit),
+    /// The request is larger than one request may be; split it (see `batch_size` on the
+    /// limiters).
+    OverCap(OverCap),
     /// The limiter could not decide: a shared backend did not answer, or a keyed limiter has
     /// no room for a new key. See [`Unavailable::retry_after`].
     Unavailable(Unavailable),
@@ -100,7 +113,7 @@ impl Refusal {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Refusal::Denied(d) => Some(d.retry_after),
-            Refusal::Exceeds(_) => None,
+            Refusal::Exceeds(_) | Refusal::OverCap(_) => None,
             Refusal::Unavailable(u) => u.retry_after(),
         }
     }
@@ -254,11 +267,23 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::Denied(d) => d.fmt(f),
             Refusal::Exceeds(e) => e.fmt(f),
+            Refusal::OverCap(c) => c.fmt(f),
             Refusal::Unavailable(u) => write!(f, "the limiter is unavailable: {u}"),
         }
     }
 }
 
+impl fmt::Display for OverCap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} in one request is above the documented {} {} per request",
+            self.units, self.cap.cost, self.cap.max, self.cap.unit
+        )
+    }
+}
+
+impl std::error::Error for OverCap {}
 impl std::error::Error for Denied {}
 impl std::error::Error for ExceedsLimit {}
 impl std::error::Error for Refusal {

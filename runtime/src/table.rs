@@ -6,10 +6,11 @@
 use crate::clock::Reading;
 use crate::endpoints::Endpoints;
 use crate::meta::{Cost, Window};
-use crate::outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal};
+use crate::outcome::{Denied, ExceedsLimit, LimitError, OverCap, Permit, Refusal};
 use crate::shortcut::Shortcuts;
 use crate::slot::{Charge, Slot};
-use crate::window::{self, Layout, Length, MAX_LIMIT, units};
+use crate::units::Units;
+use crate::window::{self, Layout, Length, MAX_LIMIT};
 use std::marker::PhantomData;
 use std::time::Duration;
 
@@ -24,6 +25,12 @@ pub(crate) struct Table<E> {
     gates: Shortcuts,
     _endpoints: PhantomData<fn() -> E>,
 }
+
+/// Windows and their slots, in the same order.
+type Part<'a> = (&'a [Window], &'a [Slot]);
+
+/// No windows.
+const NONE: Part<'static> = (&[], &[]);
 
 /// The end of the window in force: the caller's window `id`, or a later one whose
 /// truncated tag is `tag`.
@@ -105,8 +112,8 @@ impl<E: Endpoints> Table<E> {
         (&self.layout.all()[range.clone()], &self.slots[range])
     }
 
-    /// Charges `cost` to every window of the endpoint's bucket, or to none, at the time of
-    /// `reading`; `exact_ms` turns the reading into the time to charge at (exact near window
+    /// Charges `units` to every window of the endpoint's bucket, each in its own basis, or to
+    /// none, at the time of `reading`, after checking the endpoint's per-request caps; `exact_ms` turns the reading into the time to charge at (exact near window
     /// boundaries), and is only called when the bucket's gate does not refuse first.
     ///
     /// Always inlined, with the several-window case out of line: inlined into the caller, the
@@ -116,22 +123,25 @@ impl<E: Endpoints> Table<E> {
     pub(crate) fn try_acquire_n(
         &self,
         ep: E,
-        cost: u64,
+        units: Units,
         reading: Reading,
         exact_ms: impl FnOnce(Reading) -> u64,
     ) -> Result<Permit, Refusal> {
+        let basis = ep.cost();
+        if let Some((cap, n)) = units.over(ep.caps(), basis) {
+            return Err(over_cap(cap, n));
+        }
         let b = ep.bucket();
         let (windows, slots) = self.bucket_at(b);
-        if let Some(refused) = self.gated(b, windows, slots, cost, reading) {
+        if let Some(refused) = self.gated(b, windows, slots, &units, reading) {
             return Err(refused);
         }
         let now_ms = exact_ms(reading);
-        let basis = ep.cost();
         let tightest = match (windows, slots) {
             // Most endpoints have one window: one compare-and-swap, nothing to roll back.
             ([w], [slot]) => {
                 let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
-                let cost = units(w, basis, cost);
+                let cost = units.of(w.cost, basis);
                 match slot.charge(id as u32, cost) {
                     Charge::Done { tag, count, max } => Tightest {
                         remaining: max - count,
@@ -141,7 +151,7 @@ impl<E: Endpoints> Table<E> {
                     refused => return Err(refusal::<E>(refused, w, id, cost, now_ms)),
                 }
             }
-            _ => self.charge_all(b, windows, slots, basis, cost, now_ms)?,
+            _ => self.charge_all(b, windows, slots, basis, &units, now_ms)?,
         };
         Ok(tightest.permit(now_ms))
     }
@@ -154,14 +164,35 @@ impl<E: Endpoints> Table<E> {
         windows: &[Window],
         slots: &[Slot],
         basis: Cost,
-        cost: u64,
+        units: &Units,
         now_ms: u64,
     ) -> Result<Tightest, Refusal> {
-        self.precheck(b, windows, slots, basis, cost, now_ms)?;
-        charge_from::<E>(windows, slots, basis, cost, now_ms)
+        self.precheck(b, (windows, slots), NONE, basis, units, now_ms)?;
+        charge_from::<E>((windows, slots), NONE, basis, units, now_ms)
     }
 
-    /// The refusal of `cost` units from bucket `b` at the time of `reading` that the
+    /// Charges `units` to every window of the endpoint's bucket and to `scoped`, the windows
+    /// and slots of one scope key of the same bucket, all or nothing, after checking the
+    /// endpoint's per-request caps. No gate shortcut: scoped calls take the full path.
+    pub(crate) fn try_acquire_with(
+        &self,
+        ep: E,
+        units: &Units,
+        now_ms: u64,
+        scoped: Part<'_>,
+    ) -> Result<Permit, Refusal> {
+        let basis = ep.cost();
+        if let Some((cap, n)) = units.over(ep.caps(), basis) {
+            return Err(over_cap(cap, n));
+        }
+        let b = ep.bucket();
+        let own = self.bucket_at(b);
+        self.precheck(b, own, scoped, basis, units, now_ms)?;
+        let tightest = charge_from::<E>(own, scoped, basis, units, now_ms)?;
+        Ok(tightest.permit(now_ms))
+    }
+
+    /// The refusal of `units` from bucket `b` at the time of `reading` that the
     /// bucket's gate proves without working out its windows, if any.
     ///
     /// The gate names the window a refusal last found full and its end; if that slot is still
@@ -179,7 +210,7 @@ impl<E: Endpoints> Table<E> {
     ///   the full ones, and the gate names the full one that ends last. A larger cost can also
     ///   be refused by a window that is merely too full for it and ends later, which only the
     ///   full path sees. (A single unit is one unit in every window: a window counting calls
-    ///   is charged one per request, see [`units`].) A limit of zero, which refuses a single unit as
+    ///   is charged one per request, see [`Units::of`].) A limit of zero, which refuses a single unit as
     ///   [`Refusal::Exceeds`], is also left to the full path.
     ///
     /// The retry is counted from `reading.ms`, the time the full path also uses away from
@@ -190,11 +221,11 @@ impl<E: Endpoints> Table<E> {
         b: usize,
         windows: &[Window],
         slots: &[Slot],
-        cost: u64,
+        units: &Units,
         reading: Reading,
     ) -> Option<Refusal> {
         // Single-window buckets never set a gate: their refusal is one read already.
-        if cost != 1 || windows.len() < 2 {
+        if !units.is_one() || windows.len() < 2 {
             return None;
         }
         let latest_ms = reading.ms.saturating_add(reading.slack_ms);
@@ -215,14 +246,17 @@ impl<E: Endpoints> Table<E> {
     ///
     /// A refusal by a window that admits nothing more (not merely too little for this cost)
     /// is recorded in the bucket's gate for [`Table::gated`], and an admission forgets it.
+    ///
+    /// `extra` are windows counted per scope key, checked after the bucket's own; a refusal
+    /// by one of them sets no gate (the gate is the tenant's).
     #[inline]
     fn precheck(
         &self,
         b: usize,
-        windows: &[Window],
-        slots: &[Slot],
+        (windows, slots): Part<'_>,
+        extra: Part<'_>,
         basis: Cost,
-        n: u64,
+        units: &Units,
         now_ms: u64,
     ) -> Result<(), Refusal> {
         // The denial is kept in scalars, not an `Option<Denied>`: rebuilding that struct on
@@ -231,10 +265,11 @@ impl<E: Endpoints> Table<E> {
         let mut retry_ms = 0;
         let mut denied_max = 0;
         let mut exhausted = false;
-        for (i, (w, slot)) in windows.iter().zip(slots).enumerate() {
+        let all = || windows.iter().zip(slots).chain(extra.0.iter().zip(extra.1));
+        for (i, (w, slot)) in all().enumerate() {
             let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
             let v = slot.view(id as u32);
-            let cost = units(w, basis, n);
+            let cost = units.of(w.cost, basis);
             if cost > v.max {
                 return Err(Refusal::Exceeds(ExceedsLimit {
                     cost,
@@ -258,12 +293,13 @@ impl<E: Endpoints> Table<E> {
                 Ok(())
             }
             Some(i) => {
-                if exhausted {
+                if exhausted && i < windows.len() {
                     self.gates.set(b, i, now_ms + retry_ms);
                 }
+                let window = all().nth(i).map_or(windows[0], |(w, _)| *w);
                 Err(Refusal::Denied(Denied {
                     retry_after: Duration::from_millis(retry_ms),
-                    window: windows[i].with_max(denied_max),
+                    window: window.with_max(denied_max),
                 }))
             }
         }
@@ -354,6 +390,15 @@ impl<E: Endpoints> Table<E> {
     }
 }
 
+/// A request above a documented cap.
+#[cold]
+fn over_cap(cap: &crate::meta::Cap, units: u64) -> Refusal {
+    Refusal::OverCap(OverCap {
+        units,
+        cap: cap.clone(),
+    })
+}
+
 /// Turns a slot's refusal into the caller's.
 #[cold]
 fn refusal<E: Endpoints>(charge: Charge, w: &Window, id: u64, cost: u64, now_ms: u64) -> Refusal {
@@ -377,20 +422,23 @@ fn refusal<E: Endpoints>(charge: Charge, w: &Window, id: u64, cost: u64, now_ms:
 /// No count ever exceeds its limit: each charge is checked against the limit in its own
 /// compare-and-swap, and a refund only lowers a count.
 fn charge_from<E: Endpoints>(
-    windows: &[Window],
-    slots: &[Slot],
+    (windows, slots): Part<'_>,
+    extra: Part<'_>,
     basis: Cost,
-    n: u64,
+    units: &Units,
     now_ms: u64,
 ) -> Result<Tightest, Refusal> {
     let (Some(w), Some(slot)) = (windows.first(), slots.first()) else {
-        return Ok(Tightest::none(now_ms));
+        if extra.0.is_empty() {
+            return Ok(Tightest::none(now_ms));
+        }
+        return charge_from::<E>(extra, NONE, basis, units, now_ms);
     };
     let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
-    let cost = units(w, basis, n);
+    let cost = units.of(w.cost, basis);
     match slot.charge(id as u32, cost) {
         Charge::Done { tag, count, max } => {
-            match charge_from::<E>(&windows[1..], &slots[1..], basis, n, now_ms) {
+            match charge_from::<E>((&windows[1..], &slots[1..]), extra, basis, units, now_ms) {
                 Ok(rest) => Ok(Tightest {
                     remaining: max - count,
                     reset_ms: end_of::<E>(w, id, tag),

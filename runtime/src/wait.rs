@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::endpoints::Endpoints;
 use crate::limiter::Limiter;
 use crate::outcome::{Permit, Refusal};
+use crate::units::Units;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -23,21 +24,23 @@ impl Turnstiles {
 }
 
 impl<E: Endpoints, C: Clock> Limiter<E, C> {
-    /// Waits until `cost` units of `ep`'s quota are admitted, then charges them.
+    /// Waits until `units` of `ep`'s quota are admitted, then charges them.
     ///
-    /// Fails only when `cost` exceeds a limit and could never pass ([`Refusal::Exceeds`]).
+    /// Fails only when the request can never pass: above a limit ([`Refusal::Exceeds`]) or a
+    /// per-request cap ([`Refusal::OverCap`]).
     /// Cancellation-safe:
     /// charging is the last step and cannot be interrupted, so a dropped future has charged
     /// nothing, and its place in the queue is released. Sleeps use tokio's timer, so the
     /// limiter's clock should follow real time (or tokio's paused time in tests).
-    pub async fn acquire(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
+    pub async fn acquire(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
+        let units = units.into();
         let turnstile = &self.turnstiles.0[ep.bucket()];
         // The semaphore is never closed, so waiting on it cannot fail.
         let Ok(_turn) = turnstile.acquire().await else {
             unreachable!("turnstiles are never closed")
         };
         loop {
-            match self.try_acquire_n(ep, cost) {
+            match self.try_acquire_n(ep, units) {
                 Err(Refusal::Denied(d)) => pause(d.retry_after).await,
                 decided => return decided,
             }

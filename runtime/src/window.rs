@@ -7,7 +7,7 @@
 //! The arithmetic (window ids, starts and ends, calendar days in the document's offset)
 //! lives on [`Window`] in `ratespec-core`.
 
-use crate::meta::{Bucket, Cost, Per, Scope, Window};
+use crate::meta::{Bucket, Per, Scope, Window};
 use std::fmt;
 use std::ops::Range;
 
@@ -114,26 +114,21 @@ pub(crate) fn end_ms(w: &Window, utc_offset_secs: i32, id: u64) -> u64 {
     w.end_ms(utc_offset_secs, id)
 }
 
-/// Units charged to `w` for a request of `n` units of the endpoint's `basis`: a window
-/// counting calls is charged one per request when the endpoint counts something else
-/// (recipients, groups); every other window is charged `n`.
-#[inline]
-pub(crate) fn units(w: &Window, basis: Cost, n: u64) -> u64 {
-    if matches!(w.cost, Cost::Call) && !matches!(basis, Cost::Call) {
-        1
-    } else {
-        n
-    }
-}
-
-/// Whether an App-Key limiter enforces `w`: windows kept per user ([`Scope::User`]) need a
-/// user key the limiters do not have, so they stay metadata.
+/// Whether `w` is counted once per tenant (App Key): the windows of a limiter's own table.
+/// The others ([`Scope::User`], [`Scope::Channel`]) are counted per scope key, for the
+/// calls that name one (`try_acquire_scoped`).
 pub(crate) const fn enforced(w: &Window) -> bool {
-    !matches!(w.scope, Scope::User)
+    matches!(w.scope, Scope::Tenant)
 }
 
-/// The windows a limiter enforces, bucket after bucket: every bucket's windows except the
-/// per-user ones, in document order. Slots and limits are laid out in this order.
+/// Whether `w` is counted per scope key (a user, a channel) rather than per tenant.
+pub(crate) const fn scoped(w: &Window) -> bool {
+    !enforced(w)
+}
+
+/// The windows a limiter keeps in one kind of table, bucket after bucket, in document order:
+/// the tenant's windows ([`Layout::new`]) or the per-scope-key ones ([`Layout::scoped`]).
+/// Slots and limits are laid out in this order.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
     windows: Box<[Window]>,
@@ -142,12 +137,22 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// Every bucket's tenant windows.
     pub(crate) fn new(buckets: &[Bucket]) -> Self {
+        Layout::of(buckets, enforced)
+    }
+
+    /// Every bucket's windows counted per scope key.
+    pub(crate) fn scoped(buckets: &[Bucket]) -> Self {
+        Layout::of(buckets, scoped)
+    }
+
+    fn of(buckets: &[Bucket], keep: fn(&Window) -> bool) -> Self {
         let mut first = Vec::with_capacity(buckets.len() + 1);
         let mut windows = Vec::new();
         for bucket in buckets {
             first.push(windows.len() as u32);
-            windows.extend(bucket.windows.iter().filter(|w| enforced(w)).copied());
+            windows.extend(bucket.windows.iter().filter(|w| keep(w)).copied());
         }
         first.push(windows.len() as u32);
         Layout {
@@ -200,6 +205,17 @@ mod tests {
     ];
 
     #[test]
+    fn a_scoped_layout_keeps_the_other_windows() {
+        let layout = Layout::scoped(BUCKETS);
+        assert_eq!(
+            layout.windows(0),
+            &[Window::new(5, Per::Minute).scoped(Scope::User)]
+        );
+        assert_eq!(layout.find(0, Per::Minute.into()), Some(0));
+        assert_eq!(layout.windows(1), &[]);
+    }
+
+    #[test]
     fn a_layout_keeps_tenant_windows_and_finds_them_by_length() {
         let layout = Layout::new(BUCKETS);
         assert_eq!(
@@ -214,16 +230,6 @@ mod tests {
         assert_eq!(layout.find(0, Per::Second.into()), None);
         assert_eq!(layout.windows(1), &[]);
         assert_eq!(layout.range(7), 0..0);
-    }
-
-    #[test]
-    fn call_windows_of_a_weighted_endpoint_count_requests() {
-        let calls = Window::new(10, Per::Second);
-        let recipients = calls.counting(Cost::Recipient);
-        assert_eq!(units(&calls, Cost::Recipient, 600), 1);
-        assert_eq!(units(&recipients, Cost::Recipient, 600), 600);
-        assert_eq!(units(&calls, Cost::Call, 3), 3);
-        assert_eq!(units(&recipients, Cost::Call, 3), 3);
     }
 
     #[test]

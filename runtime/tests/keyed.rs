@@ -5,7 +5,7 @@ mod support;
 #[macro_use]
 mod suite;
 
-use ratespec::{KeyedLimiter, ManualClock, Per, Permit, Refusal, UnavailableKind};
+use ratespec::{KeyedLimiter, ManualClock, Per, Permit, Refusal, UnavailableKind, Units};
 use std::time::Duration;
 use support::{BEIJING_MIDNIGHT, Endpoint};
 
@@ -162,6 +162,20 @@ impl suite::Backend for OneKey {
     }
     async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<Permit, Refusal> {
         self.0.try_acquire_n(KEY, ep, n)
+    }
+    async fn try_acquire_units(&self, ep: fixture::Ep, units: Units) -> Result<Permit, Refusal> {
+        self.0.try_acquire_n(KEY, ep, units)
+    }
+    async fn try_acquire_scoped(
+        &self,
+        ep: fixture::Ep,
+        key: &str,
+        units: Units,
+    ) -> Result<Permit, Refusal> {
+        self.0.try_acquire_scoped(KEY, ep, key, units)
+    }
+    fn batch_size(&self, ep: fixture::Ep) -> u64 {
+        self.0.batch_size(ep)
     }
     async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<Permit, Refusal> {
         self.0.acquire(KEY, ep, n).await

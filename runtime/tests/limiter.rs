@@ -6,7 +6,7 @@ mod support;
 mod suite;
 
 use ratespec::{
-    Cost, Denied, ExceedsLimit, LimitError, Limiter, ManualClock, Per, Refusal, Window,
+    Cost, Denied, ExceedsLimit, LimitError, Limiter, ManualClock, Per, Refusal, Units, Window,
 };
 use std::time::{Duration, UNIX_EPOCH};
 use support::{BEIJING_MIDNIGHT, DAY, Endpoint, HOUR};
@@ -327,6 +327,24 @@ impl suite::Backend for Limiter<fixture::Ep, ManualClock> {
     }
     async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
         Limiter::try_acquire_n(self, ep, n)
+    }
+    async fn try_acquire_units(
+        &self,
+        ep: fixture::Ep,
+        units: Units,
+    ) -> Result<ratespec::Permit, Refusal> {
+        Limiter::try_acquire_n(self, ep, units)
+    }
+    async fn try_acquire_scoped(
+        &self,
+        ep: fixture::Ep,
+        key: &str,
+        units: Units,
+    ) -> Result<ratespec::Permit, Refusal> {
+        Limiter::try_acquire_scoped(self, ep, key, units)
+    }
+    fn batch_size(&self, ep: fixture::Ep) -> u64 {
+        Limiter::batch_size(self, ep)
     }
     async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
         Limiter::acquire(self, ep, n).await

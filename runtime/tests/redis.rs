@@ -8,7 +8,7 @@ mod support_redis;
 
 use ratespec::redis::{FailurePolicy, RedisLimiter};
 use ratespec::{
-    Clock, Denied, Endpoints, ExceedsLimit, Limiter, ManualClock, Per, Refusal, Window,
+    Clock, Denied, Endpoints, ExceedsLimit, Limiter, ManualClock, Per, Refusal, Units, Window,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -602,6 +602,24 @@ impl suite::Backend for OnRedis {
     }
     async fn try_acquire_n(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
         self.limiter.try_acquire_n(ep, n).await
+    }
+    async fn try_acquire_units(
+        &self,
+        ep: fixture::Ep,
+        units: Units,
+    ) -> Result<ratespec::Permit, Refusal> {
+        self.limiter.try_acquire_n(ep, units).await
+    }
+    async fn try_acquire_scoped(
+        &self,
+        ep: fixture::Ep,
+        key: &str,
+        units: Units,
+    ) -> Result<ratespec::Permit, Refusal> {
+        self.limiter.try_acquire_scoped(ep, key, units).await
+    }
+    fn batch_size(&self, ep: fixture::Ep) -> u64 {
+        self.limiter.batch_size(ep)
     }
     async fn acquire(&self, ep: fixture::Ep, n: u64) -> Result<ratespec::Permit, Refusal> {
         self.limiter.acquire(ep, n).await

@@ -18,6 +18,18 @@
 use crate::meta::{Bucket, Window};
 use std::fmt::Write as _;
 
+/// The longest scope key written into a Redis key as it is; longer ones are hashed.
+pub(crate) const MAX_SCOPE_LEN: usize = 128;
+
+/// FNV-1a, 64 bits: stable across processes and versions, as a name shared by a fleet must
+/// be (std's hashers are not). Not collision-resistant against chosen keys: two hostile
+/// keys that collide share one quota, which only refuses them earlier.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Every key of a namespace begins with this.
 pub(crate) const NAMESPACE: &str = "ratespec";
 
@@ -55,6 +67,24 @@ impl Keys {
         key.push_str(prefix);
         // Writing into a String cannot fail.
         let _ = write!(key, "{}{}:{id}", w.every, w.per.suffix());
+        key
+    }
+
+    /// The key of window number `id` of `bucket`'s window `w` counted per scope key, for
+    /// the key `scope` (a user ID, a channel): `…}:user=alice:1m:28928`. A scope longer
+    /// than [`MAX_SCOPE_LEN`] bytes is named by a hash of it, so keys stay short.
+    pub(crate) fn scoped_key(&self, bucket: usize, scope: &str, w: &Window, id: u64) -> String {
+        let prefix = self.prefixes.get(bucket).map_or("", String::as_str);
+        let mut key = String::with_capacity(prefix.len() + scope.len().min(MAX_SCOPE_LEN) + 40);
+        key.push_str(prefix);
+        key.push_str(w.scope.as_str());
+        key.push('=');
+        if scope.len() > MAX_SCOPE_LEN {
+            let _ = write!(key, "#{:016x}", fnv1a(scope.as_bytes()));
+        } else {
+            escape_into(&mut key, scope);
+        }
+        let _ = write!(key, ":{}{}:{id}", w.every, w.per.suffix());
         key
     }
 }

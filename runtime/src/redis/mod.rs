@@ -68,10 +68,11 @@ pub use policy::FailurePolicy;
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
 use crate::meta::Window;
-use crate::outcome::{Denied, ExceedsLimit, LimitError, Permit, Refusal, Unavailable};
+use crate::outcome::{Denied, ExceedsLimit, LimitError, OverCap, Permit, Refusal, Unavailable};
 use crate::shortcut::Shortcuts;
 use crate::table::Tightest;
-use crate::window::{self, Layout, Length, MAX_LIMIT, units};
+use crate::units::Units;
+use crate::window::{self, Layout, Length, MAX_LIMIT};
 use conn::Conn;
 use keys::Keys;
 use limits::Limits;
@@ -117,6 +118,8 @@ pub struct RedisLimiter<E, C = SystemClock> {
     conn: Conn,
     keys: Keys,
     limits: Limits,
+    /// The limits of the windows counted per scope key (user, channel).
+    scoped_limits: Limits,
     script: ChargeScript,
     shortcuts: Option<Shortcuts>,
     policy: FailurePolicy,
@@ -204,6 +207,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
             conn: Conn::new(self.client, self.timeout)?,
             keys: Keys::new(E::PROVIDER, E::BUCKETS, self.tenant.as_deref()),
             limits: Limits::new(Layout::new(E::BUCKETS)),
+            scoped_limits: Limits::new(Layout::scoped(E::BUCKETS)),
             script: ChargeScript::new(),
             shortcuts: self.short_circuit.then(|| Shortcuts::new(E::BUCKETS.len())),
             policy: self.policy,
@@ -222,28 +226,68 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         self.try_acquire_n(ep, 1).await
     }
 
-    /// Admits `cost` units of `ep`'s quota now, in every window of its bucket or in none,
-    /// in one round trip to Redis.
+    /// Admits one request of `units` now, in every window of `ep`'s bucket (each in its own
+    /// basis) or in none, in one round trip to Redis.
     ///
     /// Refuses as [`Limiter::try_acquire_n`](crate::Limiter::try_acquire_n) would, and
     /// with [`Refusal::Unavailable`] when Redis cannot answer and the policy is
     /// [`FailurePolicy::Closed`]. Under [`FailurePolicy::Open`] such a call is
     /// admitted with a permit whose `remaining()` is `u64::MAX` (unknown). Cancellation
     /// (dropping the future) before the reply may leave the units charged, never more.
-    pub async fn try_acquire_n(&self, ep: E, n: u64) -> Result<Permit, Refusal> {
+    pub async fn try_acquire_n(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
+        self.charge(ep, units.into(), None).await
+    }
+
+    /// Admits one request of `units` on behalf of the scope key `scope` (a user ID, a
+    /// channel): in `ep`'s tenant windows and in `scope`'s windows counted per user or per
+    /// channel, all or nothing, in the same one round trip, as
+    /// [`Limiter::try_acquire_scoped`](crate::Limiter::try_acquire_scoped) does locally.
+    /// The per-key counters are Redis keys of their own (see [Keys](self#keys)), which
+    /// expire with their windows: Redis holds no key for a scope that was not admitted.
+    pub async fn try_acquire_scoped(
+        &self,
+        ep: E,
+        scope: &str,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal> {
+        self.charge(ep, units.into(), Some(scope)).await
+    }
+
+    async fn charge(&self, ep: E, units: Units, scope: Option<&str>) -> Result<Permit, Refusal> {
+        let basis = ep.cost();
+        if let Some((cap, n)) = units.over(ep.caps(), basis) {
+            return Err(Refusal::OverCap(OverCap {
+                units: n,
+                cap: cap.clone(),
+            }));
+        }
         let now = clock::at_boundaries(&self.clock, self.clock.reading());
         let b = ep.bucket();
         let Some(bucket) = E::BUCKETS.get(b) else {
             return Ok(Permit::unlimited(now));
         };
-        let windows = self.limits.windows(b);
-        if windows.is_empty() {
+        let own = self.limits.windows(b);
+        let scoped = match scope {
+            Some(_) => self.scoped_limits.windows(b),
+            None => &[],
+        };
+        if own.is_empty() && scoped.is_empty() {
             return Ok(Permit::unlimited(now));
         }
-        let basis = ep.cost();
-        for (i, w) in windows.iter().enumerate() {
-            let max = self.limits.get(b, i);
-            let cost = units(w, basis, n);
+        // The tenant's windows, then the scope key's: (window, its current limit, its key).
+        let windows = || {
+            let own = own
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w, self.limits.get(b, i)));
+            let scoped = scoped
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w, self.scoped_limits.get(b, i)));
+            own.chain(scoped)
+        };
+        for (w, max) in windows() {
+            let cost = units.of(w.cost, basis);
             if cost > max {
                 return Err(Refusal::Exceeds(ExceedsLimit {
                     cost,
@@ -253,21 +297,24 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         }
         // A full window refuses any call that charges it at least one unit.
         if let Some((deadline, i)) = self.shortcuts.as_ref().and_then(|s| s.full(b, now))
-            && let Some(w) = windows.get(i)
-            && units(w, basis, n) > 0
+            && let Some(w) = own.get(i)
+            && units.of(w.cost, basis) > 0
         {
             return Err(denied(w.with_max(self.limits.get(b, i)), deadline, now));
         }
 
-        let mut keys = Vec::with_capacity(windows.len());
-        let mut args = Vec::with_capacity(3 * windows.len());
-        let mut sent = Vec::with_capacity(windows.len());
-        for (i, w) in windows.iter().enumerate() {
+        let n = own.len() + scoped.len();
+        let mut keys = Vec::with_capacity(n);
+        let mut args = Vec::with_capacity(3 * n);
+        let mut sent = Vec::with_capacity(n);
+        for (i, (w, max)) in windows().enumerate() {
             let id = window::id(w, E::UTC_OFFSET_SECS, now);
             let end = window::end_ms(w, E::UTC_OFFSET_SECS, id);
-            let max = self.limits.get(b, i);
-            let cost = units(w, basis, n);
-            keys.push(self.keys.key(b, w, id));
+            let cost = units.of(w.cost, basis);
+            keys.push(match scope {
+                Some(scope) if i >= own.len() => self.keys.scoped_key(b, scope, w, id),
+                _ => self.keys.key(b, w, id),
+            });
             args.push(cost);
             args.push(max);
             args.push(end.saturating_sub(now) + KEY_TTL_MARGIN.as_millis() as u64);
@@ -284,7 +331,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let reply = match answer {
             Ok(Ok(values)) => {
                 self.conn.answered();
-                Reply::decode(values, windows.len()).map_err(Unavailable::reply)
+                Reply::decode(values, n).map_err(Unavailable::reply)
             }
             Ok(Err(e)) => Err(Unavailable::backend(e)),
             Err(_elapsed) => {
@@ -292,7 +339,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
                 Err(Unavailable::timeout(self.timeout))
             }
         };
-        match reply.and_then(|reply| self.judge(b, &sent, now, reply)) {
+        match reply.and_then(|reply| self.judge(b, &sent, own.len(), now, reply)) {
             Ok(verdict) => {
                 self.log.succeeded();
                 verdict
@@ -308,13 +355,15 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         }
     }
 
-    /// Turns the script's counts into a permit or a refusal, and notes full windows for the
-    /// short-circuit. An inner `Err` is a reply that contradicts the script (unavailable).
+    /// Turns the script's counts into a permit or a refusal, and notes full windows of the
+    /// tenant (the first `own` sent) for the short-circuit. An inner `Err` is a reply that
+    /// contradicts the script (unavailable).
     #[allow(clippy::type_complexity)]
     fn judge(
         &self,
         b: usize,
         sent: &[Sent],
+        own: usize,
         now: u64,
         reply: Reply,
     ) -> Result<Result<Permit, Refusal>, Unavailable> {
@@ -322,6 +371,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let mut full: Option<&Sent> = None;
         for (i, (w, &count)) in sent.iter().zip(&reply.counts).enumerate() {
             if count >= w.window.max
+                && i < own
                 && let Some(s) = &self.shortcuts
             {
                 s.full_until(b, i, w.end);
@@ -352,12 +402,13 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         }
     }
 
-    /// Waits until `cost` units of `ep`'s quota are admitted, retrying when the refusing
-    /// window ends (without FIFO order across processes). Fails when the cost can never
+    /// Waits until `units` of `ep`'s quota are admitted, retrying when the refusing
+    /// window ends (without FIFO order across processes). Fails when the request can never
     /// pass, or when Redis cannot answer under [`FailurePolicy::Closed`].
-    pub async fn acquire(&self, ep: E, cost: u64) -> Result<Permit, Refusal> {
+    pub async fn acquire(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
+        let units = units.into();
         loop {
-            match self.try_acquire_n(ep, cost).await {
+            match self.try_acquire_n(ep, units).await {
                 Err(Refusal::Denied(d)) => crate::wait::pause(d.retry_after).await,
                 decided => return decided,
             }
@@ -442,10 +493,38 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         Ok(UNIX_EPOCH + Duration::from_millis(reset_ms))
     }
 
+    /// The largest request `ep` admits: the least of its per-request caps and of the current
+    /// limits of the windows charged by the request's size (at least 1; `u64::MAX` when
+    /// nothing bounds it). A request of this size can pass once its windows have room.
+    pub fn batch_size(&self, ep: E) -> u64 {
+        crate::units::batch_size(ep, |w| {
+            let (b, len) = (ep.bucket(), Length::of(w));
+            let limit = match crate::window::enforced(w) {
+                true => self.limits.find(b, len),
+                false => self.scoped_limits.find(b, len),
+            };
+            limit.unwrap_or(w.max)
+        })
+    }
+
+    /// `items` (recipients, groups, ...) in batches of at most [`batch_size`](Self::batch_size),
+    /// each a request that fits every cap and window of `ep`:
+    ///
+    /// ```ignore
+    /// for batch in limiter.batches(ep, &recipients) {
+    ///     limiter.acquire(ep, batch.len() as u64).await?;
+    ///     send(batch).await?;
+    /// }
+    /// ```
+    pub fn batches<'a, T>(&self, ep: E, items: &'a [T]) -> std::slice::Chunks<'a, T> {
+        crate::units::batches(items, self.batch_size(ep))
+    }
+
     /// The current limit of `ep`'s window of length `len` in this process, or `None` if its
     /// bucket enforces no such window.
     pub fn limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
-        self.limits.find(ep.bucket(), len.into())
+        let (b, len) = (ep.bucket(), len.into());
+        (self.limits.find(b, len)).or_else(|| self.scoped_limits.find(b, len))
     }
 
     /// Sets this process's limit of `ep`'s window of length `len`, for every endpoint of its
@@ -460,7 +539,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             return Err(LimitError::TooLarge { max });
         }
         let b = ep.bucket();
-        if !self.limits.set(b, len, max) {
+        if !self.limits.set(b, len, max) && !self.scoped_limits.set(b, len, max) {
             return Err(LimitError::NoSuchWindow {
                 endpoint: ep.as_str(),
                 length: len,

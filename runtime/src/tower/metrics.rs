@@ -76,7 +76,7 @@ impl<E: Endpoints> Stats<E> {
 
     pub(crate) fn record_refused(&self, ep: E, cost: u64, refusal: &Refusal) {
         match refusal {
-            Refusal::Denied(_) | Refusal::Exceeds(_) => {
+            Refusal::Denied(_) | Refusal::Exceeds(_) | Refusal::OverCap(_) => {
                 self.bump(ep, DENIED);
                 let retry_after_ms = refusal
                     .retry_after()

@@ -4,10 +4,10 @@
 //! no assertion depends on timing.
 #![allow(dead_code, async_fn_in_trait)]
 
-use crate::fixture::{BEIJING_MIDNIGHT, DAY, Ep, TWO_DAY_BOUNDARY};
+use crate::fixture::{BEIJING_MIDNIGHT, DAY, Ep, RECIPIENTS_CAP, TWO_DAY_BOUNDARY};
 use ratespec::{
-    Clock, Cost, Denied, ExceedsLimit, Length, LimitError, ManualClock, Per, Permit, Refusal,
-    Window,
+    Clock, Cost, Denied, ExceedsLimit, Length, LimitError, ManualClock, OverCap, Per, Permit,
+    Refusal, Scope, Units, Window,
 };
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,6 +19,9 @@ pub trait Backend: Sized {
     /// The clock the limiter reads, which the bodies move.
     fn clock(&self) -> &ManualClock;
     async fn try_acquire_n(&self, ep: Ep, n: u64) -> Result<Permit, Refusal>;
+    async fn try_acquire_units(&self, ep: Ep, units: Units) -> Result<Permit, Refusal>;
+    async fn try_acquire_scoped(&self, ep: Ep, key: &str, units: Units) -> Result<Permit, Refusal>;
+    fn batch_size(&self, ep: Ep) -> u64;
     async fn acquire(&self, ep: Ep, n: u64) -> Result<Permit, Refusal>;
     async fn remaining(&self, ep: Ep) -> u64;
     async fn remaining_in(&self, ep: Ep, len: Length) -> Option<u64>;
@@ -38,7 +41,13 @@ macro_rules! behaviour_suite {
                 a_thirty_minute_window_spans_many_ten_second_windows,
                 a_two_day_window_turns_at_every_other_beijing_midnight,
                 a_call_window_of_a_weighted_endpoint_counts_requests_not_units,
-                a_per_user_window_is_not_enforced_and_does_not_refuse,
+                a_per_user_window_is_not_enforced_without_a_user_key,
+                six_hundred_recipients_are_one_call_and_six_hundred_messages,
+                a_request_above_the_cap_is_refused_before_any_charge,
+                a_named_basis_is_charged_its_own_count,
+                batches_of_a_five_thousand_user_list_all_fit,
+                a_per_user_window_is_kept_per_user_beside_the_app_key_window,
+                a_per_channel_window_is_kept_per_channel,
                 limits_are_named_by_the_windows_length,
                 a_refusal_by_one_window_charges_no_other,
                 a_shared_bucket_is_one_quota_and_permits_name_the_tightest_window,
@@ -199,7 +208,140 @@ pub async fn a_call_window_of_a_weighted_endpoint_counts_requests_not_units<B: B
     );
 }
 
-pub async fn a_per_user_window_is_not_enforced_and_does_not_refuse<B: Backend>(b: &B) {
+pub async fn six_hundred_recipients_are_one_call_and_six_hundred_messages<B: Backend>(b: &B) {
+    let permit = b.try_acquire_n(Ep::Message, 600).await.unwrap();
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Second.into()).await,
+        Some(99)
+    );
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Minute.into()).await,
+        Some(5_400)
+    );
+    // The permit names the tightest window: 99 calls left against 5400 messages.
+    assert_eq!(permit.remaining(), 99);
+    assert_eq!(permit.window(), Some(&Window::new(100, Per::Second)));
+}
+
+pub async fn a_request_above_the_cap_is_refused_before_any_charge<B: Backend>(b: &B) {
+    let refused = b.try_acquire_n(Ep::Message, 601).await.unwrap_err();
+    assert_eq!(
+        refused,
+        Refusal::OverCap(OverCap {
+            units: 601,
+            cap: RECIPIENTS_CAP
+        })
+    );
+    assert_eq!(refused.retry_after(), None, "it can never pass");
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Second.into()).await,
+        Some(100)
+    );
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Minute.into()).await,
+        Some(6_000)
+    );
+    // A cap on users bounds a size in users, however the request names it.
+    let named = Units::new(1).and(Cost::User, 700);
+    assert!(matches!(
+        b.try_acquire_units(Ep::Message, named).await,
+        Err(Refusal::OverCap(_))
+    ));
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Minute.into()).await,
+        Some(6_000)
+    );
+}
+
+pub async fn a_named_basis_is_charged_its_own_count<B: Backend>(b: &B) {
+    // Two calls' worth named on the call window, 50 messages on the message window.
+    let units = Units::new(1).and(Cost::Call, 2).and(Cost::Message, 50);
+    b.try_acquire_units(Ep::Message, units).await.unwrap();
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Second.into()).await,
+        Some(98)
+    );
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Minute.into()).await,
+        Some(5_950)
+    );
+}
+
+pub async fn batches_of_a_five_thousand_user_list_all_fit<B: Backend>(b: &B) {
+    assert_eq!(b.batch_size(Ep::Message), 600);
+    let users: Vec<u32> = (0..5_000).collect();
+    let batches: Vec<&[u32]> = users.chunks(b.batch_size(Ep::Message) as usize).collect();
+    assert_eq!(batches.len(), 9);
+    for batch in &batches {
+        b.try_acquire_n(Ep::Message, batch.len() as u64)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Second.into()).await,
+        Some(91)
+    );
+    assert_eq!(
+        b.remaining_in(Ep::Message, Per::Minute.into()).await,
+        Some(1_000)
+    );
+    // A window below the cap bounds the batch: 20 per second in one channel.
+    assert_eq!(b.batch_size(Ep::Channel), 20);
+    b.set_limit(Ep::Message, Per::Minute.into(), 500).unwrap();
+    assert_eq!(
+        b.batch_size(Ep::Message),
+        500,
+        "the current limit, not the documented one"
+    );
+    assert_eq!(b.batch_size(Ep::Single), 3);
+}
+
+pub async fn a_per_user_window_is_kept_per_user_beside_the_app_key_window<B: Backend>(b: &B) {
+    let clock = clock_of(b);
+    let user_window = Window::new(1, Per::Minute).scoped(Scope::User);
+    b.try_acquire_scoped(Ep::PerUser, "alice", Units::new(1))
+        .await
+        .unwrap();
+    let d = denied(
+        b.try_acquire_scoped(Ep::PerUser, "alice", Units::new(1))
+            .await,
+    );
+    assert_eq!(d.window, user_window);
+    // Other users have their own minute; the App Key's 5/minute is shared by all of them,
+    // and alice's refusal charged nothing to it.
+    for user in ["bob", "carol", "dave", "erin"] {
+        b.try_acquire_scoped(Ep::PerUser, user, Units::new(1))
+            .await
+            .unwrap();
+    }
+    assert_eq!(b.remaining(Ep::PerUser).await, 0);
+    let d = denied(
+        b.try_acquire_scoped(Ep::PerUser, "frank", Units::new(1))
+            .await,
+    );
+    assert_eq!(d.window, Window::new(5, Per::Minute));
+    clock.advance(Duration::from_secs(60));
+    b.try_acquire_scoped(Ep::PerUser, "alice", Units::new(1))
+        .await
+        .unwrap();
+}
+
+pub async fn a_per_channel_window_is_kept_per_channel<B: Backend>(b: &B) {
+    b.try_acquire_scoped(Ep::Channel, "c1", Units::new(20))
+        .await
+        .unwrap();
+    let d = denied(b.try_acquire_scoped(Ep::Channel, "c1", Units::new(1)).await);
+    assert_eq!(d.window.scope, Scope::Channel);
+    b.try_acquire_scoped(Ep::Channel, "c2", Units::new(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.remaining_in(Ep::Channel, Per::Second.into()).await,
+        Some(60)
+    );
+}
+
+pub async fn a_per_user_window_is_not_enforced_without_a_user_key<B: Backend>(b: &B) {
     // 1/minute per user would refuse the second call; the App Key's 5/minute decides.
     for left in (0..5).rev() {
         let permit = b.try_acquire_n(Ep::PerUser, 1).await.unwrap();
