@@ -17,6 +17,10 @@ pub const MAX_LIMIT: u64 = u32::MAX as u64;
 /// The length of a window, `every` × `per` (`10 s`, `30 min`, `2 days`): how the limiters
 /// name one window of an endpoint's bucket.
 ///
+/// A bucket may count a window of the same length per tenant and per user (Easemob's
+/// `5 calls/minute/single user ID` beside `100 calls/minute`): a plain length names the
+/// tenant's window first, [`Length::scoped`] names the other.
+///
 /// ```
 /// use ratespec::{Length, Per, Window};
 ///
@@ -30,6 +34,7 @@ pub const MAX_LIMIT: u64 = u32::MAX as u64;
 pub struct Length {
     every: u32,
     per: Per,
+    scope: Option<Scope>,
 }
 
 impl Length {
@@ -38,10 +43,25 @@ impl Length {
         Length {
             every: if every == 0 { 1 } else { every },
             per,
+            scope: None,
         }
     }
 
-    /// The length of `window`.
+    /// The same length, naming only a window counted per `scope`
+    /// (`Length::from(Per::Minute).scoped(Scope::User)`).
+    pub const fn scoped(self, scope: Scope) -> Length {
+        Length {
+            scope: Some(scope),
+            ..self
+        }
+    }
+
+    /// The scope this length is restricted to, if any.
+    pub const fn scope(&self) -> Option<Scope> {
+        self.scope
+    }
+
+    /// The length of `window` (any scope).
     pub const fn of(window: &Window) -> Length {
         Length::new(window.every, window.per)
     }
@@ -61,9 +81,13 @@ impl Length {
         self.every as u64 * self.per.seconds()
     }
 
-    /// Whether `window` has this length.
+    /// Whether `window` has this length (and this scope, for a [`scoped`](Length::scoped) one).
     pub const fn matches(&self, window: &Window) -> bool {
-        window.every == self.every && window.per as u8 == self.per as u8
+        let scope = match self.scope {
+            Some(scope) => scope as u8 == window.scope as u8,
+            None => true,
+        };
+        window.every == self.every && window.per as u8 == self.per as u8 && scope
     }
 
     /// The short form used in Redis keys and logs: `1s`, `10s`, `30m`, `1h`, `2d`.
@@ -92,12 +116,16 @@ impl From<&Window> for Length {
 }
 
 impl fmt::Display for Length {
-    /// `second`, `10 seconds`, `2 days`.
+    /// `second`, `10 seconds`, `2 days`, `minute per user`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.every == 1 {
-            f.write_str(self.per.as_str())
+            f.write_str(self.per.as_str())?;
         } else {
-            write!(f, "{} {}s", self.every, self.per)
+            write!(f, "{} {}s", self.every, self.per)?;
+        }
+        match self.scope {
+            Some(scope) if scope != Scope::Tenant => write!(f, " per {}", scope.as_str()),
+            _ => Ok(()),
         }
     }
 }
@@ -239,5 +267,11 @@ mod tests {
         assert_eq!(Length::new(30, Per::Minute).label(), "30m");
         assert_eq!(Length::new(0, Per::Hour), Length::from(Per::Hour));
         assert_eq!(Length::new(10, Per::Second).seconds(), 10);
+        let user = Length::from(Per::Minute).scoped(Scope::User);
+        assert!(user.matches(&Window::new(5, Per::Minute).scoped(Scope::User)));
+        assert!(!user.matches(&Window::new(5, Per::Minute)));
+        assert!(
+            Length::from(Per::Minute).matches(&Window::new(5, Per::Minute).scoped(Scope::User))
+        );
     }
 }

@@ -678,3 +678,56 @@ async fn keys_of_windows_of_several_units_name_their_length() {
     let ttl = server.integer(&["PTTL", &key]).expect("a TTL");
     assert!(ttl > 0 && ttl as u64 <= 7_500 + 60_000, "PTTL {ttl}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_tasks_over_eight_users_admit_exactly_each_users_limit() {
+    use ratespec::{Length, Scope};
+    const PER_USER: u64 = 3;
+    let server = RedisServer::start();
+    let limiter = RedisLimiter::<fixture::Ep, _>::builder(server.client())
+        .clock(ManualClock::new(fixture::BEIJING_MIDNIGHT))
+        .failure_policy(FailurePolicy::Closed)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .expect("build inside a Tokio runtime");
+    let user_minute = Length::from(Per::Minute).scoped(Scope::User);
+    limiter
+        .set_limit(fixture::Ep::PerUser, Per::Minute, 1_000)
+        .unwrap();
+    limiter
+        .set_limit(fixture::Ep::PerUser, user_minute, PER_USER)
+        .unwrap();
+    let limiter = Arc::new(limiter);
+    let tasks: Vec<_> = (0..64)
+        .map(|t| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                let user = format!("user{}", t % 8);
+                let mut admitted = 0;
+                for _ in 0..10 {
+                    if limiter
+                        .try_acquire_scoped(fixture::Ep::PerUser, &user, 1)
+                        .await
+                        .is_ok()
+                    {
+                        admitted += 1;
+                    }
+                }
+                (user, admitted)
+            })
+        })
+        .collect();
+    let mut per_user = std::collections::HashMap::new();
+    for t in tasks {
+        let (user, admitted) = t.await.expect("no task panics");
+        *per_user.entry(user).or_insert(0) += admitted;
+    }
+    assert_eq!(per_user.len(), 8);
+    assert!(per_user.values().all(|&n| n == PER_USER), "{per_user:?}");
+    // Each user's count is a key of its own, beside the App Key's.
+    let minute = fixture::BEIJING_MIDNIGHT / 60_000;
+    let key = format!("ratespec:{{fixture:per_user}}:user=user0:1m:{minute}");
+    assert_eq!(server.integer(&["GET", &key]), Some(PER_USER as i64));
+    let tenant = format!("ratespec:{{fixture:per_user}}:1m:{minute}");
+    assert_eq!(server.integer(&["GET", &tenant]), Some(24));
+}
