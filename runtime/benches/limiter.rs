@@ -5,12 +5,15 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+#[path = "../tests/fixture/mod.rs"]
+mod fixture;
+
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use governor::clock::{Clock as _, QuantaClock};
 use governor::{Quota, RateLimiter};
 use ratespec::window::MAX_LIMIT;
-use ratespec::{Clock, Limiter, Per, SystemClock};
+use ratespec::{Clock, Length, Limiter, Per, Scope, SystemClock};
 use std::hint::black_box;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Barrier};
@@ -197,12 +200,71 @@ fn contention(c: &mut Criterion) {
     g.finish();
 }
 
+/// A per-user window beside the App Key's (`5 calls/minute/single user ID` and
+/// `100 calls/second`), limits raised so every call is admitted, over 8 users in turn,
+/// against governor's closest equivalent: a keyed limiter per user plus a direct one.
+fn scoped(c: &mut Criterion) {
+    use fixture::Ep;
+    let mut g = c.benchmark_group("scoped");
+    let ours = Limiter::<Ep>::new();
+    ours.set_limit(Ep::PerUser, Per::Minute, MAX_LIMIT).unwrap();
+    let user_minute = Length::from(Per::Minute).scoped(Scope::User);
+    ours.set_limit(Ep::PerUser, user_minute, MAX_LIMIT).unwrap();
+    let users: Vec<String> = (0..8).map(|i| format!("user{i}")).collect();
+    let mut i = 0;
+    g.bench_function("ratespec", |b| {
+        b.iter(|| {
+            i = (i + 1) & 7;
+            black_box(ours.try_acquire_scoped(Ep::PerUser, black_box(&users[i]), 1))
+        })
+    });
+    let keyed = RateLimiter::keyed(Quota::per_minute(nz(u32::MAX)));
+    let direct = RateLimiter::direct(Quota::per_second(nz(u32::MAX)));
+    let mut i = 0;
+    g.bench_function("governor_keyed_plus_direct", |b| {
+        b.iter(|| {
+            i = (i + 1) & 7;
+            let user = black_box(&users[i]);
+            black_box(keyed.check_key(user).and_then(|()| direct.check()))
+        })
+    });
+    g.finish();
+}
+
+/// Easemob's one-to-one message to 600 users: 1 call of `100 calls/second` and 600 of
+/// `6000 messages/minute` (limits raised), against two direct governors, one checked once
+/// and one checked for 600 cells.
+fn multi_basis(c: &mut Criterion) {
+    use fixture::Ep;
+    let mut g = c.benchmark_group("multi_basis");
+    let ours = Limiter::<Ep>::new();
+    ours.set_limit(Ep::Message, Per::Second, MAX_LIMIT).unwrap();
+    ours.set_limit(Ep::Message, Per::Minute, MAX_LIMIT).unwrap();
+    g.bench_function("ratespec", |b| {
+        b.iter(|| black_box(ours.try_acquire_n(black_box(Ep::Message), black_box(600))))
+    });
+    let calls = RateLimiter::direct(Quota::per_second(nz(u32::MAX)));
+    let messages = RateLimiter::direct(Quota::per_minute(nz(u32::MAX)));
+    let n = nz(600);
+    g.bench_function("governor_two_direct", |b| {
+        b.iter(|| {
+            black_box(
+                calls
+                    .check()
+                    .map_err(|_| ())
+                    .and_then(|()| messages.check_n(black_box(n)).map_err(|_| ())),
+            )
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .sample_size(50);
-    targets = single_window, clocks, two_windows, contention
+    targets = single_window, clocks, two_windows, contention, scoped, multi_basis
 }
 criterion_main!(benches);

@@ -14,13 +14,16 @@
 //! - **Shared quotas** (共享): endpoints of one bucket draw on the same counters.
 //! - **Adjustable limits** (可调频) at run time with [`Limiter::set_limit`], naming the
 //!   window by its [`Length`] (a [`Per`] is the one-unit window).
-//! - **Costs**: [`Limiter::try_acquire_n`] charges several units (recipients, groups) of the
-//!   endpoint's [`cost`](Endpoints::cost) basis; a window counting calls of an endpoint that
-//!   counts something else is charged one per request. A cost above a limit is refused as
-//!   [`Refusal::Exceeds`], distinct from a full window.
-//! - **Per-user windows** ([`Scope::User`], `5 次/分钟/单用户 ID`) are not enforced: the
-//!   limiters count per App Key and have no user key, so those windows stay metadata and
-//!   never refuse.
+//! - **Costs by basis**: [`Limiter::try_acquire_n`] charges one request of [`Units`] (a
+//!   size such as 600 recipients, and counts by basis where the request names them), each
+//!   window in its own basis: a message to 600 users is 1 call and 600 messages. A cost above
+//!   a limit is refused as [`Refusal::Exceeds`], distinct from a full window.
+//! - **Per-request caps** (`600 人/次`): a larger request is refused as [`Refusal::OverCap`]
+//!   before anything is charged; [`Limiter::batches`] splits a list into requests that fit.
+//! - **Per-user and per-channel windows** ([`Scope::User`], `5 次/分钟/单用户 ID`;
+//!   [`Scope::Channel`], `单个频道限 20 条/每秒`) are counted per scope key by
+//!   [`Limiter::try_acquire_scoped`], all or nothing with the App Key's windows, in bounded
+//!   memory.
 //!
 //! [`KeyedLimiter`] does the same for several App Keys in bounded memory, and `RedisLimiter`
 //! (feature `redis`) for a fleet sharing one Redis; all three have the same methods and

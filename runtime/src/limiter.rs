@@ -90,7 +90,8 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// Admits one request of `units` (a size such as `600` recipients, or [`Units`] by
     /// basis) now, in every window of `ep`'s bucket, each in its own basis, or in none.
     /// A window counting calls of an endpoint that counts something else is charged one per
-    /// request; per-user windows are not enforced (see the crate documentation).
+    /// request; windows counted per user or per channel are left out (they need the key:
+    /// [`try_acquire_scoped`](Limiter::try_acquire_scoped)).
     ///
     /// Refuses with [`Refusal::OverCap`] when the request is above a documented per-request
     /// cap (before looking at any window), with [`Refusal::Denied`] when a window is too full
@@ -212,8 +213,9 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         (self.table.limit(ep, len)).or_else(|| self.scoped.limit(ep.bucket(), len))
     }
 
-    /// Sets the limit of `ep`'s window of length `len`, for every endpoint sharing its
-    /// bucket, effective at once (可调频: the vendor raised the quota). Units already
+    /// Sets the limit of `ep`'s window of length `len` (the tenant's, or a per-key window's,
+    /// for every key, where the tenant has none of that length or `len` is
+    /// [`scoped`](Length::scoped)), for every endpoint sharing its bucket, effective at once (可调频: the vendor raised the quota). Units already
     /// admitted in the current window still count; lowering the limit below them refuses
     /// until the window ends.
     pub fn set_limit(&self, ep: E, len: impl Into<Length>, max: u64) -> Result<(), LimitError> {

@@ -299,8 +299,8 @@ impl std::error::Error for Refusal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitError {
-    /// The endpoint's bucket has no enforced window of this length (per-user windows are
-    /// not enforced, see the crate documentation).
+    /// The endpoint's bucket has no window of this length (and scope, for a
+    /// [`scoped`](crate::Length::scoped) length).
     NoSuchWindow {
         /// The endpoint's variant name.
         endpoint: &'static str,

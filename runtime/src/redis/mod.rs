@@ -7,7 +7,8 @@
 //! fixed windows of any length aligned to the Unix epoch, calendar days in the document's
 //! UTC offset ([`Endpoints::UTC_OFFSET_SECS`]), every window of a bucket charged
 //! all-or-nothing, weighted costs (a window counting calls is charged one per request),
-//! shared buckets, per-user windows not enforced, `retry_after` for the full window that
+//! shared buckets, per-user and per-channel windows for calls that name the key
+//! ([`RedisLimiter::try_acquire_scoped`]), per-request caps, `retry_after` for the full window that
 //! ends last, and [`Refusal::Exceeds`] when a cost is above a limit (decided locally,
 //! without a round trip). One acquire is **one round trip**: a Lua script run by EVALSHA
 //! reads every window's counter and increments them all only if each has room. After a
@@ -37,7 +38,10 @@
 //! [`Bucket::name`](crate::Bucket::name), the window by its length
 //! ([`Length::label`](crate::Length::label)), never by an enum discriminant, so editing a
 //! document never moves a counter. `%`, `:`, `{` and `}` in a
-//! tenant are percent-encoded. Keys expire [`KEY_TTL_MARGIN`] after their window ends (by
+//! tenant are percent-encoded. A window counted per user or per channel has a key per
+//! scope key, after the bucket's braces: `ratespec:{k1:easemob:DeleteUserChannel}:user=alice:1m:28928`
+//! (the key percent-encoded as a tenant is; one longer than 128 bytes is named by its
+//! 64-bit FNV-1a hash, `user=#5f2a…`). Keys expire [`KEY_TTL_MARGIN`] after their window ends (by
 //! the charging client's clock). The braces keep a bucket's keys in one Redis Cluster slot.
 //!
 //! # Failures
