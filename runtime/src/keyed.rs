@@ -248,6 +248,35 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         }
     }
 
+    /// Waits until `units` of `ep`'s quota are admitted for `key` on behalf of the scope
+    /// key `scope` ([`try_acquire_scoped`](KeyedLimiter::try_acquire_scoped); feature
+    /// `tokio`), retrying when the refusing window ends, also while a key waits for room.
+    #[cfg(feature = "tokio")]
+    pub async fn acquire_scoped<Q>(
+        &self,
+        key: &Q,
+        ep: E,
+        scope: &str,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let units = units.into();
+        loop {
+            match self.try_acquire_scoped(key, ep, scope, units) {
+                Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
+                    let Some(after) = refused.retry_after() else {
+                        return Err(refused);
+                    };
+                    crate::wait::pause(after).await;
+                }
+                decided => return decided,
+            }
+        }
+    }
+
     /// Drops every tenant whose charges have all expired.
     fn sweep(&self, tenants: &mut Tenants<K, E>, now: u64) {
         if now < tenants.sweep_after_ms {

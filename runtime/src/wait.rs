@@ -46,6 +46,34 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
             }
         }
     }
+
+    /// Waits until `units` of `ep`'s quota are admitted on behalf of the scope key `key`
+    /// ([`try_acquire_scoped`](Limiter::try_acquire_scoped)), then charges them; also waits
+    /// while a new key finds no room. In the bucket's queue with the other waiters, so a
+    /// user whose own window is full holds up the waiters behind it until that window ends.
+    pub async fn acquire_scoped(
+        &self,
+        ep: E,
+        key: &str,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal> {
+        let units = units.into();
+        let turnstile = &self.turnstiles.0[ep.bucket()];
+        let Ok(_turn) = turnstile.acquire().await else {
+            unreachable!("turnstiles are never closed")
+        };
+        loop {
+            match self.try_acquire_scoped(ep, key, units) {
+                Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
+                    let Some(after) = refused.retry_after() else {
+                        return Err(refused);
+                    };
+                    pause(after).await
+                }
+                decided => return decided,
+            }
+        }
+    }
 }
 
 /// Sleeps until a refusal's `retry_after`, at least a millisecond, so a clock that lags

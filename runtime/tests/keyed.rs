@@ -174,6 +174,14 @@ impl suite::Backend for OneKey {
     ) -> Result<Permit, Refusal> {
         self.0.try_acquire_scoped(KEY, ep, key, units)
     }
+    async fn acquire_scoped(
+        &self,
+        ep: fixture::Ep,
+        key: &str,
+        units: Units,
+    ) -> Result<Permit, Refusal> {
+        self.0.acquire_scoped(KEY, ep, key, units).await
+    }
     fn batch_size(&self, ep: fixture::Ep) -> u64 {
         self.0.batch_size(ep)
     }

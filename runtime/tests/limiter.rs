@@ -343,6 +343,14 @@ impl suite::Backend for Limiter<fixture::Ep, ManualClock> {
     ) -> Result<ratespec::Permit, Refusal> {
         Limiter::try_acquire_scoped(self, ep, key, units)
     }
+    async fn acquire_scoped(
+        &self,
+        ep: fixture::Ep,
+        key: &str,
+        units: Units,
+    ) -> Result<ratespec::Permit, Refusal> {
+        Limiter::acquire_scoped(self, ep, key, units).await
+    }
     fn batch_size(&self, ep: fixture::Ep) -> u64 {
         Limiter::batch_size(self, ep)
     }

@@ -618,6 +618,14 @@ impl suite::Backend for OnRedis {
     ) -> Result<ratespec::Permit, Refusal> {
         self.limiter.try_acquire_scoped(ep, key, units).await
     }
+    async fn acquire_scoped(
+        &self,
+        ep: fixture::Ep,
+        key: &str,
+        units: Units,
+    ) -> Result<ratespec::Permit, Refusal> {
+        self.limiter.acquire_scoped(ep, key, units).await
+    }
     fn batch_size(&self, ep: fixture::Ep) -> u64 {
         self.limiter.batch_size(ep)
     }

@@ -419,6 +419,24 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         }
     }
 
+    /// Waits until `units` of `ep`'s quota are admitted on behalf of the scope key `scope`
+    /// ([`try_acquire_scoped`](RedisLimiter::try_acquire_scoped)), retrying when the refusing
+    /// window ends.
+    pub async fn acquire_scoped(
+        &self,
+        ep: E,
+        scope: &str,
+        units: impl Into<Units>,
+    ) -> Result<Permit, Refusal> {
+        let units = units.into();
+        loop {
+            match self.try_acquire_scoped(ep, scope, units).await {
+                Err(Refusal::Denied(d)) => crate::wait::pause(d.retry_after).await,
+                decided => return decided,
+            }
+        }
+    }
+
     /// The counts of `ep`'s current windows, read in one round trip (`MGET`), with the
     /// windows at their current limits and their ends.
     async fn read(&self, ep: E) -> Result<(u64, Vec<(Sent, u64)>), Unavailable> {

@@ -22,6 +22,7 @@ pub trait Backend: Sized {
     async fn try_acquire_units(&self, ep: Ep, units: Units) -> Result<Permit, Refusal>;
     async fn try_acquire_scoped(&self, ep: Ep, key: &str, units: Units) -> Result<Permit, Refusal>;
     fn batch_size(&self, ep: Ep) -> u64;
+    async fn acquire_scoped(&self, ep: Ep, key: &str, units: Units) -> Result<Permit, Refusal>;
     async fn acquire(&self, ep: Ep, n: u64) -> Result<Permit, Refusal>;
     async fn remaining(&self, ep: Ep) -> u64;
     async fn remaining_in(&self, ep: Ep, len: Length) -> Option<u64>;
@@ -52,6 +53,7 @@ macro_rules! behaviour_suite {
                 a_refusal_by_one_window_charges_no_other,
                 a_shared_bucket_is_one_quota_and_permits_name_the_tightest_window,
                 acquire_fails_at_once_when_the_cost_can_never_pass,
+                acquire_scoped_admits_at_once_with_room_and_fails_at_once_over_a_cap,
             );
         }
     };
@@ -432,6 +434,28 @@ pub async fn acquire_fails_at_once_when_the_cost_can_never_pass<B: Backend>(b: &
     }
     let permit = b.acquire(Ep::Single, 3).await.unwrap();
     assert_eq!(permit.remaining(), 0);
+}
+
+pub async fn acquire_scoped_admits_at_once_with_room_and_fails_at_once_over_a_cap<B: Backend>(
+    b: &B,
+) {
+    let permit = b
+        .acquire_scoped(Ep::Channel, "c1", Units::new(20))
+        .await
+        .unwrap();
+    assert_eq!(permit.remaining(), 0);
+    assert_eq!(
+        permit.window(),
+        Some(
+            &Window::new(20, Per::Second)
+                .counting(Cost::TargetGroup)
+                .scoped(Scope::Channel)
+        )
+    );
+    match b.acquire_scoped(Ep::Message, "u", Units::new(601)).await {
+        Err(Refusal::OverCap(over)) => assert_eq!(over.cap, RECIPIENTS_CAP),
+        other => panic!("expected OverCap, got {other:?}"),
+    }
 }
 
 /// The manual clock a backend reads.
