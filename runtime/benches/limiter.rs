@@ -259,12 +259,38 @@ fn multi_basis(c: &mut Criterion) {
     g.finish();
 }
 
+/// Conservative mode against the fixed windows, in one run: single-window calls admitted
+/// (limit raised), and the documented two windows (2/hour + 3/day, nearly every call refused).
+fn conservative(c: &mut Criterion) {
+    let mut g = c.benchmark_group("conservative");
+    let fixed = open_limiter(SystemClock::new());
+    g.bench_function("fixed_single_window", |b| {
+        b.iter(|| black_box(fixed.try_acquire(black_box(Endpoint::UserGetToken))))
+    });
+    let sliding = Limiter::<Endpoint>::new().conservative();
+    sliding
+        .set_limit(Endpoint::UserGetToken, Per::Second, MAX_LIMIT)
+        .unwrap();
+    g.bench_function("conservative_single_window", |b| {
+        b.iter(|| black_box(sliding.try_acquire(black_box(Endpoint::UserGetToken))))
+    });
+    let fixed = Limiter::<Endpoint>::new();
+    g.bench_function("fixed_two_windows_documented", |b| {
+        b.iter(|| black_box(fixed.try_acquire(black_box(Endpoint::Push))))
+    });
+    let sliding = Limiter::<Endpoint>::new().conservative();
+    g.bench_function("conservative_two_windows_documented", |b| {
+        b.iter(|| black_box(sliding.try_acquire(black_box(Endpoint::Push))))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .sample_size(50);
-    targets = single_window, clocks, two_windows, contention, scoped, multi_basis
+    targets = single_window, clocks, two_windows, contention, scoped, multi_basis, conservative
 }
 criterion_main!(benches);

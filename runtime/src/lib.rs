@@ -51,6 +51,7 @@ mod route;
 pub mod router;
 mod scoped;
 mod shortcut;
+mod sliding;
 mod slot;
 mod sync;
 mod table;
@@ -79,5 +80,6 @@ pub use outcome::{
 pub use ratespec_macros::include_limits;
 pub use route::{Match, Route};
 pub use scoped::DEFAULT_SCOPE_CAPACITY;
+pub use sliding::SUBWINDOWS;
 pub use units::Units;
 pub use window::Length;

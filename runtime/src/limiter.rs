@@ -4,7 +4,8 @@ use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
 use crate::outcome::{LimitError, Permit, Refusal};
 use crate::scoped::{DEFAULT_SCOPE_CAPACITY, Scoped};
-use crate::table::Table;
+use crate::sliding::Sliding;
+use crate::table::{Table, Tightest};
 use crate::units::Units;
 use crate::window::Length;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -34,6 +35,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub struct Limiter<E, C = SystemClock> {
     table: Table<E>,
     scoped: Scoped,
+    /// The tenant windows' counters in conservative mode, which then replace `table`'s.
+    sliding: Option<Box<Sliding>>,
     clock: C,
     #[cfg(feature = "tokio")]
     pub(crate) turnstiles: crate::wait::Turnstiles,
@@ -58,6 +61,7 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         Limiter {
             table: Table::new(clock.now_ms()),
             scoped: Scoped::new(E::BUCKETS, E::UTC_OFFSET_SECS, DEFAULT_SCOPE_CAPACITY),
+            sliding: None,
             clock,
             #[cfg(feature = "tokio")]
             turnstiles: crate::wait::Turnstiles::new(E::BUCKETS.len()),
@@ -74,6 +78,47 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     pub fn scope_capacity(mut self, capacity: usize) -> Self {
         self.scoped = self.scoped.with_capacity(capacity);
         self
+    }
+
+    /// The same limiter in conservative mode, for clients whose windows need not line up
+    /// with the vendor's: no interval of a window's length, wherever it starts, admits more
+    /// than the window's limit (a fixed window admits up to twice its limit across its
+    /// boundary: 200 at the end of one second and 200 at the start of the next).
+    ///
+    /// Each of the App Key's windows is counted in [`SUBWINDOWS`](crate::SUBWINDOWS)
+    /// sub-windows and a call is checked against the last `SUBWINDOWS + 1` of them: after a
+    /// full burst the next call waits a window plus up to a tenth of it, so steady demand is
+    /// admitted at no less than 10/11 of the limit. The clock is read exactly on every call,
+    /// and each bucket's windows are checked under one mutex (tens of nanoseconds, which a
+    /// client calling over the network does not feel; `cargo bench -p ratespec --bench
+    /// limiter` compares it with the fixed windows). Windows counted per user or per channel
+    /// stay fixed windows. Limits set before are forgotten: call it first.
+    ///
+    /// ```
+    /// # mod docs { ratespec::include_limits!("../specs/"); }
+    /// use docs::rongcloud::Endpoint;
+    /// use ratespec::{Limiter, ManualClock};
+    /// use std::time::Duration;
+    ///
+    /// let clock = ManualClock::new(1_709_254_800_999); // the last millisecond of a second
+    /// let limiter = Limiter::<Endpoint, _>::with_clock(clock.clone()).conservative();
+    /// for _ in 0..200 {
+    ///     limiter.try_acquire(Endpoint::UserGetToken).unwrap();
+    /// }
+    /// // A fixed window would admit 200 more a millisecond later; this one waits until the
+    /// // burst's sub-window is a whole second old.
+    /// clock.advance(Duration::from_millis(1));
+    /// let refused = limiter.try_acquire(Endpoint::UserGetToken).unwrap_err();
+    /// assert_eq!(refused.retry_after(), Some(Duration::from_millis(1_000)));
+    /// ```
+    pub fn conservative(mut self) -> Self {
+        self.sliding = Some(Box::new(Sliding::new::<E>()));
+        self
+    }
+
+    /// Whether the limiter is in [`conservative`](Limiter::conservative) mode.
+    pub fn is_conservative(&self) -> bool {
+        self.sliding.is_some()
     }
 
     /// The clock the limiter reads.
@@ -99,10 +144,32 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// never pass.
     #[inline(always)]
     pub fn try_acquire_n(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
+        let units = units.into();
+        if let Some(sliding) = &self.sliding {
+            return self.conservative_acquire(sliding, ep, &units, || Ok(Tightest::none(0)));
+        }
         self.table
-            .try_acquire_n(ep, units.into(), self.clock.reading(), |r| {
+            .try_acquire_n(ep, units, self.clock.reading(), |r| {
                 clock::at_boundaries(&self.clock, r)
             })
+    }
+
+    /// A conservative acquire: the caps, then the sliding windows and `then` together.
+    #[cold]
+    fn conservative_acquire(
+        &self,
+        sliding: &Sliding,
+        ep: E,
+        units: &Units,
+        then: impl FnOnce() -> Result<Tightest, Refusal>,
+    ) -> Result<Permit, Refusal> {
+        if let Some((cap, n)) = units.over(ep.caps(), ep.cost()) {
+            return Err(Refusal::OverCap(crate::outcome::OverCap {
+                units: n,
+                cap: cap.clone(),
+            }));
+        }
+        sliding.try_acquire(ep, units, self.clock.now_ms(), then)
     }
 
     /// Admits one request of `units` on behalf of the scope key `key` (the user ID or the
@@ -151,10 +218,15 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         let units = units.into();
         let now = clock::at_boundaries(&self.clock, self.clock.reading());
         let h = self.scoped.hash(key);
-        self.scoped.with(ep.bucket(), h, now, |windows, slots| {
-            self.table
-                .try_acquire_with(ep, &units, now, (windows, slots))
-        })
+        self.scoped
+            .with(ep.bucket(), h, now, |windows, slots| match &self.sliding {
+                Some(sliding) => self.conservative_acquire(sliding, ep, &units, || {
+                    Table::<E>::charge_part((windows, slots), ep.cost(), &units, now)
+                }),
+                None => self
+                    .table
+                    .try_acquire_with(ep, &units, now, (windows, slots)),
+            })
     }
 
     /// The number of scope keys held now.
@@ -192,25 +264,41 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// Units `ep` could take now: the least over its bucket's windows
     /// (`u64::MAX` for an endpoint without limits).
     pub fn remaining(&self, ep: E) -> u64 {
-        self.table.remaining(ep, self.clock.now_ms())
+        match &self.sliding {
+            Some(sliding) => sliding.tightest(ep, self.clock.now_ms()).0,
+            None => self.table.remaining(ep, self.clock.now_ms()),
+        }
     }
 
     /// Units left now in `ep`'s window of length `len` (a [`Length`], or a [`Per`](crate::Per)
     /// for one unit), or `None` if its bucket enforces no such window.
     pub fn remaining_in(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
-        self.table.remaining_in(ep, len.into(), self.clock.now_ms())
+        let (len, now) = (len.into(), self.clock.now_ms());
+        match &self.sliding {
+            Some(sliding) => sliding.remaining_in(ep, len, now),
+            None => self.table.remaining_in(ep, len, now),
+        }
     }
 
     /// When [`remaining`](Limiter::remaining) next grows: the end of the window holding it.
     pub fn reset_at(&self, ep: E) -> SystemTime {
-        UNIX_EPOCH + Duration::from_millis(self.table.reset_at(ep, self.clock.now_ms()))
+        let now = self.clock.now_ms();
+        let reset_ms = match &self.sliding {
+            Some(sliding) => sliding.tightest(ep, now).1,
+            None => self.table.reset_at(ep, now),
+        };
+        UNIX_EPOCH + Duration::from_millis(reset_ms)
     }
 
     /// The current limit of `ep`'s window of length `len` (a [`Length`], or a
     /// [`Per`](crate::Per) for one unit), or `None` if its bucket enforces no such window.
     pub fn limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
         let len = len.into();
-        (self.table.limit(ep, len)).or_else(|| self.scoped.limit(ep.bucket(), len))
+        let tenant = match &self.sliding {
+            Some(sliding) => sliding.limit(ep, len),
+            None => self.table.limit(ep, len),
+        };
+        tenant.or_else(|| self.scoped.limit(ep.bucket(), len))
     }
 
     /// Sets the limit of `ep`'s window of length `len` (the tenant's, or a per-key window's,
@@ -220,7 +308,11 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// until the window ends.
     pub fn set_limit(&self, ep: E, len: impl Into<Length>, max: u64) -> Result<(), LimitError> {
         let len = len.into();
-        match self.table.set_limit(ep, len, max) {
+        let tenant = match &self.sliding {
+            Some(sliding) => sliding.set_limit(ep, len, max),
+            None => self.table.set_limit(ep, len, max),
+        };
+        match tenant {
             Err(LimitError::NoSuchWindow { .. })
                 if self.scoped.set_limit(ep.bucket(), len, max) =>
             {

@@ -27,7 +27,7 @@ pub(crate) struct Table<E> {
 }
 
 /// Windows and their slots, in the same order.
-type Part<'a> = (&'a [Window], &'a [Slot]);
+pub(crate) type Part<'a> = (&'a [Window], &'a [Slot]);
 
 /// No windows.
 const NONE: Part<'static> = (&[], &[]);
@@ -169,6 +169,17 @@ impl<E: Endpoints> Table<E> {
     ) -> Result<Tightest, Refusal> {
         self.precheck(b, (windows, slots), NONE, basis, units, now_ms)?;
         charge_from::<E>((windows, slots), NONE, basis, units, now_ms)
+    }
+
+    /// Charges `units` to `scoped` alone (the windows and slots of one scope key), all or
+    /// nothing, for a limiter whose tenant windows are counted elsewhere.
+    pub(crate) fn charge_part(
+        scoped: Part<'_>,
+        basis: Cost,
+        units: &Units,
+        now_ms: u64,
+    ) -> Result<Tightest, Refusal> {
+        charge_from::<E>(scoped, NONE, basis, units, now_ms)
     }
 
     /// Charges `units` to every window of the endpoint's bucket and to `scoped`, the windows
