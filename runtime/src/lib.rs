@@ -41,6 +41,7 @@
 
 pub mod clock;
 mod endpoints;
+mod feedback;
 mod keyed;
 mod limiter;
 mod meta;

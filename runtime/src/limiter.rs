@@ -2,6 +2,7 @@
 
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
+use crate::feedback::{self, Feedback};
 use crate::outcome::{LimitError, Permit, Refusal};
 use crate::scoped::{DEFAULT_SCOPE_CAPACITY, Scoped};
 use crate::sliding::Sliding;
@@ -37,6 +38,8 @@ pub struct Limiter<E, C = SystemClock> {
     scoped: Scoped,
     /// The tenant windows' counters in conservative mode, which then replace `table`'s.
     sliding: Option<Box<Sliding>>,
+    /// What the vendor's answers taught: pauses and effective limits.
+    feedback: Feedback,
     clock: C,
     #[cfg(feature = "tokio")]
     pub(crate) turnstiles: crate::wait::Turnstiles,
@@ -58,8 +61,10 @@ impl<E: Endpoints> Default for Limiter<E> {
 impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// A limiter at the documented limits, reading time from `clock`.
     pub fn with_clock(clock: C) -> Self {
+        let table = Table::new(clock.now_ms());
         Limiter {
-            table: Table::new(clock.now_ms()),
+            feedback: Feedback::new(table.layout().clone(), E::UTC_OFFSET_SECS),
+            table,
             scoped: Scoped::new(E::BUCKETS, E::UTC_OFFSET_SECS, DEFAULT_SCOPE_CAPACITY),
             sliding: None,
             clock,
@@ -145,13 +150,102 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     #[inline(always)]
     pub fn try_acquire_n(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
         let units = units.into();
+        let reading = self.clock.reading();
+        if let Some(until) = self.feedback.paused(ep.bucket(), reading.ms) {
+            return Err(self.paused(ep, until, reading.ms));
+        }
         if let Some(sliding) = &self.sliding {
             return self.conservative_acquire(sliding, ep, &units, || Ok(Tightest::none(0)));
         }
         self.table
-            .try_acquire_n(ep, units, self.clock.reading(), |r| {
-                clock::at_boundaries(&self.clock, r)
-            })
+            .try_acquire_n(ep, units, reading, |r| clock::at_boundaries(&self.clock, r))
+    }
+
+    /// The refusal of a call of `ep` while the vendor's refusal pauses its bucket.
+    #[cold]
+    fn paused(&self, ep: E, until_ms: u64, now_ms: u64) -> Refusal {
+        let b = ep.bucket();
+        let windows = self.table.layout().windows(b);
+        // The pause names the bucket's shortest window, at its effective limit.
+        let (i, w) = (windows.iter().enumerate())
+            .min_by_key(|(_, w)| w.len_ms())
+            .expect("a paused bucket has windows");
+        Refusal::Denied(crate::outcome::Denied {
+            retry_after: Duration::from_millis(until_ms.saturating_sub(now_ms)),
+            window: w.with_max(self.limit_at(b, i)),
+        })
+    }
+
+    fn limit_at(&self, b: usize, i: usize) -> u64 {
+        match &self.sliding {
+            Some(sliding) => sliding.limit_at(b, i),
+            None => self.table.limit_at(b, i),
+        }
+    }
+
+    fn apply(&self, ep: E, changes: Vec<(usize, feedback::Change)>) {
+        for (i, change) in changes {
+            match &self.sliding {
+                Some(sliding) => sliding.set_limit_at(ep.bucket(), i, change.to),
+                None => self.table.set_limit_at(ep.bucket(), i, change.to),
+            }
+            feedback::log(E::PROVIDER, ep.as_str(), &change);
+        }
+    }
+
+    /// Tells the limiter that the vendor refused a call of `ep` (HTTP 429, RongCloud's
+    /// `{"code": 1008}`), with its `Retry-After` if it sent one.
+    ///
+    /// Every call of `ep`'s bucket is refused until then (without one: until the bucket's
+    /// shortest window ends), waiting ones included, and every window's effective limit goes
+    /// to 3/4 (at least 1), logged at `warn!` with feature `tracing` (`documented
+    /// 200/second, observed ≈ 150/second`). [`vendor_admitted`](Limiter::vendor_admitted)
+    /// raises them again.
+    ///
+    /// ```
+    /// # mod docs { ratespec::include_limits!("../specs/"); }
+    /// use docs::rongcloud::Endpoint;
+    /// use ratespec::{Limiter, ManualClock, Per};
+    /// use std::time::Duration;
+    ///
+    /// let clock = ManualClock::new(1_709_254_800_000);
+    /// let limiter = Limiter::<Endpoint, _>::with_clock(clock.clone());
+    /// limiter.vendor_refused(Endpoint::UserGetToken, Some(Duration::from_secs(2)));
+    /// assert_eq!(limiter.limit(Endpoint::UserGetToken, Per::Second), Some(150));
+    /// assert_eq!(limiter.documented_limit(Endpoint::UserGetToken, Per::Second), Some(200));
+    /// let paused = limiter.try_acquire(Endpoint::UserGetToken).unwrap_err();
+    /// assert_eq!(paused.retry_after(), Some(Duration::from_secs(2)));
+    /// // Once the pause and one more second have passed, each admission by the vendor
+    /// // gives back a twentieth of the documented limit, a second at a time.
+    /// clock.advance(Duration::from_secs(3));
+    /// limiter.try_acquire(Endpoint::UserGetToken).unwrap();
+    /// limiter.vendor_admitted(Endpoint::UserGetToken);
+    /// assert_eq!(limiter.limit(Endpoint::UserGetToken, Per::Second), Some(160));
+    /// ```
+    pub fn vendor_refused(&self, ep: E, retry_after: Option<Duration>) {
+        let b = ep.bucket();
+        let changes = self
+            .feedback
+            .refused(b, self.clock.now_ms(), retry_after, |i| self.limit_at(b, i));
+        self.apply(ep, changes);
+    }
+
+    /// Tells the limiter that the vendor admitted a call of `ep`: once a whole shortest
+    /// window has passed since the last change, effective limits lowered by
+    /// [`vendor_refused`](Limiter::vendor_refused) go up by a twentieth of their ceiling.
+    pub fn vendor_admitted(&self, ep: E) {
+        let b = ep.bucket();
+        let changes = (self.feedback).admitted(b, self.clock.now_ms(), |i| self.limit_at(b, i));
+        self.apply(ep, changes);
+    }
+
+    /// The limit `ep`'s window of length `len` recovers to after the vendor's refusals: the
+    /// documented one, or the last given to [`set_limit`](Limiter::set_limit).
+    /// [`limit`](Limiter::limit) is the effective one.
+    pub fn documented_limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
+        let b = ep.bucket();
+        let i = self.table.layout().find(b, len.into())?;
+        self.feedback.ceiling(b, i)
     }
 
     /// A conservative acquire: the caps, then the sliding windows and `then` together.
@@ -312,6 +406,11 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
             Some(sliding) => sliding.set_limit(ep, len, max),
             None => self.table.set_limit(ep, len, max),
         };
+        if tenant.is_ok()
+            && let Some(i) = self.table.layout().find(ep.bucket(), len)
+        {
+            self.feedback.set_ceiling(ep.bucket(), i, max);
+        }
         match tenant {
             Err(LimitError::NoSuchWindow { .. })
                 if self.scoped.set_limit(ep.bucket(), len, max) =>

@@ -223,6 +223,20 @@ impl Sliding {
         Some(self.rings(ep.bucket())?[i].max)
     }
 
+    /// The current limit of window `i` of bucket `b` (0 if there is none).
+    pub(crate) fn limit_at(&self, b: usize, i: usize) -> u64 {
+        self.rings(b)
+            .and_then(|r| r.get(i).map(|r| r.max))
+            .unwrap_or(0)
+    }
+
+    /// Sets the limit of window `i` of bucket `b`.
+    pub(crate) fn set_limit_at(&self, b: usize, i: usize, max: u64) {
+        if let Some(ring) = self.rings(b).as_mut().and_then(|r| r.get_mut(i)) {
+            ring.max = max.min(MAX_LIMIT);
+        }
+    }
+
     /// Sets the limit of `ep`'s window of length `len`.
     pub(crate) fn set_limit<E: Endpoints>(
         &self,

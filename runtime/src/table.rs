@@ -372,10 +372,27 @@ impl<E: Endpoints> Table<E> {
             endpoint: ep.as_str(),
             length: len,
         })?;
-        self.bucket_at(b).1[i].set_max(max);
+        self.set_limit_at(b, i, max);
+        Ok(())
+    }
+
+    /// The current limit of window `i` of bucket `b` (0 if there is none).
+    pub(crate) fn limit_at(&self, b: usize, i: usize) -> u64 {
+        self.bucket_at(b).1.get(i).map_or(0, Slot::max)
+    }
+
+    /// Sets the limit of window `i` of bucket `b`.
+    pub(crate) fn set_limit_at(&self, b: usize, i: usize, max: u64) {
+        if let Some(slot) = self.bucket_at(b).1.get(i) {
+            slot.set_max(max);
+        }
         // A lowered limit can fill a window the gate does not name.
         self.gates.clear(b);
-        Ok(())
+    }
+
+    /// The layout of the table's windows.
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
     }
 
     /// Copies every current limit from `other`, so new tenants start at adjusted limits.

@@ -189,6 +189,11 @@ impl Layout {
         }
     }
 
+    /// The number of buckets.
+    pub(crate) fn buckets(&self) -> usize {
+        self.first.len().saturating_sub(1)
+    }
+
     /// Every enforced window, bucket after bucket.
     pub(crate) fn all(&self) -> &[Window] {
         &self.windows

@@ -106,3 +106,27 @@ async fn a_dropped_waiter_leaves_no_charge_and_does_not_block_the_queue() {
     assert_eq!(start.elapsed(), Duration::from_millis(500));
     assert_eq!(permit.remaining(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_of_two_seconds_from_the_vendor_pauses_every_waiter() {
+    let limiter = limiter();
+    limiter
+        .set_limit(Endpoint::UserGetToken, Per::Second, 200)
+        .unwrap();
+    let start = Instant::now();
+    limiter.vendor_refused(Endpoint::UserGetToken, Some(Duration::from_secs(2)));
+    let waiters: Vec<_> = (0..20)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                limiter.acquire(Endpoint::UserGetToken, 1).await.unwrap();
+                start.elapsed()
+            })
+        })
+        .collect();
+    for w in waiters {
+        let sent_after = w.await.unwrap();
+        assert!(sent_after >= Duration::from_secs(2), "{sent_after:?}");
+        assert!(sent_after < Duration::from_millis(2_100), "{sent_after:?}");
+    }
+}
