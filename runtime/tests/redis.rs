@@ -739,3 +739,36 @@ async fn sixty_four_tasks_over_eight_users_admit_exactly_each_users_limit() {
     let tenant = format!("ratespec:{{fixture:per_user}}:1m:{minute}");
     assert_eq!(server.integer(&["GET", &tenant]), Some(24));
 }
+
+#[tokio::test]
+async fn a_refusal_by_the_vendor_pauses_this_process_and_lowers_its_limits() {
+    let server = RedisServer::start();
+    let clock = ManualClock::new(BEIJING_MIDNIGHT);
+    let shared = limiter(&server, &clock, true);
+    shared.vendor_refused(Endpoint::UserGetToken, Some(Duration::from_secs(2)));
+    assert_eq!(shared.limit(Endpoint::UserGetToken, Per::Second), Some(150));
+    assert_eq!(
+        shared.documented_limit(Endpoint::UserGetToken, Per::Second),
+        Some(SECOND_LIMIT)
+    );
+    let paused = denied(shared.try_acquire(Endpoint::UserGetToken).await);
+    assert_eq!(paused.retry_after, Duration::from_secs(2));
+    // The pause was decided locally: Redis holds no count for it.
+    let key = format!(
+        "ratespec:{{rongcloud:{}}}:1s:{}",
+        bucket_name(Endpoint::UserGetToken),
+        BEIJING_MIDNIGHT / 1000
+    );
+    assert_eq!(server.integer(&["GET", &key]), None);
+    clock.advance(Duration::from_secs(2));
+    for _ in 0..150 {
+        shared.try_acquire(Endpoint::UserGetToken).await.unwrap();
+    }
+    assert!(
+        shared.try_acquire(Endpoint::UserGetToken).await.is_err(),
+        "150 now, not 200"
+    );
+    clock.advance(Duration::from_secs(1));
+    shared.vendor_admitted(Endpoint::UserGetToken);
+    assert_eq!(shared.limit(Endpoint::UserGetToken, Per::Second), Some(160));
+}

@@ -45,6 +45,18 @@ impl Limits {
         Some(self.get(bucket, self.layout.find(bucket, len)?))
     }
 
+    /// The layout of the windows.
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Sets the limit of window `i` of `bucket`.
+    pub(crate) fn set_at(&self, bucket: usize, i: usize, max: u64) {
+        if let Some(slot) = self.max.get(self.layout.range(bucket).start + i) {
+            slot.store(max.min(MAX_LIMIT), Ordering::Relaxed);
+        }
+    }
+
     /// Sets the limit of `bucket`'s window of length `len`; `false` if it has none.
     pub(crate) fn set(&self, bucket: usize, len: Length, max: u64) -> bool {
         let Some(i) = self.layout.find(bucket, len) else {

@@ -71,6 +71,7 @@ pub use policy::FailurePolicy;
 
 use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
+use crate::feedback::Feedback;
 use crate::meta::Window;
 use crate::outcome::{Denied, ExceedsLimit, LimitError, OverCap, Permit, Refusal, Unavailable};
 use crate::shortcut::Shortcuts;
@@ -126,6 +127,8 @@ pub struct RedisLimiter<E, C = SystemClock> {
     scoped_limits: Limits,
     script: ChargeScript,
     shortcuts: Option<Shortcuts>,
+    /// What this process learnt from the vendor's answers (see `vendor_refused`).
+    feedback: Feedback,
     policy: FailurePolicy,
     timeout: Duration,
     tenant: Option<String>,
@@ -214,6 +217,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
             scoped_limits: Limits::new(Layout::scoped(E::BUCKETS)),
             script: ChargeScript::new(),
             shortcuts: self.short_circuit.then(|| Shortcuts::new(E::BUCKETS.len())),
+            feedback: Feedback::new(Layout::new(E::BUCKETS), E::UTC_OFFSET_SECS),
             policy: self.policy,
             timeout: self.timeout,
             tenant: self.tenant,
@@ -270,6 +274,16 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let Some(bucket) = E::BUCKETS.get(b) else {
             return Ok(Permit::unlimited(now));
         };
+        if let Some(until) = self.feedback.paused(b, now)
+            && let Some((i, w)) = self
+                .limits
+                .windows(b)
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, w)| w.len_ms())
+        {
+            return Err(denied(w.with_max(self.limits.get(b, i)), until, now));
+        }
         let own = self.limits.windows(b);
         let scoped = match scope {
             Some(_) => self.scoped_limits.windows(b),
@@ -561,6 +575,9 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             return Err(LimitError::TooLarge { max });
         }
         let b = ep.bucket();
+        if let Some(i) = self.limits.layout().find(b, len) {
+            self.feedback.set_ceiling(b, i, max);
+        }
         if !self.limits.set(b, len, max) && !self.scoped_limits.set(b, len, max) {
             return Err(LimitError::NoSuchWindow {
                 endpoint: ep.as_str(),
@@ -571,6 +588,44 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
             s.clear(b);
         }
         Ok(())
+    }
+
+    /// Tells this process that the vendor refused a call of `ep`, as
+    /// [`Limiter::vendor_refused`](crate::Limiter::vendor_refused) does: this process
+    /// pauses the bucket until the `Retry-After` and lowers its own limits (each process of
+    /// the fleet learns from its own answers; the counts in Redis are unchanged).
+    pub fn vendor_refused(&self, ep: E, retry_after: Option<Duration>) {
+        let b = ep.bucket();
+        let now = self.clock.now_ms();
+        let changes = (self.feedback).refused(b, now, retry_after, |i| self.limits.get(b, i));
+        self.apply(ep, changes);
+    }
+
+    /// Tells this process that the vendor admitted a call of `ep`, as
+    /// [`Limiter::vendor_admitted`](crate::Limiter::vendor_admitted) does.
+    pub fn vendor_admitted(&self, ep: E) {
+        let b = ep.bucket();
+        let now = self.clock.now_ms();
+        let changes = (self.feedback).admitted(b, now, |i| self.limits.get(b, i));
+        self.apply(ep, changes);
+    }
+
+    /// The limit `ep`'s window of length `len` recovers to after the vendor's refusals (the
+    /// documented one, or the last given to [`set_limit`](RedisLimiter::set_limit)).
+    pub fn documented_limit(&self, ep: E, len: impl Into<Length>) -> Option<u64> {
+        let b = ep.bucket();
+        let i = self.limits.layout().find(b, len.into())?;
+        self.feedback.ceiling(b, i)
+    }
+
+    fn apply(&self, ep: E, changes: Vec<(usize, crate::feedback::Change)>) {
+        for (i, change) in changes {
+            self.limits.set_at(ep.bucket(), i, change.to);
+            crate::feedback::log(E::PROVIDER, ep.as_str(), &change);
+        }
+        if let Some(s) = &self.shortcuts {
+            s.clear(ep.bucket());
+        }
     }
 
     /// The clock the limiter reads.
