@@ -48,7 +48,8 @@ async fn emulator_at_t0() -> Running {
     let clock = ManualClock::new(T0);
     let rongcloud = Arc::new(Limiter::with_clock(clock.clone()));
     let easemob = Arc::new(Limiter::with_clock(clock.clone()));
-    let app = emulator::emulator(rongcloud.clone(), easemob, HeaderMode::All);
+    let im = Arc::new(Limiter::with_clock(clock.clone()));
+    let app = emulator::emulator(rongcloud.clone(), easemob, im, HeaderMode::All);
     let addr = serve(app.router.clone()).await;
     Running {
         addr,
@@ -359,6 +360,7 @@ async fn the_vendors_own_answer_has_no_rate_limit_headers() {
     let clock = ManualClock::new(T0);
     let app = emulator::emulator(
         Arc::new(Limiter::with_clock(clock.clone())),
+        Arc::new(Limiter::with_clock(clock.clone())),
         Arc::new(Limiter::with_clock(clock)),
         HeaderMode::Off,
     );
@@ -447,6 +449,7 @@ async fn a_waiting_client_keeps_a_burst_under_the_limit() {
     let app = emulator::emulator(
         emulator_limiter,
         Arc::new(Limiter::with_clock(SystemClock::new())),
+        Arc::new(Limiter::with_clock(SystemClock::new())),
         HeaderMode::Refusals,
     );
     let addr = serve(app.router.clone()).await;
@@ -485,6 +488,7 @@ async fn a_waiting_client_keeps_a_burst_under_the_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_documented_pattern_for_other_clients_waits_on_full_urls() {
     let app = emulator::emulator(
+        Arc::new(Limiter::with_clock(SystemClock::new())),
         Arc::new(Limiter::with_clock(SystemClock::new())),
         Arc::new(Limiter::with_clock(SystemClock::new())),
         HeaderMode::Refusals,
@@ -532,19 +536,21 @@ impl ratespec::tower::Admission<rongcloud::Endpoint> for Awaited {
     async fn try_admit(
         &self,
         ep: rongcloud::Endpoint,
-        cost: u64,
+        units: ratespec::Units,
+        scope: Option<&str>,
         head: &ratespec::tower::Head<'_>,
     ) -> Result<ratespec::Permit, Refusal> {
-        self.0.try_admit(ep, cost, head).await
+        self.0.try_admit(ep, units, scope, head).await
     }
 
     async fn admit(
         &self,
         ep: rongcloud::Endpoint,
-        cost: u64,
+        units: ratespec::Units,
+        scope: Option<&str>,
         head: &ratespec::tower::Head<'_>,
     ) -> Result<ratespec::Permit, Refusal> {
-        ratespec::tower::Admission::admit(&*self.0, ep, cost, head).await
+        ratespec::tower::Admission::admit(&*self.0, ep, units, scope, head).await
     }
 
     fn limit(&self, ep: rongcloud::Endpoint, len: ratespec::Length) -> Option<u64> {
@@ -597,6 +603,7 @@ async fn a_backend_that_answers_through_futures_gets_the_same_answers() {
 async fn by_default_only_refusals_carry_rate_limit_headers() {
     let clock = ManualClock::new(T0);
     let app = emulator::emulator(
+        Arc::new(Limiter::with_clock(clock.clone())),
         Arc::new(Limiter::with_clock(clock.clone())),
         Arc::new(Limiter::with_clock(clock)),
         HeaderMode::Refusals,
