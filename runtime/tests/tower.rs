@@ -246,14 +246,25 @@ async fn the_default_429_names_the_per_user_window_and_a_scope_key_extension_ove
     }
     let refused = service.call(delete("alice", None)).await.unwrap();
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let h = |name| {
+        refused
+            .headers()
+            .get(name)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    // What README.md shows for this request.
+    assert_eq!(h("retry-after"), "60");
+    assert_eq!(h("ratelimit"), r#""user-minute";r=0;t=60;pk=:YWxpY2U=:"#);
     assert_eq!(
-        refused.headers().get("ratelimit").unwrap(),
-        r#""user-minute";r=0;t=60;pk=:YWxpY2U=:"#
+        h("ratelimit-policy"),
+        r#""user-minute";q=5;w=60;pk=:YWxpY2U=:, "second";q=100;w=1"#
     );
-    let body = body_of(refused).await;
-    assert!(
-        body.contains(r#""window":{"max":5,"every":1,"per":"minute","seconds":60,"cost":"call","scope":"user"}"#),
-        "{body}"
+    assert_eq!(
+        body_of(refused).await,
+        r#"{"error":"rate limit of 5 per minute reached; retry after 59900 ms","endpoint":"DeleteUsersByUserNameUserChannel","window":{"max":5,"every":1,"per":"minute","seconds":60,"cost":"call","scope":"user"}}"#
     );
     // The extension names the user: bob's path, alice's key, refused; alice's path, bob's key.
     let refused = service.call(delete("bob", Some("alice"))).await.unwrap();
