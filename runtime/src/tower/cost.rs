@@ -319,8 +319,8 @@ where
 /// per-request cap, are read (up to [`max_body`](JsonTargets::max_body) bytes, 4 MiB by
 /// default) and handed on unchanged; other endpoints cost one unit. A body that is not a
 /// JSON object, or whose `to` is neither a string nor an array, is
-/// [`WeighError::Malformed`] (answered 400), never a panic; a body without either key
-/// costs one unit.
+/// [`WeighError::Malformed`] (answered 400), never a panic; an empty body, or one without
+/// either key, costs one unit.
 #[derive(Clone, Debug)]
 pub struct JsonTargets {
     keys: Vec<&'static str>,
@@ -361,6 +361,10 @@ impl JsonTargets {
 
     /// The number of targets `body` names (at least 1).
     fn count(&self, body: &[u8]) -> Result<u64, WeighError> {
+        // No body names no target: one unit, as a body without the keys is.
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(1);
+        }
         let malformed = |reason: String| WeighError::Malformed { reason };
         let value: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| malformed(format!("not JSON: {e}")))?;
@@ -505,7 +509,8 @@ mod tests {
         assert_eq!(json.count(br#"{"to":"u1"}"#).unwrap(), 1);
         assert_eq!(json.count(br#"{"to":[]}"#).unwrap(), 1);
         assert_eq!(json.count(br#"{"type":"txt"}"#).unwrap(), 1);
-        for bad in [&b"{"[..], b"[1,2]", b"", br#"{"to":3}"#, &[0xff, 0xfe]] {
+        assert_eq!(json.count(b" \n").unwrap(), 1);
+        for bad in [&b"{"[..], b"[1,2]", b"null", br#"{"to":3}"#, &[0xff, 0xfe]] {
             assert!(
                 matches!(json.count(bad), Err(WeighError::Malformed { .. })),
                 "{bad:?}"
