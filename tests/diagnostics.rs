@@ -399,3 +399,102 @@ fn every_problem_is_collected_at_once() {
         ]
     );
 }
+
+#[test]
+fn scope_param_must_name_a_path_parameter_of_a_route_with_scoped_windows() {
+    let dir = scratch("scope-param");
+    edit(
+        &dir,
+        "limits.toml",
+        "include_commented = false\n",
+        "include_commented = false\n\n\
+         [document.routes.\"/message/ultragroup/publish.json\"]\nscope_param = \"busChannel\"\n\n\
+         [document.routes.\"/user/getToken.json\"]\nscope_param = \"userId\"\n",
+    );
+    let load = load(&[&dir], false);
+    let found: Vec<(u32, &str, &str)> = load
+        .diagnostics
+        .iter()
+        .map(|d| (d.at.line as u32, d.text.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 2, "{:#?}", load.diagnostics);
+    let toml = std::fs::read_to_string(dir.join("limits.toml")).unwrap();
+    let line_of = |needle: &str| {
+        toml.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i as u32 + 1)
+            .unwrap()
+    };
+    // A channel window, but no path parameter: the key comes from the form (a hook).
+    let ultragroup = found.iter().find(|f| f.1 == "busChannel").unwrap();
+    assert_eq!(ultragroup.0, line_of("\"busChannel\""));
+    assert!(
+        ultragroup.2.contains("has no path parameter `busChannel`"),
+        "{ultragroup:?}"
+    );
+    let token = found.iter().find(|f| f.1 == "userId").unwrap();
+    assert_eq!(token.0, line_of("\"userId\""));
+    assert!(
+        token.2.contains("has no per-user or per-channel window"),
+        "{token:?}"
+    );
+    for d in &load.diagnostics {
+        assert_eq!(file_name(d), "limits.toml");
+    }
+}
+
+#[test]
+fn scope_param_is_picked_by_name_and_overridden_in_limits_toml() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scope-param-im");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/easemob-im");
+    for file in ["easemob-im-limits-en.md", "limits.toml"] {
+        std::fs::copy(fixture.join(file), root.join(file)).unwrap();
+    }
+    let user_channel = |load: &ratespec_parser::Load| {
+        let doc = &load.catalog.documents[0];
+        let ep = doc
+            .endpoints
+            .iter()
+            .find(|e| e.path() == "/{org_name}/{app_name}/users/{userName}/user_channel")
+            .unwrap();
+        (
+            ep.scope_param.clone(),
+            doc.endpoints
+                .iter()
+                .filter(|e| e.scope_param.is_some())
+                .count(),
+        )
+    };
+    let picked = load(&[&root], false);
+    assert!(picked.diagnostics.is_empty(), "{:#?}", picked.diagnostics);
+    // The only per-user window of the document, keyed by `{userName}`.
+    assert_eq!(user_channel(&picked), (Some("userName".to_string()), 1));
+    let mut toml = std::fs::read_to_string(root.join("limits.toml")).unwrap();
+    toml.push_str(
+        "\n[document.routes.\"DELETE /{org_name}/{app_name}/users/{userName}/user_channel\"]\n\
+         scope_param = \"app_name\"\n",
+    );
+    std::fs::write(root.join("limits.toml"), &toml).unwrap();
+    let overridden = load(&[&root], false);
+    assert!(
+        overridden.diagnostics.is_empty(),
+        "{:#?}",
+        overridden.diagnostics
+    );
+    assert_eq!(user_channel(&overridden).0.as_deref(), Some("app_name"));
+    // A misspelt key is an error at its line.
+    std::fs::write(
+        root.join("limits.toml"),
+        toml.replace("scope_param =", "scope_parm ="),
+    )
+    .unwrap();
+    let d = only(&root, false);
+    assert!(
+        d.message.contains("unknown field `scope_parm`"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.at.line, toml.lines().count());
+}

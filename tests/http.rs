@@ -10,7 +10,7 @@ use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use ratespec::tower::{ClientError, ClientLayer, FormFields, HeaderMode};
-use ratespec::{Limiter, ManualClock, Refusal, SystemClock};
+use ratespec::{Limiter, ManualClock, Per, Refusal, SystemClock};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -20,7 +20,7 @@ use tower::{Layer, Service};
 #[path = "../runtime/examples/emulator.rs"]
 mod emulator;
 
-use emulator::{Emulator, easemob_push, rongcloud};
+use emulator::{Emulator, Tenants, easemob_im, easemob_push, rongcloud};
 
 /// 2023-11-14 22:13:20.500 UTC (06:13:20.500 on the 15th in Beijing): half a second into a
 /// second, 39.5 s before a minute ends, 46 min 39.5 s before an hour ends.
@@ -48,7 +48,8 @@ async fn emulator_at_t0() -> Running {
     let clock = ManualClock::new(T0);
     let rongcloud = Arc::new(Limiter::with_clock(clock.clone()));
     let easemob = Arc::new(Limiter::with_clock(clock.clone()));
-    let app = emulator::emulator(rongcloud.clone(), easemob, HeaderMode::All);
+    let im = Arc::new(Limiter::with_clock(clock.clone()));
+    let app = emulator::emulator(rongcloud.clone(), easemob, im, HeaderMode::All);
     let addr = serve(app.router.clone()).await;
     Running {
         addr,
@@ -359,6 +360,7 @@ async fn the_vendors_own_answer_has_no_rate_limit_headers() {
     let clock = ManualClock::new(T0);
     let app = emulator::emulator(
         Arc::new(Limiter::with_clock(clock.clone())),
+        Arc::new(Limiter::with_clock(clock.clone())),
         Arc::new(Limiter::with_clock(clock)),
         HeaderMode::Off,
     );
@@ -447,6 +449,7 @@ async fn a_waiting_client_keeps_a_burst_under_the_limit() {
     let app = emulator::emulator(
         emulator_limiter,
         Arc::new(Limiter::with_clock(SystemClock::new())),
+        Arc::new(Limiter::with_clock(SystemClock::new())),
         HeaderMode::Refusals,
     );
     let addr = serve(app.router.clone()).await;
@@ -485,6 +488,7 @@ async fn a_waiting_client_keeps_a_burst_under_the_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_documented_pattern_for_other_clients_waits_on_full_urls() {
     let app = emulator::emulator(
+        Arc::new(Limiter::with_clock(SystemClock::new())),
         Arc::new(Limiter::with_clock(SystemClock::new())),
         Arc::new(Limiter::with_clock(SystemClock::new())),
         HeaderMode::Refusals,
@@ -532,19 +536,21 @@ impl ratespec::tower::Admission<rongcloud::Endpoint> for Awaited {
     async fn try_admit(
         &self,
         ep: rongcloud::Endpoint,
-        cost: u64,
+        units: ratespec::Units,
+        scope: Option<&str>,
         head: &ratespec::tower::Head<'_>,
     ) -> Result<ratespec::Permit, Refusal> {
-        self.0.try_admit(ep, cost, head).await
+        self.0.try_admit(ep, units, scope, head).await
     }
 
     async fn admit(
         &self,
         ep: rongcloud::Endpoint,
-        cost: u64,
+        units: ratespec::Units,
+        scope: Option<&str>,
         head: &ratespec::tower::Head<'_>,
     ) -> Result<ratespec::Permit, Refusal> {
-        ratespec::tower::Admission::admit(&*self.0, ep, cost, head).await
+        ratespec::tower::Admission::admit(&*self.0, ep, units, scope, head).await
     }
 
     fn limit(&self, ep: rongcloud::Endpoint, len: ratespec::Length) -> Option<u64> {
@@ -598,6 +604,7 @@ async fn by_default_only_refusals_carry_rate_limit_headers() {
     let clock = ManualClock::new(T0);
     let app = emulator::emulator(
         Arc::new(Limiter::with_clock(clock.clone())),
+        Arc::new(Limiter::with_clock(clock.clone())),
         Arc::new(Limiter::with_clock(clock)),
         HeaderMode::Refusals,
     );
@@ -625,4 +632,309 @@ async fn by_default_only_refusals_carry_rate_limit_headers() {
         assert!(header(&headers, name).is_some(), "refused: {name}");
     }
     assert_eq!(header(&headers, "ratelimit-remaining"), Some("0"));
+}
+
+/// The emulator as the vendors count (each App Key and org/app apart, per user, per channel)
+/// at `T0` on a manual clock, with the rate-limit headers on every response.
+async fn per_tenant_at_t0() -> (SocketAddr, ManualClock, Emulator, Tenants<ManualClock>) {
+    let clock = ManualClock::new(T0);
+    let (app, tenants) = emulator::per_tenant(clock.clone(), 100, HeaderMode::All);
+    let addr = serve(app.router.clone()).await;
+    (addr, clock, app, tenants)
+}
+
+/// Status, headers and body of one request with `headers` and `body`.
+async fn send_with(
+    client: &Http,
+    method: Method,
+    url: String,
+    headers: &[(&str, &str)],
+    body: String,
+) -> (StatusCode, HeaderMap, String) {
+    let mut request = Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = client
+        .request(request.body(Full::new(Bytes::from(body))).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
+}
+
+/// Easemob's one-to-one message body (its REST "send a one-to-one message" shape) to `n`
+/// users.
+fn easemob_message(n: usize) -> String {
+    let to: Vec<String> = (0..n).map(|i| format!(r#""user{i}""#)).collect();
+    format!(
+        r#"{{"from":"admin","to":[{}],"type":"txt","body":{{"msg":"hello"}},"sync_device":true}}"#,
+        to.join(",")
+    )
+}
+
+/// `:base64:` of `key`, as the `pk` parameter writes it (computed independently of the layer).
+fn pk(key: &str) -> String {
+    // A tiny reference encoder for the handful of keys the tests use.
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::from(":");
+    for chunk in key.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(match i <= chunk.len() {
+                true => A[(n >> (18 - 6 * i) & 63) as usize] as char,
+                false => '=',
+            });
+        }
+    }
+    out.push(':');
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn easemob_600_recipients_are_1_call_and_600_messages_and_601_are_refused_uncharged() {
+    let (addr, _clock, app, tenants) = per_tenant_at_t0().await;
+    let client = http();
+    let url = format!("http://{addr}/acme/chat/messages/users");
+    let json = [("content-type", "application/json")];
+    let ep = easemob_im::Endpoint::PostMessagesUsers;
+    assert_eq!(ep.caps()[0].max, 600);
+    let left = |per| {
+        tenants
+            .easemob_im
+            .remaining_in("acme/chat", ep, per)
+            .unwrap()
+    };
+
+    let (status, headers, body) = send_with(
+        &client,
+        Method::POST,
+        url.clone(),
+        &json,
+        easemob_message(600),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // One call of the 100 per second, 600 of the 6000 messages per minute.
+    assert_eq!((left(Per::Second), left(Per::Minute)), (99, 5400));
+    let tenant = pk("acme/chat");
+    assert_eq!(
+        header(&headers, "ratelimit-policy"),
+        Some(
+            format!(r#""second";q=100;w=1;pk={tenant}, "minute";q=6000;w=60;pk={tenant}"#).as_str()
+        )
+    );
+
+    // 601 users in one request: above the cap, 400 naming it, nothing charged anywhere.
+    let (status, headers, body) = send_with(
+        &client,
+        Method::POST,
+        url.clone(),
+        &json,
+        easemob_message(601),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains(r#""cap":{"max":600,"cost":"user","unit":"users"},"units":601"#),
+        "{body}"
+    );
+    assert!(body.contains(r#""endpoint":"PostMessagesUsers""#), "{body}");
+    assert_eq!(
+        header(&headers, "retry-after"),
+        None,
+        "retrying cannot help"
+    );
+    assert_eq!((left(Per::Second), left(Per::Minute)), (99, 5400));
+
+    // A body that is not JSON is refused before any charge, never a panic.
+    for bad in [r#"{"to":["u1""#, r#"{"to":7}"#, "[]"] {
+        let (status, _, _) = send_with(&client, Method::POST, url.clone(), &json, bad.into()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    assert_eq!((left(Per::Second), left(Per::Minute)), (99, 5400));
+
+    // Nine more of 600 fill the minute's messages; the next is refused by that window.
+    for _ in 0..9 {
+        let (status, _, _) = send_with(
+            &client,
+            Method::POST,
+            url.clone(),
+            &json,
+            easemob_message(600),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, headers, body) = send_with(
+        &client,
+        Method::POST,
+        url.clone(),
+        &json,
+        easemob_message(1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains(r#""error":"reach_limit""#), "{body}");
+    assert_eq!(
+        header(&headers, "ratelimit"),
+        Some(format!(r#""minute";r=0;t=40;pk={tenant}"#).as_str())
+    );
+    assert_eq!(header(&headers, "retry-after"), Some("40"));
+    assert_eq!(app.easemob_im.admitted(ep), 10);
+    assert_eq!(app.easemob_im.denied(ep), 2, "the cap and the full minute");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_per_user_window_is_kept_per_user_and_per_tenant_and_named_in_the_headers() {
+    let (addr, _clock, app, tenants) = per_tenant_at_t0().await;
+    let client = http();
+    let ep = easemob_im::Endpoint::DeleteUsersByUserNameUserChannel;
+    assert_eq!(ep.scope_param(), Some("userName"));
+    let delete = |tenant: &str, user: &str| {
+        let url = format!("http://{addr}/{tenant}/users/{user}/user_channel");
+        send_with(&client, Method::DELETE, url, &[], String::new())
+    };
+    // 5 calls/minute/single user ID.
+    for _ in 0..5 {
+        assert_eq!(delete("acme/chat", "alice").await.0, StatusCode::OK);
+    }
+    let (status, headers, _) = delete("acme/chat", "alice").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (alice, acme) = (pk("alice"), pk("acme/chat"));
+    assert_eq!(
+        header(&headers, "ratelimit"),
+        Some(format!(r#""user-minute";r=0;t=40;pk={alice}"#).as_str())
+    );
+    assert_eq!(
+        header(&headers, "ratelimit-policy"),
+        Some(
+            format!(r#""user-minute";q=5;w=60;pk={alice}, "second";q=100;w=1;pk={acme}"#).as_str()
+        )
+    );
+    assert_eq!(header(&headers, "retry-after"), Some("40"));
+    // The same user, escaped: still alice (the path parameter is decoded).
+    assert_eq!(
+        delete("acme/chat", "al%69ce").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another user of the same app, and alice of another app, have their own windows.
+    assert_eq!(delete("acme/chat", "bob").await.0, StatusCode::OK);
+    assert_eq!(delete("other/app2", "alice").await.0, StatusCode::OK);
+    // The app's 100 per second still binds every user together: 6 so far, 94 more.
+    for i in 0..94 {
+        assert_eq!(
+            delete("acme/chat", &format!("u{i}")).await.0,
+            StatusCode::OK
+        );
+    }
+    let (status, headers, _) = delete("acme/chat", "carol").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        header(&headers, "ratelimit"),
+        Some(format!(r#""second";r=0;t=1;pk={acme}"#).as_str())
+    );
+    assert_eq!(
+        tenants
+            .easemob_im
+            .remaining_in("acme/chat", ep, Per::Second),
+        Some(0)
+    );
+    assert_eq!(
+        tenants
+            .easemob_im
+            .remaining_in("other/app2", ep, Per::Second),
+        Some(99)
+    );
+    assert_eq!(
+        (app.easemob_im.admitted(ep), app.easemob_im.denied(ep)),
+        (101, 3)
+    );
+    // A hostile user name of 16 KiB (a long URI) is taken, cut to a bounded key.
+    let huge = "x".repeat(16 << 10);
+    let (status, _, _) = delete("big/app", &huge).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenants_are_counted_apart() {
+    let (addr, _clock, app, _tenants) = per_tenant_at_t0().await;
+    let client = http();
+    // Easemob: 10 per second for each org/app.
+    let label = |tenant: &str| {
+        let url = format!("http://{addr}/{tenant}/push/label");
+        send_with(&client, Method::POST, url, &[], String::new())
+    };
+    for _ in 0..10 {
+        assert_eq!(label("acme/chat").await.0, StatusCode::OK);
+    }
+    let (status, headers, _) = label("acme/chat").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        header(&headers, "ratelimit"),
+        Some(format!(r#""second";r=0;t=1;pk={}"#, pk("acme/chat")).as_str())
+    );
+    // Once /acme/chat is full, another org's app is still admitted.
+    assert_eq!(label("other/app2").await.0, StatusCode::OK);
+    // RongCloud: 2 pushes per hour for each App Key.
+    let push = |headers: &'static [(&'static str, &'static str)]| {
+        let url = format!("http://{addr}/push.json");
+        send_with(&client, Method::POST, url, headers, String::new())
+    };
+    const A: &[(&str, &str)] = &[("app-key", "key-a")];
+    const B: &[(&str, &str)] = &[("app-key", "key-b")];
+    assert_eq!(push(A).await.0, StatusCode::OK);
+    assert_eq!(push(A).await.0, StatusCode::OK);
+    assert_eq!(push(A).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(push(B).await.0, StatusCode::OK);
+    assert_eq!(app.rongcloud.admitted(rongcloud::Endpoint::Push), 3);
+}
+
+const FORM_WITH_APP_KEY: &[(&str, &str)] = &[
+    ("app-key", "k"),
+    ("content-type", "application/x-www-form-urlencoded"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ultragroup_channel_is_read_from_the_form_and_limited_per_channel() {
+    let (addr, _clock, _app, tenants) = per_tenant_at_t0().await;
+    let client = http();
+    let ep = rongcloud::Endpoint::MessageUltragroupPublish;
+    assert_eq!(ep.scope_param(), None, "the channel is a form field");
+    let publish = |channel: &str, groups: usize| {
+        let mut form =
+            format!("fromUserId=admin&objectName=RC%3ATxtMsg&content=hi&busChannel={channel}");
+        for i in 0..groups {
+            form.push_str(&format!("&toGroupId=g{i}"));
+        }
+        let url = format!("http://{addr}/message/ultragroup/publish.json");
+        send_with(&client, Method::POST, url, FORM_WITH_APP_KEY, form)
+    };
+    // 单个频道限 20 条/每秒, counted in target groups: 2 requests of 10 groups fill ch1.
+    for _ in 0..2 {
+        assert_eq!(publish("ch1", 10).await.0, StatusCode::OK);
+    }
+    let (status, headers, body) = publish("ch1", 1).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body, r#"{"code":1008,"errorMessage":"调用频率超限"}"#);
+    assert_eq!(
+        header(&headers, "ratelimit"),
+        Some(format!(r#""channel-second";r=0;t=1;pk={}"#, pk("ch1")).as_str())
+    );
+    // Another channel has its own 20, inside the App Key's 100 groups per second.
+    assert_eq!(publish("ch2", 20).await.0, StatusCode::OK);
+    assert_eq!(
+        tenants.rongcloud.remaining_in("k", ep, Per::Second),
+        Some(60)
+    );
 }

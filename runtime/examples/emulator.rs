@@ -1,6 +1,14 @@
 //! A local stand-in for the vendors' server APIs, to test a client against: every route of
-//! `specs/` (97 RongCloud, 15 Easemob push), each limited as documented, answering as the
+//! `specs/` (97 RongCloud, 15 Easemob push) and of Easemob's IM document
+//! (`tests/fixtures/easemob-im/`, 173 routes), each limited as documented, answering as the
 //! vendor does when a limit is exceeded.
+//!
+//! It counts as the vendors do: each tenant apart (RongCloud's `App-Key` header, Easemob's
+//! `{org_name}/{app_name}`), per-user windows per user (`5 calls/minute/single user ID` of
+//! `DELETE /{org_name}/{app_name}/users/{userName}/user_channel`), per-channel windows per
+//! channel (the ultragroup's `busChannel`), every basis in its own unit (a one-to-one
+//! message to 600 users is 1 call and 600 messages) and per-request caps (601 users in one
+//! request: 400, nothing charged).
 //!
 //! Run: `cargo run -p ratespec --example emulator --features tower`
 //!
@@ -8,8 +16,9 @@
 //! (admitted responses carry the `RateLimit-*` headers too; by default only 429s carry them,
 //! with `Retry-After`), `--no-ratelimit-headers` (answer exactly as the vendors do: their
 //! documents promise no `Retry-After` or `RateLimit-*`),
-//! `--raise-limits` (every limit at its maximum, so every request passes through the whole
-//! layer: for measuring its overhead), `--no-layer` (no limits at all: the baseline), and with
+//! `--raise-limits` (one quota per document rather than per tenant, every limit at its
+//! maximum, so every request passes through the whole layer: for measuring its overhead),
+//! `--no-layer` (no limits at all: the baseline), and with
 //! it `--constant-headers` (RongCloud's routes answer with the layer's five `RateLimit-*`
 //! headers as constants: what the headers cost on their own).
 //!
@@ -26,53 +35,138 @@ use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
-use ratespec::Refusal;
-use ratespec::tower::{FormFields, HeaderMode, ServerLayer, Stats, default_answer};
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
+use ratespec::tower::{
+    Admission, ByKey, FormFields, HeaderMode, JsonTargets, ServerLayer, Stats, TenantFn,
+    default_answer,
+};
 use ratespec::window::MAX_LIMIT;
-use ratespec::{Clock, Endpoints, Limiter, Scope, SystemClock};
+use ratespec::{Clock, Endpoints, KeyedLimiter, Limiter, Refusal, Route, SystemClock};
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 mod specs {
     ratespec::include_limits!("../specs/");
 }
+mod fixtures {
+    // Easemob's IM REST API document, an unchanged copy of the corpus's (see its limits.toml).
+    ratespec::include_limits!("../tests/fixtures/easemob-im/");
+}
+pub use fixtures::easemob_im;
 pub use specs::{easemob_push, rongcloud};
 
 /// The emulator's routes and limits, and the counts of what its layers decided.
 pub struct Emulator {
-    /// Every documented route of both documents.
+    /// Every documented route of the three documents.
     pub router: Router,
     /// Admitted and refused RongCloud requests per endpoint.
     pub rongcloud: Arc<Stats<rongcloud::Endpoint>>,
-    /// Admitted and refused Easemob requests per endpoint.
+    /// Admitted and refused Easemob push requests per endpoint.
     pub easemob: Arc<Stats<easemob_push::Endpoint>>,
+    /// Admitted and refused Easemob IM requests per endpoint.
+    pub easemob_im: Arc<Stats<easemob_im::Endpoint>>,
 }
 
-/// The emulator on the given limiters (a `ManualClock` in tests); `headers` says which
-/// responses get `Retry-After` and the `RateLimit-*` headers besides what the vendors send.
-pub fn emulator<C: Clock + 'static>(
-    rongcloud: Arc<Limiter<rongcloud::Endpoint, C>>,
-    easemob: Arc<Limiter<easemob_push::Endpoint, C>>,
+/// The emulator on the given limiters (a `ManualClock` in tests): any [`Admission`], so one
+/// quota for everyone (a `Limiter`) or one per tenant (see [`per_tenant`]). `headers` says
+/// which responses get `Retry-After` and the `RateLimit-*` headers besides what the vendors
+/// send.
+///
+/// RongCloud's bodies are weighed by their `toUserId`/`toGroupId`/`toChatroomId` fields (and
+/// `busChannel` for the ultragroup's per-channel window), Easemob's JSON bodies by their
+/// `"to"`/`"targets"` lists; per-user windows are keyed by the path's `{userName}`-like
+/// parameter.
+pub fn emulator<R, P, I>(
+    rongcloud: Arc<R>,
+    easemob: Arc<P>,
+    easemob_im: Arc<I>,
     headers: HeaderMode,
-) -> Emulator {
+) -> Emulator
+where
+    R: Admission<rongcloud::Endpoint>,
+    P: Admission<easemob_push::Endpoint>,
+    I: Admission<easemob_im::Endpoint>,
+{
     let rongcloud_layer = ServerLayer::new(rongcloud)
         .weigh(FormFields::rongcloud())
         .answer(rongcloud_answer)
         .headers(headers);
     let easemob_layer = ServerLayer::new(easemob)
+        .weigh(JsonTargets::easemob())
         .answer(easemob_answer)
         .headers(headers);
-    let (rongcloud, easemob) = (rongcloud_layer.stats(), easemob_layer.stats());
+    let im_layer = ServerLayer::new(easemob_im)
+        .weigh(JsonTargets::easemob())
+        .answer(easemob_answer)
+        .headers(headers);
+    let stats = (
+        rongcloud_layer.stats(),
+        easemob_layer.stats(),
+        im_layer.stats(),
+    );
+    // The IM document's 173 routes are answered by one service that routes with the
+    // generated matcher: its templates name one segment differently from route to route
+    // (`{username}`, `{userName}`, `{userId}`), which axum's router cannot hold side by side.
+    let im = ::tower::Layer::layer(&im_layer, ::tower::service_fn(im_ok));
     let router = routes::<rongcloud::Endpoint>(Router::new(), rongcloud_ok)
         .layer(rongcloud_layer)
-        .merge(routes::<easemob_push::Endpoint>(Router::new(), easemob_ok).layer(easemob_layer));
+        .merge(routes::<easemob_push::Endpoint>(Router::new(), easemob_ok).layer(easemob_layer))
+        .fallback_service(im);
     Emulator {
         router,
-        rongcloud,
-        easemob,
+        rongcloud: stats.0,
+        easemob: stats.1,
+        easemob_im: stats.2,
     }
+}
+
+/// The keyed limiters of an emulator that counts each tenant apart.
+pub struct Tenants<C> {
+    /// RongCloud's quotas per `App-Key` header.
+    pub rongcloud: Arc<KeyedLimiter<String, rongcloud::Endpoint, C>>,
+    /// Easemob push quotas per `{org_name}/{app_name}`.
+    pub easemob: Arc<KeyedLimiter<String, easemob_push::Endpoint, C>>,
+    /// Easemob IM quotas per `{org_name}/{app_name}`.
+    pub easemob_im: Arc<KeyedLimiter<String, easemob_im::Endpoint, C>>,
+}
+
+/// The emulator as the vendors count: each RongCloud App Key and each Easemob org/app has its
+/// own quotas (up to `capacity` tenants with live charges per document), with per-user and
+/// per-channel windows inside them.
+pub fn per_tenant<C: Clock + Clone + 'static>(
+    clock: C,
+    capacity: usize,
+    headers: HeaderMode,
+) -> (Emulator, Tenants<C>) {
+    let tenants = Tenants {
+        rongcloud: Arc::new(KeyedLimiter::with_clock(capacity, clock.clone())),
+        easemob: Arc::new(KeyedLimiter::with_clock(capacity, clock.clone())),
+        easemob_im: Arc::new(KeyedLimiter::with_clock(capacity, clock)),
+    };
+    let by_app_key: ByKey<_, _, _, TenantFn> = ByKey::app_key(tenants.rongcloud.clone());
+    let app = emulator(
+        Arc::new(by_app_key),
+        Arc::new(ByKey::org_app(tenants.easemob.clone())),
+        Arc::new(ByKey::org_app(tenants.easemob_im.clone())),
+        headers,
+    );
+    (app, tenants)
+}
+
+/// An IM route's answer: Easemob's success envelope, or 404/405 for what the document does
+/// not have.
+async fn im_ok(
+    request: Request<axum::body::Body>,
+) -> Result<Response<axum::body::Body>, Infallible> {
+    let route = easemob_im::Endpoint::route(request.method().as_str(), request.uri().path());
+    let response = match route {
+        Route::Found(_) => easemob_ok(),
+        Route::MethodNotAllowed { .. } => json(StatusCode::METHOD_NOT_ALLOWED, String::new()),
+        Route::NotFound => json(StatusCode::NOT_FOUND, String::new()),
+    };
+    Ok(response.map(axum::body::Body::from))
 }
 
 /// Every route of `E`'s document, answered by `ok`; methods of one path share a route.
@@ -158,10 +252,12 @@ fn easemob_ok() -> Response<String> {
     json(StatusCode::OK, body)
 }
 
-/// RongCloud over a limit: 429, code 1008.
+/// RongCloud over a limit: 429, code 1008. A request above a per-request cap, or a limiter
+/// that cannot decide, gets ratespec's own answer ([`default_answer`]: 400 naming the cap,
+/// 503): the vendor's documents give no body for those.
 pub fn rongcloud_answer(ep: rongcloud::Endpoint, refused: &Refusal) -> Response<Bytes> {
     match refused {
-        Refusal::Unavailable(_) => default_answer(ep, refused),
+        Refusal::Unavailable(_) | Refusal::OverCap(_) => default_answer(ep, refused),
         _ => json(
             StatusCode::TOO_MANY_REQUESTS,
             r#"{"code":1008,"errorMessage":"调用频率超限"}"#.to_string(),
@@ -169,10 +265,12 @@ pub fn rongcloud_answer(ep: rongcloud::Endpoint, refused: &Refusal) -> Response<
     }
 }
 
-/// Easemob over a limit: 429 in its error format.
-pub fn easemob_answer(ep: easemob_push::Endpoint, refused: &Refusal) -> Response<Bytes> {
+/// Easemob over a limit: 429 in its error format. Above a per-request cap (`600
+/// users/request`), or when the limiter cannot decide: [`default_answer`] (400 naming the
+/// cap and the request's units, 503), since the error tables give no body for those.
+pub fn easemob_answer<E: Endpoints>(ep: E, refused: &Refusal) -> Response<Bytes> {
     match refused {
-        Refusal::Unavailable(_) => default_answer(ep, refused),
+        Refusal::Unavailable(_) | Refusal::OverCap(_) => default_answer(ep, refused),
         _ => json(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -183,12 +281,10 @@ pub fn easemob_answer(ep: easemob_push::Endpoint, refused: &Refusal) -> Response
     }
 }
 
-/// Every enforced window of every endpoint at [`MAX_LIMIT`] (per-user windows are not
-/// enforced, so they have no limit to raise).
+/// Every window of every endpoint at [`MAX_LIMIT`], per-user and per-channel ones too.
 fn raise_limits<E: Endpoints, C: Clock>(limiter: &Limiter<E, C>) {
     for &ep in E::ALL {
-        let windows = E::BUCKETS[ep.bucket()].windows.iter();
-        for w in windows.filter(|w| w.scope != Scope::User) {
+        for w in E::BUCKETS[ep.bucket()].windows.iter() {
             limiter
                 .set_limit(ep, w, MAX_LIMIT)
                 .expect("a documented window");
@@ -232,16 +328,6 @@ async fn main() -> std::io::Result<()> {
         return Err(std::io::Error::other(format!("unknown option {unknown}")));
     }
 
-    let rongcloud = Arc::new(Limiter::<rongcloud::Endpoint, _>::with_clock(
-        SystemClock::new(),
-    ));
-    let easemob = Arc::new(Limiter::<easemob_push::Endpoint, _>::with_clock(
-        SystemClock::new(),
-    ));
-    if flag("--raise-limits") {
-        raise_limits(&rongcloud);
-        raise_limits(&easemob);
-    }
     let headers = if flag("--no-ratelimit-headers") {
         HeaderMode::Off
     } else if flag("--ratelimit-headers-always") {
@@ -249,7 +335,20 @@ async fn main() -> std::io::Result<()> {
     } else {
         HeaderMode::Refusals
     };
-    let app = emulator(rongcloud, easemob, headers);
+    let app = if flag("--raise-limits") {
+        // One quota per document (no tenant lookup), every limit raised: the layer's cost.
+        let clock = SystemClock::new;
+        let rongcloud = Arc::new(Limiter::<rongcloud::Endpoint, _>::with_clock(clock()));
+        let easemob = Arc::new(Limiter::<easemob_push::Endpoint, _>::with_clock(clock()));
+        let im = Arc::new(Limiter::<easemob_im::Endpoint, _>::with_clock(clock()));
+        raise_limits(&rongcloud);
+        raise_limits(&easemob);
+        raise_limits(&im);
+        emulator(rongcloud, easemob, im, headers)
+    } else {
+        // As the vendors count: per App Key, per org/app, per user and per channel.
+        per_tenant(SystemClock::new(), 10_000, headers).0
+    };
     let router = if flag("--no-layer") {
         let ok = if flag("--constant-headers") {
             rongcloud_ok_constant_headers
@@ -264,9 +363,10 @@ async fn main() -> std::io::Result<()> {
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
-        "emulating {} RongCloud and {} Easemob push routes on http://{}",
+        "emulating {} RongCloud, {} Easemob push and {} Easemob IM routes on http://{}",
         rongcloud::Endpoint::ALL.len(),
         easemob_push::Endpoint::ALL.len(),
+        easemob_im::Endpoint::ALL.len(),
         listener.local_addr()?
     );
     println!("try: curl -i -X POST http://127.0.0.1:{port}/user/getToken.json");
@@ -277,5 +377,6 @@ async fn main() -> std::io::Result<()> {
         .await?;
     print_stats(&app.rongcloud);
     print_stats(&app.easemob);
+    print_stats(&app.easemob_im);
     Ok(())
 }

@@ -65,6 +65,12 @@ pub trait Endpoints: Copy + Eq + core::fmt::Debug + Send + Sync + 'static {
     fn caps(self) -> &'static [Cap] {
         Self::META.get(self.index()).map_or(&[], |m| m.caps)
     }
+    /// The path parameter naming the scope key of the endpoint's per-user or per-channel
+    /// windows ([`EndpointMeta::scope_param`]); `None` for a hand-written impl without
+    /// [`META`](Endpoints::META).
+    fn scope_param(self) -> Option<&'static str> {
+        Self::META.get(self.index()).and_then(|m| m.scope_param)
+    }
 
     /// The endpoint for a request: `method` (upper case, byte-exact) and `target`, a path or
     /// a full URL (scheme, authority, query and fragment are ignored). See
@@ -105,6 +111,14 @@ pub struct EndpointMeta {
     /// The most units one request may carry (`600 人/次`); empty when the document states
     /// no cap.
     pub caps: &'static [Cap],
+    /// The path parameter whose value is the scope key (the user or channel) of the
+    /// endpoint's per-user or per-channel windows, e.g. `Some("userName")` for
+    /// `/{org_name}/{app_name}/users/{userName}/user_channel`: what the tower layers pass to
+    /// `try_acquire_scoped`. Chosen by the parser's naming rule (the last parameter named
+    /// like `username`, `userId`, `uid`, `channelId`, ...) or by `scope_param` in
+    /// `limits.toml`; `None` when the endpoint has no such window or no such parameter (the
+    /// key then comes from the request some other way, e.g. a form field).
+    pub scope_param: Option<&'static str>,
     /// Narrower limits the phrase states inside the main one (`单个频道限 20 条/每秒`), which
     /// only the caller can enforce.
     pub sub_limits: &'static [SubLimit],

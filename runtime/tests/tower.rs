@@ -1,5 +1,7 @@
 //! The tower server layer on every kind of limiter: the rate-limit headers of windows of
-//! several units, and a `KeyedLimiter` keyed by the App Key a hook takes from the request.
+//! several units, and a `KeyedLimiter` keyed by the App Key a hook takes from the request;
+//! and both layers on Easemob's IM document (`tests/fixtures/easemob-im/`): per-request caps
+//! answered 400 and surfaced typed, per-user windows, the default answer's JSON body.
 
 mod fixture;
 
@@ -124,5 +126,154 @@ async fn a_keyed_limiter_charges_each_app_key_its_own_quota() {
     assert_eq!(
         call(&mut service, "/single", "c").await.status(),
         StatusCode::OK
+    );
+}
+
+mod im {
+    ratespec::include_limits!("../tests/fixtures/easemob-im/");
+}
+use http_body_util::{BodyExt, Full};
+use im::easemob_im::Endpoint as Im;
+use ratespec::tower::{ClientLayer, JsonTargets, ScopeKey};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Answers 200 and counts what reached it.
+#[derive(Clone, Default)]
+struct Counting(Arc<AtomicUsize>);
+
+impl Service<Request<Full<Bytes>>> for Counting {
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<Full<Bytes>>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Request<Full<Bytes>>) -> Self::Future {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        ready(Ok(Response::new(Full::new(Bytes::from_static(b"ok")))))
+    }
+}
+
+/// Easemob's one-to-one message to `n` users.
+fn message(n: usize) -> Request<Full<Bytes>> {
+    let to: Vec<String> = (0..n).map(|i| format!(r#""u{i}""#)).collect();
+    let body = format!(
+        r#"{{"from":"admin","to":[{}],"type":"txt","body":{{"msg":"hi"}}}}"#,
+        to.join(",")
+    );
+    Request::post("/acme/chat/messages/users")
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap()
+}
+
+async fn body_of(response: Response<Full<Bytes>>) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn a_request_above_a_cap_is_answered_400_naming_the_cap_with_nothing_charged() {
+    let clock = ManualClock::new(BEIJING_MIDNIGHT + 100);
+    let limiter = Arc::new(Limiter::<Im, _>::with_clock(clock));
+    let reached = Counting::default();
+    let mut service = ServerLayer::new(limiter.clone())
+        .weigh(JsonTargets::easemob())
+        .layer(reached.clone());
+    let ep = Im::PostMessagesUsers;
+    let over = service.call(message(601)).await.unwrap();
+    assert_eq!(over.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(over.headers().get("retry-after"), None);
+    assert_eq!(
+        body_of(over).await,
+        r#"{"error":"601 user in one request is above the documented 600 users per request","endpoint":"PostMessagesUsers","cap":{"max":600,"cost":"user","unit":"users"},"units":601}"#
+    );
+    assert_eq!(limiter.remaining_in(ep, ratespec::Per::Second), Some(100));
+    assert_eq!(reached.0.load(Ordering::Relaxed), 0);
+    let ok = service.call(message(600)).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(limiter.remaining_in(ep, ratespec::Per::Minute), Some(5400));
+    // A body longer than the weigher reads is 413, before any charge.
+    let mut small = ServerLayer::new(limiter.clone())
+        .weigh(JsonTargets::easemob().max_body(64))
+        .layer(reached.clone());
+    assert_eq!(
+        small.call(message(50)).await.unwrap().status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(limiter.remaining_in(ep, ratespec::Per::Minute), Some(5400));
+}
+
+#[tokio::test]
+async fn a_client_surfaces_the_cap_typed_and_sends_nothing() {
+    let clock = ManualClock::new(BEIJING_MIDNIGHT + 100);
+    let limiter = Arc::new(Limiter::<Im, _>::with_clock(clock));
+    let sent = Counting::default();
+    let mut client = ClientLayer::new(limiter)
+        .weigh(JsonTargets::easemob())
+        .fail_fast()
+        .layer(sent.clone());
+    let refused = client.call(message(601)).await.unwrap_err();
+    let cap = refused.over_cap().expect("an OverCap refusal");
+    assert_eq!(
+        (cap.units, cap.cap.max, cap.cap.unit.as_ref()),
+        (601, 600, "users")
+    );
+    assert_eq!(sent.0.load(Ordering::Relaxed), 0);
+    assert!(client.call(message(600)).await.is_ok());
+    assert_eq!(sent.0.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn the_default_429_names_the_per_user_window_and_a_scope_key_extension_overrides_the_path() {
+    let clock = ManualClock::new(BEIJING_MIDNIGHT + 100);
+    let limiter = Arc::new(Limiter::<Im, _>::with_clock(clock));
+    let mut service = ServerLayer::new(limiter.clone()).layer(Counting::default());
+    let delete = |user: &str, key: Option<&str>| {
+        let mut request = Request::delete(format!("/acme/chat/users/{user}/user_channel"))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        if let Some(key) = key {
+            request.extensions_mut().insert(ScopeKey(key.to_owned()));
+        }
+        request
+    };
+    for _ in 0..5 {
+        let response = service.call(delete("alice", None)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let refused = service.call(delete("alice", None)).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let h = |name| {
+        refused
+            .headers()
+            .get(name)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    // What README.md shows for this request.
+    assert_eq!(h("retry-after"), "60");
+    assert_eq!(h("ratelimit"), r#""user-minute";r=0;t=60;pk=:YWxpY2U=:"#);
+    assert_eq!(
+        h("ratelimit-policy"),
+        r#""user-minute";q=5;w=60;pk=:YWxpY2U=:, "second";q=100;w=1"#
+    );
+    assert_eq!(
+        body_of(refused).await,
+        r#"{"error":"rate limit of 5 per minute reached; retry after 59900 ms","endpoint":"DeleteUsersByUserNameUserChannel","window":{"max":5,"every":1,"per":"minute","seconds":60,"cost":"call","scope":"user"}}"#
+    );
+    // The extension names the user: bob's path, alice's key, refused; alice's path, bob's key.
+    let refused = service.call(delete("bob", Some("alice"))).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let admitted = service.call(delete("alice", Some("bob"))).await.unwrap();
+    assert_eq!(admitted.status(), StatusCode::OK);
+    // The refusals charged nothing: 6 of the app's 100 per second are taken.
+    assert_eq!(
+        limiter.remaining_in(Im::DeleteUsersByUserNameUserChannel, ratespec::Per::Second),
+        Some(94)
     );
 }

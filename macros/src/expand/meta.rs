@@ -40,6 +40,10 @@ fn record(
         let (max, cost, unit) = (cap.max, self::cost(cap.cost, krate), cap.unit.as_ref());
         quote! { #krate::Cap { max: #max, cost: #cost, unit: #krate::Text::Borrowed(#unit) } }
     });
+    let scope_param = match &endpoint.scope_param {
+        Some(param) => quote! { ::core::option::Option::Some(#param) },
+        None => quote! { ::core::option::Option::None },
+    };
     let host = match &endpoint.host {
         Some(host) => quote! { ::core::option::Option::Some(#host) },
         None => quote! { ::core::option::Option::None },
@@ -60,6 +64,7 @@ fn record(
             unit: #unit,
             cost: #cost,
             caps: &[#(#caps),*],
+            scope_param: #scope_param,
             sub_limits: #sub_limits,
             adjustable: #adjustable,
             deprecated: #deprecated,
@@ -175,6 +180,11 @@ pub fn inherent(generated: &Generated, krate: &TokenStream) -> TokenStream {
             /// The most units one request may carry (empty when the document states none).
             pub const fn caps(self) -> &'static [#krate::Cap] {
                 self.meta().caps
+            }
+            /// The path parameter naming the user or channel of the endpoint's per-user or
+            /// per-channel windows, if any.
+            pub const fn scope_param(self) -> ::core::option::Option<&'static str> {
+                self.meta().scope_param
             }
             /// 可调频: the vendor raises the limit on request.
             pub const fn adjustable(self) -> bool {

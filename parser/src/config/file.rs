@@ -17,6 +17,9 @@
 //! [document.routes."/message/recall.json"]   # or "POST /message/recall.json"
 //! variant = "MessageRecall"      # the enum variant's name
 //! limit = "100 次/每秒"          # the limit phrase, replacing what the rows say
+//! scope_param = "userName"       # the path parameter naming the user or channel of its
+//!                                # per-user / per-channel windows (default: see
+//!                                # `model::scope_param`)
 //! ```
 
 use std::collections::BTreeMap;
@@ -84,6 +87,9 @@ pub struct RouteConfig {
     pub variant: Option<Spanned<String>>,
     /// The limit phrase, replacing what the document's rows say.
     pub limit: Option<Spanned<String>>,
+    /// The path parameter whose value is the scope key (user or channel) of the route's
+    /// per-user or per-channel windows, replacing the one the naming rule picks.
+    pub scope_param: Option<Spanned<String>>,
 }
 
 impl Config {

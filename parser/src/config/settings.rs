@@ -157,6 +157,8 @@ pub struct RouteSetting {
     pub parsed: Option<Result<Limit, PhraseError>>,
     /// Where the phrase is in `limits.toml`.
     pub limit_span: Option<std::ops::Range<usize>>,
+    /// The path parameter naming the scope key, and where it is written in `limits.toml`.
+    pub scope_param: Option<(String, Position)>,
     /// Where the entry's key is.
     pub at: Position,
     /// The key as written.
@@ -206,6 +208,10 @@ impl<'a> RouteSettings<'a> {
                     limit: route.limit.as_ref().map(|l| l.get_ref().clone()),
                     parsed: route.limit.as_ref().map(|l| parse_phrase(l.get_ref())),
                     limit_span: route.limit.as_ref().map(|l| l.span()),
+                    scope_param: route.scope_param.as_ref().map(|p| {
+                        let at = config_source.position(p.span().start);
+                        (p.get_ref().clone(), at)
+                    }),
                     at,
                     key: key.get_ref().clone(),
                 },
@@ -224,6 +230,11 @@ impl<'a> RouteSettings<'a> {
             None if key.starts_with('/') => Some((self.default_method.clone()?, key.to_string())),
             _ => None,
         }
+    }
+
+    /// The `limits.toml` being read, if any.
+    pub fn config_source(&self) -> Option<&'a Source> {
+        self.config_source
     }
 
     /// The entry for a route, if any.

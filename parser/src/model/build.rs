@@ -204,6 +204,7 @@ pub fn build_document(
 
     let mut endpoints = merge(read, routes, source, &mut diagnostics);
     name_variants(&mut endpoints, settings, routes, source, &mut diagnostics);
+    pick_scope_params(&mut endpoints, routes, &mut diagnostics);
     let buckets = resolve_buckets(
         &mut endpoints,
         settings,
@@ -295,6 +296,7 @@ fn merge(
                 limit: r.limit,
                 template: r.template,
                 bucket: 0,
+                scope_param: None,
                 sources: vec![r.row.at],
                 path_at: r.row.path_at,
                 phrase_at: r.row.phrase_at,
@@ -449,6 +451,63 @@ fn name_variants(
             taken.insert(variant.clone(), i);
         }
         endpoints[i].variant = variant;
+    }
+}
+
+/// Sets each endpoint's [`scope_param`](Endpoint::scope_param): `limits.toml`'s, checked
+/// against the template and the windows, else the naming rule's for the scope of its
+/// per-user or per-channel windows.
+fn pick_scope_params(
+    endpoints: &mut [Endpoint],
+    routes: &RouteSettings<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for endpoint in endpoints.iter_mut() {
+        let scope = endpoint
+            .limit
+            .windows
+            .iter()
+            .map(|w| w.scope)
+            .find(|&s| s != ratespec_core::Scope::Tenant);
+        let configured = routes
+            .get(&endpoint.method, endpoint.path())
+            .and_then(|r| r.scope_param.clone());
+        if let (Some((param, at)), Some(config_source)) = (configured, routes.config_source()) {
+            let problem = if scope.is_none() {
+                Some((
+                    format!(
+                        "`{}` has no per-user or per-channel window to key by `{param}`",
+                        endpoint.route()
+                    ),
+                    "remove `scope_param`, or give the route a limit of one user or channel"
+                        .to_string(),
+                ))
+            } else if !endpoint.template.params().any(|p| p == param) {
+                let params: Vec<String> = endpoint
+                    .template
+                    .params()
+                    .map(|p| format!("`{p}`"))
+                    .collect();
+                Some((
+                    format!("`{}` has no path parameter `{param}`", endpoint.route()),
+                    match params.is_empty() {
+                        true => "the path has no parameters: remove `scope_param` (the layer takes the key from a hook)".to_string(),
+                        false => format!("name one of {}", params.join(", ")),
+                    },
+                ))
+            } else {
+                None
+            };
+            match problem {
+                Some((message, help)) => diagnostics
+                    .push(Diagnostic::new(config_source, at, message, &param).with_help(help)),
+                None => endpoint.scope_param = Some(param),
+            }
+            continue;
+        }
+        endpoint.scope_param = scope
+            .and_then(|scope| super::scope_param(endpoint.template.params(), scope))
+            .map(str::to_string);
     }
 }
 

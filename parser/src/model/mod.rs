@@ -87,12 +87,47 @@ pub struct Endpoint {
     pub published: bool,
     /// The index of the bucket in [`Document::buckets`].
     pub bucket: usize,
+    /// The path parameter whose value is the scope key of the endpoint's per-user or
+    /// per-channel windows: `limits.toml`'s `scope_param`, else the one [`scope_param`]
+    /// picks; `None` without such windows or without such a parameter.
+    pub scope_param: Option<String>,
     /// Where each row is, in document order.
     pub sources: Vec<Position>,
     /// Where the first row's path is written (what diagnostics about the endpoint point at).
     pub path_at: Position,
     /// Where the first row's limit phrase is written.
     pub phrase_at: Position,
+}
+
+/// The path parameter that names the user or channel of a route's windows of `scope`, by
+/// the naming rule: the last parameter whose name, lower case and without `_` or `-`, is
+/// `username`, `userid`, `uid` or `user` (for [`Scope::User`](ratespec_core::Scope::User)),
+/// or `channelid`, `channel`, `channelname` or `buschannel` (for
+/// [`Scope::Channel`](ratespec_core::Scope::Channel)). The last, because a path that names a
+/// user names them after their group or app (`/chatgroups/{group_id}/users/{username}`).
+/// `None` for the tenant scope, or when no parameter has such a name: the caller then
+/// supplies the key (a form field, a hook).
+pub fn scope_param<'a>(
+    params: impl IntoIterator<Item = &'a str>,
+    scope: ratespec_core::Scope,
+) -> Option<&'a str> {
+    use ratespec_core::Scope;
+    let names: &[&str] = match scope {
+        Scope::User => &["username", "userid", "uid", "user"],
+        Scope::Channel => &["channelid", "channel", "channelname", "buschannel"],
+        _ => &[],
+    };
+    params
+        .into_iter()
+        .filter(|param| {
+            let folded: String = param
+                .chars()
+                .filter(|c| !matches!(c, '_' | '-'))
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            names.contains(&folded.as_str())
+        })
+        .last()
 }
 
 impl Endpoint {
@@ -121,4 +156,32 @@ pub struct Bucket {
     pub windows: Vec<Window>,
     /// The endpoints drawing on it, as indices into [`Document::endpoints`].
     pub members: Vec<usize>,
+}
+
+#[cfg(test)]
+mod scope_param_tests {
+    use super::scope_param;
+    use ratespec_core::Scope;
+
+    #[test]
+    fn the_last_parameter_named_like_a_user_or_channel_is_the_scope_key() {
+        let user = ["org_name", "app_name", "userName"];
+        assert_eq!(scope_param(user, Scope::User), Some("userName"));
+        let member = ["org_name", "app_name", "group_id", "username"];
+        assert_eq!(scope_param(member, Scope::User), Some("username"));
+        let owner = ["org_name", "app_name", "owner_username", "blocked_username"];
+        assert_eq!(
+            scope_param(owner, Scope::User),
+            None,
+            "neither is `username`"
+        );
+        assert_eq!(scope_param(["user_id", "uid"], Scope::User), Some("uid"));
+        assert_eq!(
+            scope_param(["channelId"], Scope::Channel),
+            Some("channelId")
+        );
+        assert_eq!(scope_param(["channelId"], Scope::User), None);
+        assert_eq!(scope_param(["userName"], Scope::Tenant), None);
+        assert_eq!(scope_param([], Scope::User), None);
+    }
 }

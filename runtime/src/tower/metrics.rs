@@ -2,6 +2,7 @@
 
 use crate::endpoints::Endpoints;
 use crate::outcome::Refusal;
+use crate::units::Units;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// endpoint's discriminant (no hashing, no lock).
 ///
 /// Every decision is also a `tracing` event with target `ratespec` and fields `provider`,
-/// `endpoint`, `cost`: admissions at `DEBUG`, refusals at `INFO` (with `retry_after_ms`),
+/// `endpoint`, `cost` (the request's size): admissions at `DEBUG`, refusals at `INFO` (with `retry_after_ms`),
 /// an unavailable limiter at `WARN`.
 pub struct Stats<E> {
     /// Three counters per endpoint: admitted, denied, unavailable.
@@ -63,8 +64,9 @@ impl<E: Endpoints> Stats<E> {
             .collect()
     }
 
-    pub(crate) fn record_admitted(&self, ep: E, cost: u64) {
+    pub(crate) fn record_admitted(&self, ep: E, units: Units) {
         self.bump(ep, ADMITTED);
+        let cost = units.size();
         tracing::debug!(
             target: "ratespec",
             provider = E::PROVIDER,
@@ -74,7 +76,8 @@ impl<E: Endpoints> Stats<E> {
         );
     }
 
-    pub(crate) fn record_refused(&self, ep: E, cost: u64, refusal: &Refusal) {
+    pub(crate) fn record_refused(&self, ep: E, units: Units, refusal: &Refusal) {
+        let cost = units.size();
         match refusal {
             Refusal::Denied(_) | Refusal::Exceeds(_) | Refusal::OverCap(_) => {
                 self.bump(ep, DENIED);

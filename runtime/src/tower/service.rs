@@ -1,12 +1,13 @@
 //! The services the layers wrap around an inner service.
 
-use super::admission::{Admission, Head};
+use super::admission::{Admission, Head, scope_key};
 use super::cost::{Weigh, WeighError};
-use super::headers::RateLimitHeaders;
+use super::headers::{Partition, RateLimitHeaders};
 use super::layer::HeaderMode;
 use super::layer::{ClientShared, ServerShared};
 use crate::endpoints::Endpoints;
-use crate::outcome::Refusal;
+use crate::outcome::{OverCap, Permit, Refusal};
+use crate::units::Units;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{Request, Response, StatusCode};
@@ -70,22 +71,22 @@ where
         let Some(ep) = E::route_request(&request).endpoint() else {
             return Box::pin(self.inner.call(request));
         };
-        // The fast path: the cost is known from the head and the limiter answers at once (the
-        // local `Limiter`), so the request is decided here, and the service that was polled
-        // ready takes it: no future of the layer's own, no clone of the inner service.
-        let cost = self.shared.weigh.weigh_head(ep, &request);
-        if let Some(cost) = cost
-            && let Some(decided) =
-                self.shared
+        // The fast path: the units are known from the head and the limiter answers at once
+        // (the local `Limiter`), so the request is decided here, and the service that was
+        // polled ready takes it: no future of the layer's own, no clone of the inner service.
+        let units = self.shared.weigh.weigh_head(ep, &request);
+        if let Some(units) = units {
+            let decided = {
+                let head = Head::of(&request).routed(ep);
+                let scope = scope_key(ep, &head);
+                let shared = &*self.shared;
+                shared
                     .admission
-                    .try_admit_now(ep, cost, &Head::of(&request))
-        {
-            let shared = &*self.shared;
-            let refused = match decided {
-                Ok(permit) => {
-                    shared.stats.record_admitted(ep, cost);
-                    let headers = (shared.headers == HeaderMode::All)
-                        .then(|| RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit)));
+                    .try_admit_now(ep, units, scope.as_deref(), &head)
+                    .map(|decided| decide(shared, ep, units, decided, &head, scope.as_deref()))
+            };
+            match decided {
+                Some(Decision::Pass(headers)) => {
                     let response = self.inner.call(request);
                     return Box::pin(async move {
                         let mut response = response.await?;
@@ -95,72 +96,105 @@ where
                         Ok(response)
                     });
                 }
-                Err(refused) => refused,
-            };
-            shared.stats.record_refused(ep, cost, &refused);
-            if shared.fail_open && matches!(refused, Refusal::Unavailable(_)) {
-                return Box::pin(self.inner.call(request));
+                Some(Decision::Answer(response)) => {
+                    let response = response.map(RB::from);
+                    return Box::pin(async move { Ok(response) });
+                }
+                None => {}
             }
-            let response = refusal(shared, ep, &refused);
-            return Box::pin(async move { Ok(response) });
         }
         // The service that was polled ready handles this request; a clone waits for the next.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let shared = self.shared.clone();
         Box::pin(async move {
-            let (request, cost) = match cost {
-                Some(cost) => (request, cost),
+            let (request, units) = match units {
+                Some(units) => (request, units),
                 None => match shared.weigh.weigh(ep, request).await {
                     Ok(weighed) => weighed,
                     Err(e) => return Ok(unweighable(&e)),
                 },
             };
-            let admitted = shared
-                .admission
-                .try_admit(ep, cost, &Head::of(&request))
-                .await;
-            let refused = match admitted {
-                Ok(permit) => {
-                    shared.stats.record_admitted(ep, cost);
-                    // Computed at admission, inserted when the inner service answers.
-                    let headers = (shared.headers == HeaderMode::All)
-                        .then(|| RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit)));
+            let decision = {
+                let head = Head::of(&request).routed(ep);
+                let scope = scope_key(ep, &head);
+                let admitted = shared
+                    .admission
+                    .try_admit(ep, units, scope.as_deref(), &head)
+                    .await;
+                decide(&shared, ep, units, admitted, &head, scope.as_deref())
+            };
+            match decision {
+                Decision::Pass(headers) => {
                     let mut response = inner.call(request).await?;
                     if let Some(headers) = headers {
                         headers.insert_into(response.headers_mut());
                     }
-                    return Ok(response);
+                    Ok(response)
                 }
-                Err(refused) => refused,
-            };
-            shared.stats.record_refused(ep, cost, &refused);
-            if shared.fail_open && matches!(refused, Refusal::Unavailable(_)) {
-                return inner.call(request).await;
+                Decision::Answer(response) => Ok(response.map(RB::from)),
             }
-            Ok(refusal(&shared, ep, &refused))
         })
     }
 }
 
-/// The answer to a refused request, with the rate-limit headers unless they are off.
-fn refusal<E: Endpoints, A: Admission<E>, W, RB: From<Bytes>>(
-    shared: &ServerShared<E, A, W>,
-    ep: E,
-    refused: &Refusal,
-) -> Response<RB> {
-    let (mut parts, body) = (shared.answer)(ep, refused).into_parts();
-    if shared.headers != HeaderMode::Off {
-        RateLimitHeaders::new(&*shared.admission, ep, Err(refused)).insert_into(&mut parts.headers);
-    }
-    Response::from_parts(parts, RB::from(body))
+/// What the server does with a decided request.
+enum Decision {
+    /// Hand it to the inner service, adding these headers to its response.
+    Pass(Option<RateLimitHeaders>),
+    /// Answer it with this refusal.
+    Answer(Response<Bytes>),
 }
 
-/// 413 for a body too long to weigh, 400 for one that could not be read.
+/// Records the admission's answer and turns it into what the server does: headers computed
+/// at admission (inserted when the inner service answers), or the refusal's answer.
+fn decide<E: Endpoints, A: Admission<E>, W>(
+    shared: &ServerShared<E, A, W>,
+    ep: E,
+    units: Units,
+    admitted: Result<Permit, Refusal>,
+    head: &Head<'_>,
+    scope: Option<&str>,
+) -> Decision {
+    let tenant = || shared.admission.tenant(head);
+    match admitted {
+        Ok(permit) => {
+            shared.stats.record_admitted(ep, units);
+            let headers = (shared.headers == HeaderMode::All).then(|| {
+                let tenant = tenant();
+                let partition = Partition {
+                    tenant: tenant.as_deref(),
+                    scope,
+                };
+                RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit), &partition)
+            });
+            Decision::Pass(headers)
+        }
+        Err(refused) => {
+            shared.stats.record_refused(ep, units, &refused);
+            if shared.fail_open && matches!(refused, Refusal::Unavailable(_)) {
+                return Decision::Pass(None);
+            }
+            let (mut parts, body) = (shared.answer)(ep, &refused).into_parts();
+            if shared.headers != HeaderMode::Off {
+                let tenant = tenant();
+                let partition = Partition {
+                    tenant: tenant.as_deref(),
+                    scope,
+                };
+                RateLimitHeaders::new(&*shared.admission, ep, Err(&refused), &partition)
+                    .insert_into(&mut parts.headers);
+            }
+            Decision::Answer(Response::from_parts(parts, body))
+        }
+    }
+}
+
+/// 413 for a body too long to weigh, 400 for one that could not be read or is malformed.
 fn unweighable<RB: From<Bytes>>(e: &WeighError) -> Response<RB> {
     let status = match e {
         WeighError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        WeighError::Body(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::BAD_REQUEST,
     };
     let mut response = Response::new(RB::from(Bytes::from(e.to_string())));
     *response.status_mut() = status;
@@ -206,8 +240,9 @@ impl<S: fmt::Debug, E: Endpoints, A, W> fmt::Debug for Client<S, E, A, W> {
 #[non_exhaustive]
 pub enum ClientError<E, S> {
     /// The limiter refused the request: a full window (in fail-fast mode), a cost that can
-    /// never pass, or a limiter that could not decide ([`Refusal::Unavailable`]). Nothing
-    /// was sent.
+    /// never pass, a request above a per-request cap ([`Refusal::OverCap`], see
+    /// [`ClientError::over_cap`]: split it), or a limiter that could not decide
+    /// ([`Refusal::Unavailable`]). Nothing was sent.
     Refused {
         /// The request's endpoint.
         endpoint: E,
@@ -218,6 +253,20 @@ pub enum ClientError<E, S> {
     Weigh(WeighError),
     /// The inner service failed.
     Inner(S),
+}
+
+impl<E, S> ClientError<E, S> {
+    /// The cap the request was above, when it was refused for carrying more than one
+    /// request may (`600 users/request`): the request must be split, waiting never helps.
+    pub fn over_cap(&self) -> Option<&OverCap> {
+        match self {
+            ClientError::Refused {
+                refusal: Refusal::OverCap(over),
+                ..
+            } => Some(over),
+            _ => None,
+        }
+    }
 }
 
 impl<E: Endpoints, S: fmt::Display> fmt::Display for ClientError<E, S> {
@@ -269,21 +318,25 @@ where
         };
         let shared = self.shared.clone();
         Box::pin(async move {
-            let (request, cost) = shared
+            let (request, units) = shared
                 .weigh
                 .weigh(ep, request)
                 .await
                 .map_err(ClientError::Weigh)?;
-            let head = Head::of(&request);
-            let admitted = if shared.wait {
-                shared.admission.admit(ep, cost, &head).await
-            } else {
-                shared.admission.try_admit(ep, cost, &head).await
+            let admitted = {
+                let head = Head::of(&request).routed(ep);
+                let scope = scope_key(ep, &head);
+                let scope = scope.as_deref();
+                if shared.wait {
+                    shared.admission.admit(ep, units, scope, &head).await
+                } else {
+                    shared.admission.try_admit(ep, units, scope, &head).await
+                }
             };
             match admitted {
-                Ok(_) => shared.stats.record_admitted(ep, cost),
+                Ok(_) => shared.stats.record_admitted(ep, units),
                 Err(refusal) => {
-                    shared.stats.record_refused(ep, cost, &refusal);
+                    shared.stats.record_refused(ep, units, &refusal);
                     return Err(ClientError::Refused {
                         endpoint: ep,
                         refusal,
