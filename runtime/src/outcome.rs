@@ -275,10 +275,11 @@ impl fmt::Display for Refusal {
 
 impl fmt::Display for OverCap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The document's own unit (`users`, `人`) reads right for any count.
         write!(
             f,
-            "{} {} in one request is above the documented {} {} per request",
-            self.units, self.cap.cost, self.cap.max, self.cap.unit
+            "{} {} in one request, above the documented {} {} per request",
+            self.units, self.cap.unit, self.cap.max, self.cap.unit
         )
     }
 }

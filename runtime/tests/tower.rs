@@ -188,7 +188,7 @@ async fn a_request_above_a_cap_is_answered_400_naming_the_cap_with_nothing_charg
     assert_eq!(over.headers().get("retry-after"), None);
     assert_eq!(
         body_of(over).await,
-        r#"{"error":"601 user in one request is above the documented 600 users per request","endpoint":"PostMessagesUsers","cap":{"max":600,"cost":"user","unit":"users"},"units":601}"#
+        r#"{"error":"601 users in one request, above the documented 600 users per request","endpoint":"PostMessagesUsers","cap":{"max":600,"cost":"user","unit":"users"},"units":601}"#
     );
     assert_eq!(limiter.remaining_in(ep, ratespec::Per::Second), Some(100));
     assert_eq!(reached.0.load(Ordering::Relaxed), 0);
