@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 mod specs {
-    ratespec::include_limits!("../specs/");
+    ratespec::include_limits!("specs/");
 }
 pub use specs::{easemob_push, rongcloud};
 
