@@ -561,3 +561,8 @@ mod tests {
         );
     }
 }
+
+/// The README's example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

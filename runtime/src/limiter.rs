@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// share a quota draw on the same counters. See the crate documentation for the semantics.
 ///
 /// ```
-/// # mod docs { ratespec::include_limits!("../specs/"); }
-/// use docs::rongcloud::Endpoint;
+/// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+/// use rongcloud::Endpoint;
 /// use ratespec::{Limiter, ManualClock};
 /// use std::time::Duration;
 ///

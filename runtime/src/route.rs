@@ -69,8 +69,8 @@ impl<'a, E: Endpoints> Match<'a, E> {
     /// undecoded.
     ///
     /// ```
-    /// # mod docs { ratespec::include_limits!("../specs/"); }
-    /// # use docs::easemob_push::Endpoint;
+    /// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+    /// use easemob_push::Endpoint;
     /// use ratespec::Route;
     ///
     /// let Route::Found(found) = Endpoint::route("GET", "/acme/chat/push/label/vip") else {

@@ -122,6 +122,7 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
 /// The shared Redis limiter: a full window waits (without FIFO order across processes) until
 /// the refusal's `retry_after`; Redis being unreachable under `FailurePolicy::Closed` is
 /// [`Refusal::Unavailable`] (under `Open`, the Redis limiter admits by itself).
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[cfg(feature = "redis")]
 impl<E: Endpoints, C: Clock + 'static> Admission<E> for crate::redis::RedisLimiter<E, C> {
     async fn try_admit(&self, ep: E, cost: u64, _head: &Head<'_>) -> Result<Permit, Refusal> {
@@ -141,8 +142,8 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for crate::redis::RedisLimit
 /// `key` takes from its head.
 ///
 /// ```
-/// # mod docs { ratespec::include_limits!("../specs/"); }
-/// # use docs::rongcloud::Endpoint;
+/// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+/// use rongcloud::Endpoint;
 /// use ratespec::KeyedLimiter;
 /// use ratespec::tower::{ByKey, Head, ServerLayer};
 /// use std::sync::Arc;
