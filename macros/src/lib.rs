@@ -146,7 +146,7 @@ use args::Args;
 /// of a tracked file). Without a `limits.toml`, add a `build.rs` so that cargo also watches
 /// the folder itself:
 ///
-/// ```no_run
+/// ```ignore
 /// fn main() {
 ///     println!("cargo::rerun-if-changed=specs");
 /// }
