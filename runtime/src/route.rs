@@ -6,6 +6,10 @@
 use crate::endpoints::Endpoints;
 
 /// What [`Endpoints::route`] finds for a request.
+///
+/// Exhaustive on purpose, so that a `match` can handle every answer of HTTP routing (200,
+/// 404, 405) without a catch-all: a route is found, or its path is not documented, or its
+/// method is not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route<'a, E> {
     /// The endpoint, with the path its parameters are read from.
