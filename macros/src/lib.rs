@@ -30,8 +30,9 @@ use args::Args;
 /// ```
 ///
 /// The generated code names the runtime crate, so call the macro as
-/// `ratespec::include_limits!` (the example on that page compiles and runs); the generated
-/// items are plain items of your crate, documented by rustdoc like your own.
+/// `ratespec::include_limits!`, whose documentation opens with an example that compiles and
+/// runs. The generated items are plain items of your crate, documented by rustdoc like your
+/// own.
 ///
 /// # Arguments
 ///
