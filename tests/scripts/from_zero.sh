@@ -31,6 +31,14 @@ for file in Cargo.toml specs/limits.toml src/main.rs; do
     fi
 done
 
+# A path that climbs out of the runtime's folder is not in its .crate: the runtime's own
+# examples, tests and doc examples read `specs/` (a symlink to the workspace's) or a symlinked
+# fixture under `tests/fixture/`.
+if grep -rn --include='*.rs' 'include_limits!("\.\./' "$root/runtime"; then
+    echo "from_zero: the include_limits! calls above read outside the runtime's package" >&2
+    exit 1
+fi
+
 # 1. Package the published crates. cargo verifies that each builds from its own .crate and
 #    leaves them unpacked in target/package/<name>-<version>/.
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"
