@@ -26,6 +26,11 @@ use std::fmt;
 pub type Text = Cow<'static, str>;
 
 /// The unit of time a window is counted in.
+///
+/// Exhaustive on purpose: every unit has a fixed length ([`Per::seconds`], a `const fn` the
+/// window arithmetic relies on), and longer windows are a number of these (`3 次/2 天` is
+/// two days). A unit without a fixed length, such as a calendar month, would need more than a
+/// new variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
@@ -580,3 +585,8 @@ mod tests {
         );
     }
 }
+
+/// The README's example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

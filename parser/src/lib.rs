@@ -111,3 +111,8 @@ fn check(inputs: Inputs, options: &Options) -> Load {
     }
     load
 }
+
+/// The README's example, compiled as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

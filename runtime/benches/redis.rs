@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use support_redis::RedisServer;
 
 mod specs {
-    ratespec::include_limits!("../specs/");
+    ratespec::include_limits!("specs/");
 }
 use specs::rongcloud::Endpoint;
 

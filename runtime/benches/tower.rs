@@ -20,7 +20,7 @@ use std::task::{Context, Poll, Waker};
 use tower::{Layer, Service};
 
 mod specs {
-    ratespec::include_limits!("../specs/");
+    ratespec::include_limits!("specs/");
 }
 use specs::rongcloud::Endpoint;
 

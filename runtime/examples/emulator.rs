@@ -1,6 +1,6 @@
 //! A local stand-in for the vendors' server APIs, to test a client against: every route of
 //! `specs/` (97 RongCloud, 15 Easemob push) and of Easemob's IM document
-//! (`tests/fixtures/easemob-im/`, 173 routes), each limited as documented, answering as the
+//! (`tests/fixtures/easemob-im/`, linked as `runtime/tests/fixture/easemob-im`; 173 routes), each limited as documented, answering as the
 //! vendor does when a limit is exceeded.
 //!
 //! It counts as the vendors do: each tenant apart (RongCloud's `App-Key` header, Easemob's
@@ -48,11 +48,11 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 mod specs {
-    ratespec::include_limits!("../specs/");
+    ratespec::include_limits!("specs/");
 }
 mod fixtures {
     // Easemob's IM REST API document, an unchanged copy of the corpus's (see its limits.toml).
-    ratespec::include_limits!("../tests/fixtures/easemob-im/");
+    ratespec::include_limits!("tests/fixture/easemob-im/");
 }
 pub use fixtures::easemob_im;
 pub use specs::{easemob_push, rongcloud};

@@ -9,7 +9,7 @@
 use ratespec::{Limiter, Per, Refusal};
 use std::time::Instant;
 
-ratespec::include_limits!("../specs/");
+ratespec::include_limits!("specs/");
 
 use rongcloud::Endpoint;
 

@@ -78,6 +78,7 @@ pub trait Endpoints: Copy + Eq + core::fmt::Debug + Send + Sync + 'static {
     fn route<'a>(method: &str, target: &'a str) -> Route<'a, Self>;
 
     /// [`route`](Endpoints::route) for an [`http::Request`]: its method and its URI's path.
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     #[cfg(feature = "http")]
     fn route_request<B>(request: &::http::Request<B>) -> Route<'_, Self> {
         Self::route(request.method().as_str(), request.uri().path())

@@ -223,6 +223,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
     ///
     /// Unlike [`Limiter::acquire`](crate::Limiter::acquire), waiters are not queued: each
     /// retries when the refusing window ends. Cancellation-safe: charging is the last step.
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     #[cfg(feature = "tokio")]
     pub async fn acquire<Q>(
         &self,

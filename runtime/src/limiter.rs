@@ -18,8 +18,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// share a quota draw on the same counters. See the crate documentation for the semantics.
 ///
 /// ```
-/// # mod docs { ratespec::include_limits!("../specs/"); }
-/// use docs::rongcloud::Endpoint;
+/// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+/// use rongcloud::Endpoint;
 /// use ratespec::{Limiter, ManualClock};
 /// use std::time::Duration;
 ///
@@ -100,8 +100,8 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// stay fixed windows. Limits set before are forgotten: call it first.
     ///
     /// ```
-    /// # mod docs { ratespec::include_limits!("../specs/"); }
-    /// use docs::rongcloud::Endpoint;
+    /// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+    /// use rongcloud::Endpoint;
     /// use ratespec::{Limiter, ManualClock};
     /// use std::time::Duration;
     ///
@@ -203,8 +203,8 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// raises them again.
     ///
     /// ```
-    /// # mod docs { ratespec::include_limits!("../specs/"); }
-    /// use docs::rongcloud::Endpoint;
+    /// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+    /// use rongcloud::Endpoint;
     /// use ratespec::{Limiter, ManualClock, Per};
     /// use std::time::Duration;
     ///

@@ -6,6 +6,10 @@
 use crate::endpoints::Endpoints;
 
 /// What [`Endpoints::route`] finds for a request.
+///
+/// Exhaustive on purpose, so that a `match` can handle every answer of HTTP routing (200,
+/// 404, 405) without a catch-all: a route is found, or its path is not documented, or its
+/// method is not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route<'a, E> {
     /// The endpoint, with the path its parameters are read from.
@@ -69,8 +73,8 @@ impl<'a, E: Endpoints> Match<'a, E> {
     /// undecoded.
     ///
     /// ```
-    /// # mod docs { ratespec::include_limits!("../specs/"); }
-    /// # use docs::easemob_push::Endpoint;
+    /// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+    /// use easemob_push::Endpoint;
     /// use ratespec::Route;
     ///
     /// let Route::Found(found) = Endpoint::route("GET", "/acme/chat/push/label/vip") else {

@@ -13,7 +13,7 @@
 //!   has that method (as axum does).
 //!
 //!   ```
-//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # mod docs { ratespec::include_limits!("specs/"); }
 //!   # use docs::{easemob_push, rongcloud};
 //!   use ratespec::Route;
 //!
@@ -33,7 +33,7 @@
 //!   fixture is `tests/fixtures/priority/routes.md`.)
 //!
 //!   ```
-//!   # mod docs { ratespec::include_limits!("../tests/fixtures/priority/"); }
+//!   # mod docs { ratespec::include_limits!("tests/fixture/priority/"); }
 //!   # use docs::priority::Endpoint;
 //!   let get = |path| Endpoint::route("GET", path).endpoint();
 //!   assert_eq!(get("/a/b"), Some(Endpoint::Static));     // GET /a/b
@@ -48,7 +48,7 @@
 //!   percent-decoded, and a captured parameter is returned as written.
 //!
 //!   ```
-//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # mod docs { ratespec::include_limits!("specs/"); }
 //!   # use docs::{easemob_push, rongcloud};
 //!   use ratespec::Route;
 //!
@@ -71,7 +71,7 @@
 //!   `..` (there is no wildcard). Paths are not normalised.
 //!
 //!   ```
-//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # mod docs { ratespec::include_limits!("specs/"); }
 //!   # use docs::{easemob_push, rongcloud};
 //!   let token = |target| rongcloud::Endpoint::route("POST", target).endpoint();
 //!   let push = |target| easemob_push::Endpoint::route("POST", target).endpoint();
@@ -91,7 +91,7 @@
 //!   path, `*`, `host/path`) is [`Route::NotFound`]. No input panics.
 //!
 //!   ```
-//!   # mod docs { ratespec::include_limits!("../specs/"); }
+//!   # mod docs { ratespec::include_limits!("specs/"); }
 //!   # use docs::rongcloud::Endpoint;
 //!   let token = |target| Endpoint::route("POST", target).endpoint();
 //!   let found = Some(Endpoint::UserGetToken);

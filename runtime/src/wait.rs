@@ -32,6 +32,7 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// charging is the last step and cannot be interrupted, so a dropped future has charged
     /// nothing, and its place in the queue is released. Sleeps use tokio's timer, so the
     /// limiter's clock should follow real time (or tokio's paused time in tests).
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn acquire(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
         let units = units.into();
         let turnstile = &self.turnstiles.0[ep.bucket()];

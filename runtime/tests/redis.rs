@@ -15,7 +15,7 @@ use std::time::Duration;
 use support_redis::RedisServer;
 
 mod specs {
-    ratespec::include_limits!("../specs/", include_commented = true);
+    ratespec::include_limits!("specs/", include_commented = true);
 }
 use specs::rongcloud::Endpoint;
 

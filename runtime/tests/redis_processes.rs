@@ -15,7 +15,7 @@ use std::time::Duration;
 use support_redis::RedisServer;
 
 mod specs {
-    ratespec::include_limits!("../specs/");
+    ratespec::include_limits!("specs/");
 }
 use specs::rongcloud::Endpoint;
 

@@ -130,7 +130,7 @@ async fn a_keyed_limiter_charges_each_app_key_its_own_quota() {
 }
 
 mod im {
-    ratespec::include_limits!("../tests/fixtures/easemob-im/");
+    ratespec::include_limits!("tests/fixture/easemob-im/");
 }
 use http_body_util::{BodyExt, Full};
 use im::easemob_im::Endpoint as Im;

@@ -73,15 +73,32 @@ mod tests {
     use super::*;
 
     /// `crate = path` reaches every item: the expansion names the runtime only through it.
+    ///
+    /// The document is written here (a static route, and a parameterised one with a calendar-day
+    /// window), so the test needs nothing outside this crate's package.
     #[test]
     fn generated_code_names_the_runtime_through_the_crate_path() {
-        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        let specs = std::env::temp_dir().join(format!("ratespec-macros-{}", std::process::id()));
+        std::fs::create_dir_all(&specs).unwrap();
+        std::fs::write(
+            specs.join("limits.toml"),
+            "[[document]]\nfile = \"demo.md\"\nutc_offset = \"+08:00\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            specs.join("demo.md"),
+            "| 接口 | 方法 | URL | 频率 |\n| --- | --- | --- | --- |\n\
+             | 注册 | POST | /user/getToken.json | 200 次/每秒 |\n\
+             | 标签 | GET | /{org}/label/{name} | 10 次/秒，3 次/每自然日 |\n",
+        )
+        .unwrap();
         let load = ratespec_parser::load(
-            &[specs],
-            &ratespec_parser::Options {
-                include_commented: true,
-            },
+            std::slice::from_ref(&specs),
+            &ratespec_parser::Options::default(),
         );
+        std::fs::remove_dir_all(&specs).unwrap();
+        assert!(load.diagnostics.is_empty(), "{:?}", load.diagnostics);
+        assert_eq!(load.catalog.endpoint_count(), 2);
         let renamed = expand(&load, Span::call_site(), &quote! { ::limits }).to_string();
         assert!(renamed.contains(":: limits :: router :: Router"));
         assert!(renamed.contains(":: limits :: EndpointMeta"));

@@ -1,4 +1,4 @@
-//! `limits.toml`: the file's schema ([`file`]) and each document's settings resolved from it
+//! `limits.toml`: the file's schema ([`mod@file`]) and each document's settings resolved from it
 //! ([`settings`]).
 
 pub mod file;

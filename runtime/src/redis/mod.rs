@@ -99,8 +99,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
 /// Build it with [`RedisLimiter::builder`] inside a Tokio runtime with timers enabled.
 ///
 /// ```no_run
-/// # mod docs { ratespec::include_limits!("../specs/"); }
-/// # use docs::rongcloud::Endpoint;
+/// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
+/// use rongcloud::Endpoint;
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use ratespec::Refusal;
 /// use ratespec::redis::{Client, FailurePolicy, RedisLimiter};

@@ -292,6 +292,7 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
 /// The shared Redis limiter: a full window waits (without FIFO order across processes) until
 /// the refusal's `retry_after`; Redis being unreachable under `FailurePolicy::Closed` is
 /// [`Refusal::Unavailable`] (under `Open`, the Redis limiter admits by itself).
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[cfg(feature = "redis")]
 impl<E: Endpoints, C: Clock + 'static> Admission<E> for crate::redis::RedisLimiter<E, C> {
     async fn try_admit(
@@ -337,8 +338,7 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for crate::redis::RedisLimit
 /// `{org_name}/{app_name}` path parameters; [`ByKey::new`] takes any other hook.
 ///
 /// ```
-/// # mod docs { ratespec::include_limits!("../specs/"); }
-/// # use docs::{easemob_push, rongcloud};
+/// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
 /// use ratespec::KeyedLimiter;
 /// use ratespec::tower::{ByKey, FormFields, Head, ServerLayer};
 /// use std::sync::Arc;

@@ -73,8 +73,7 @@ impl<E, A, W> Clone for ServerShared<E, A, W> {
 /// `http_body_util::Full<Bytes>`).
 ///
 /// ```
-/// # mod docs { ratespec::include_limits!("../specs/"); }
-/// # use docs::rongcloud;
+/// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
 /// use axum::{Router, routing::post};
 /// use ratespec::Limiter;
 /// use ratespec::tower::{FormFields, ServerLayer};

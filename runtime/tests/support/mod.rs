@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 mod generated {
-    ratespec::include_limits!("../specs/", include_commented = true);
+    ratespec::include_limits!("specs/", include_commented = true);
 }
 
 /// The RongCloud server API: `/user/getToken.json` 200/s, `/push.json` 2/hour + 3/calendar
