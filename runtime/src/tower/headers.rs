@@ -44,7 +44,7 @@ const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 /// none for a number of seconds under 100), and the map grows at most once.
 ///
 /// `partition` names whose quotas were asked: the tenant's key and the scope key, for the
-/// `pk` parameters (see the [module](self) documentation); [`Partition::default`] for none.
+/// `pk` parameters (see [`ratespec::tower`](crate::tower): a window per user or channel is listed with `pk=:base64(key):`); [`Partition::default`] for none.
 pub fn rate_limit_headers<E: Endpoints, A: Admission<E>>(
     admission: &A,
     ep: E,
