@@ -147,13 +147,11 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
     /// limits of the windows charged by the request's size (at least 1; `u64::MAX` when
     /// nothing bounds it). A request of this size can pass once its windows have room.
     pub fn batch_size(&self, ep: E) -> u64 {
+        // Each window at its current limit, named with its scope (a per-user minute is
+        // not the App Key's).
         crate::units::batch_size(ep, |w| {
-            let len = Length::of(w);
-            let limit = match crate::window::enforced(w) {
-                true => self.limits.limit(ep, len),
-                false => self.scoped.limit(ep.bucket(), len),
-            };
-            limit.unwrap_or(w.max)
+            self.limit(ep, Length::of(w).scoped(w.scope))
+                .unwrap_or(w.max)
         })
     }
 
@@ -236,17 +234,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         let cost = units.into();
-        loop {
-            match self.try_acquire_n(key, ep, cost) {
-                Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
-                    let Some(after) = refused.retry_after() else {
-                        return Err(refused);
-                    };
-                    crate::wait::pause(after).await;
-                }
-                decided => return decided,
-            }
-        }
+        crate::wait::retrying(|| self.try_acquire_n(key, ep, cost)).await
     }
 
     /// Waits until `units` of `ep`'s quota are admitted for `key` on behalf of the scope
@@ -265,17 +253,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         let units = units.into();
-        loop {
-            match self.try_acquire_scoped(key, ep, scope, units) {
-                Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
-                    let Some(after) = refused.retry_after() else {
-                        return Err(refused);
-                    };
-                    crate::wait::pause(after).await;
-                }
-                decided => return decided,
-            }
-        }
+        crate::wait::retrying(|| self.try_acquire_scoped(key, ep, scope, units)).await
     }
 
     /// Drops every tenant whose charges have all expired.

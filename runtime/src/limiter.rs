@@ -332,13 +332,11 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// limits of the windows charged by the request's size (at least 1; `u64::MAX` when
     /// nothing bounds it). A request of this size can pass once its windows have room.
     pub fn batch_size(&self, ep: E) -> u64 {
+        // Each window at its current limit, named with its scope (a per-user minute is
+        // not the App Key's).
         crate::units::batch_size(ep, |w| {
-            let len = Length::of(w);
-            let limit = match crate::window::enforced(w) {
-                true => self.table.limit(ep, len),
-                false => self.scoped.limit(ep.bucket(), len),
-            };
-            limit.unwrap_or(w.max)
+            self.limit(ep, Length::of(w).scoped(w.scope))
+                .unwrap_or(w.max)
         })
     }
 

@@ -63,16 +63,24 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         let Ok(_turn) = turnstile.acquire().await else {
             unreachable!("turnstiles are never closed")
         };
-        loop {
-            match self.try_acquire_scoped(ep, key, units) {
-                Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
-                    let Some(after) = refused.retry_after() else {
-                        return Err(refused);
-                    };
-                    pause(after).await
-                }
-                decided => return decided,
+        retrying(|| self.try_acquire_scoped(ep, key, units)).await
+    }
+}
+
+/// Runs `attempt` until it decides: a refusal that names when to retry (a full window, no
+/// room for a new key yet) sleeps until then and tries again; any other answer is returned.
+pub(crate) async fn retrying(
+    mut attempt: impl FnMut() -> Result<Permit, Refusal>,
+) -> Result<Permit, Refusal> {
+    loop {
+        match attempt() {
+            Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
+                let Some(after) = refused.retry_after() else {
+                    return Err(refused);
+                };
+                pause(after).await;
             }
+            decided => return decided,
         }
     }
 }
