@@ -35,9 +35,16 @@ impl RedisServer {
 
     /// A fresh server (no persistence) on `port`, answering PING.
     pub fn start_on(port: u16) -> RedisServer {
+        RedisServer::start_with(port, &[])
+    }
+
+    /// A fresh server (no persistence) on `port` with more `redis-server` options (cluster
+    /// mode), answering PING.
+    pub fn start_with(port: u16, options: &[&str]) -> RedisServer {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(options)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
