@@ -4,9 +4,11 @@
 //! Missing `redis-server` or `redis-cli` fails the test (never skips it).
 #![allow(dead_code)]
 
-use crate::support_redis::{RedisServer, free_port};
+use crate::support_redis::RedisServer;
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -17,6 +19,29 @@ const INSTALL: &str = "redis-cli is needed by the Redis Cluster tests: install i
 /// How long a node may be unreachable before the others count it as failed. Short, so a
 /// failover takes about two seconds.
 pub const NODE_TIMEOUT_MS: u64 = 1_000;
+
+/// The next port to try, below Linux's ephemeral range (32768-60999), where no outgoing
+/// connection (the nodes' own, among them) can take a port between its choice and its bind.
+static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
+
+/// A port free now, distinct from the others this process chose; from an offset by process
+/// id, so that test binaries running at once mostly try different ports.
+fn cluster_port() -> u16 {
+    const FIRST: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    let _ = NEXT_PORT.compare_exchange(
+        0,
+        (std::process::id() % u32::from(SPAN)) as u16,
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
+    loop {
+        let port = FIRST + NEXT_PORT.fetch_add(1, Ordering::Relaxed) % SPAN;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
 
 /// One node of the cluster, as `CLUSTER NODES` describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,50 +79,19 @@ pub struct RedisCluster {
 impl RedisCluster {
     /// Three masters, one replica each, every slot served and every replica in sync.
     pub fn start() -> RedisCluster {
-        let dir = std::env::temp_dir().join(format!(
-            "ratespec-cluster-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
+        let port = cluster_port();
+        let dir =
+            std::env::temp_dir().join(format!("ratespec-cluster-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create the cluster's directory");
-        let timeout = NODE_TIMEOUT_MS.to_string();
-        // Twelve distinct ports: each node's and its cluster bus port, chosen too (the
-        // default, port + 10000, may be taken or beyond 65535).
-        let mut ports = Vec::new();
-        while ports.len() < 12 {
-            let port = free_port();
-            if !ports.contains(&port) {
-                ports.push(port);
-            }
+        // Built first, so that a panic below still removes what was started.
+        let mut cluster = RedisCluster {
+            nodes: Vec::new(),
+            dir,
+        };
+        while cluster.nodes.len() < 6 {
+            let node = cluster.start_node();
+            cluster.nodes.push(node);
         }
-        let nodes: Vec<(u16, Option<RedisServer>)> = ports
-            .chunks(2)
-            .map(|pair| {
-                let (port, bus) = (pair[0], pair[1]);
-                let config = dir.join(format!("nodes-{port}.conf"));
-                let server = RedisServer::start_with(
-                    port,
-                    &[
-                        "--cluster-enabled",
-                        "yes",
-                        "--cluster-port",
-                        &bus.to_string(),
-                        "--cluster-config-file",
-                        config.to_str().expect("a UTF-8 temporary directory"),
-                        "--cluster-node-timeout",
-                        &timeout,
-                        "--dir",
-                        dir.to_str().expect("a UTF-8 temporary directory"),
-                        // A replica's first sync starts at once, not after the default 5 s
-                        // wait for more replicas to share the transfer.
-                        "--repl-diskless-sync-delay",
-                        "0",
-                    ],
-                );
-                (port, Some(server))
-            })
-            .collect();
-        let cluster = RedisCluster { nodes, dir };
         let addresses: Vec<String> = cluster
             .ports()
             .iter()
@@ -119,6 +113,42 @@ impl RedisCluster {
         );
         cluster.wait_until_ok(Duration::from_secs(20));
         cluster
+    }
+
+    /// One node on free ports, trying others while a port is taken meanwhile (by another
+    /// test binary starting its servers, say).
+    fn start_node(&self) -> (u16, Option<RedisServer>) {
+        let mut failures = Vec::new();
+        while failures.len() < 5 {
+            // The bus port is chosen too: the default (port + 10000) may be taken or beyond
+            // 65535.
+            let (port, bus) = (cluster_port(), cluster_port());
+            let config = self.dir.join(format!("nodes-{port}.conf"));
+            let started = RedisServer::try_start_with(
+                port,
+                &[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-port",
+                    &bus.to_string(),
+                    "--cluster-config-file",
+                    config.to_str().expect("a UTF-8 temporary directory"),
+                    "--cluster-node-timeout",
+                    &NODE_TIMEOUT_MS.to_string(),
+                    "--dir",
+                    self.dir.to_str().expect("a UTF-8 temporary directory"),
+                    // A replica's first sync starts at once, not after the default 5 s wait
+                    // for more replicas to share the transfer.
+                    "--repl-diskless-sync-delay",
+                    "0",
+                ],
+            );
+            match started {
+                Ok(server) => return (port, Some(server)),
+                Err(e) => failures.push(e),
+            }
+        }
+        panic!("no cluster node could start: {failures:?}");
     }
 
     /// The ports of every node started (killed ones included).
