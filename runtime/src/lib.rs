@@ -97,8 +97,10 @@
 //! | --- | --- | --- |
 //! | `tokio` | `acquire(ep, cost).await` on every limiter: waits until admitted, fair and cancellation-safe | tokio 1 (`sync`, `time`) |
 //! | `http` | `Endpoints::route_request` for an `http::Request`, and `deps::http` | http 1 |
-//! | `tower` | `ratespec::tower`: server and client layers, `RateLimit-*` headers, per-recipient costs, stats; implies `http` and `tokio` | tower 0.5 (the traits only), bytes 1, http-body 1, http-body-util 0.1, tracing 0.1 |
-//! | `redis` | `ratespec::redis`: `RedisLimiter`, one quota shared by every process through Redis; implies `tokio` | redis 1.8 (Tokio, connection manager, scripts), tracing 0.1 |
+//! | `tower` | `ratespec::tower`: server and client layers, `RateLimit-*` headers, per-recipient costs, stats; implies `http`, `tokio` and `tracing` | tower 0.5 (the traits only), bytes 1, http-body 1, http-body-util 0.1, serde_json 1, tracing 0.1 |
+//! | `redis` | `ratespec::redis`: `RedisLimiter`, one quota shared by every process through Redis; implies `tokio` and `tracing` | redis 1.8 (Tokio, connection manager, scripts), tracing 0.1 |
+//! | `redis-cluster` | `RedisLimiter::builder_cluster`: the same over a Redis Cluster; implies `redis` | redis 1.8's `cluster-async` |
+//! | `tracing` | logs (target `ratespec`) when the vendor's answers move a limit | tracing 0.1 |
 //!
 //! Third-party types that appear in ratespec's API are re-exported in [`deps`] (and the
 //! Redis client in `ratespec::redis`), so you can name the versions ratespec was built with.

@@ -53,6 +53,18 @@
 //! Nothing panics. A call that times out may still run on the server later: its units stay
 //! charged (a conservative error, never an over-admission under `Closed`).
 //!
+//! # Redis Cluster
+//!
+//! With feature `redis-cluster`, [`RedisLimiter::builder_cluster`] builds the same limiter
+//! over a Redis Cluster. A bucket's keys share one hash tag, so an acquire is still one
+//! EVALSHA in one slot, run by that slot's master (and `SCRIPT LOAD` after a NOSCRIPT is sent
+//! there too); buckets and tenants spread over the masters. When a master dies, calls for its
+//! slots apply the failure policy until the cluster promotes its replica (the node timeout
+//! and about a second more), then count on the new master. Replication is asynchronous:
+//! counts the master had not yet sent to its replica are lost with it, so the window can
+//! admit that many calls more than its limit. While the client refreshes its slot map,
+//! calls for other masters' slots can time out too.
+//!
 //! # Short-circuit
 //!
 //! Once a reply shows a window full (count at its limit), the limiter refuses calls of that
@@ -66,6 +78,8 @@ mod limits;
 mod policy;
 mod script;
 
+#[cfg(feature = "redis-cluster")]
+pub use ::redis::cluster::{ClusterClient, ClusterClientBuilder};
 pub use ::redis::{Client, RedisError};
 pub use policy::FailurePolicy;
 
@@ -78,7 +92,7 @@ use crate::shortcut::Shortcuts;
 use crate::table::Tightest;
 use crate::units::Units;
 use crate::window::{self, Layout, Length, MAX_LIMIT};
-use conn::Conn;
+use conn::{Backend, Conn};
 use keys::Keys;
 use limits::Limits;
 use policy::FailureLog;
@@ -140,7 +154,7 @@ pub struct RedisLimiter<E, C = SystemClock> {
 /// Configures a [`RedisLimiter`]: tenant, timeout, failure policy, short-circuit, clock.
 #[derive(Debug)]
 pub struct RedisLimiterBuilder<E, C = SystemClock> {
-    client: Client,
+    backend: Backend,
     tenant: Option<String>,
     timeout: Duration,
     policy: FailurePolicy,
@@ -153,8 +167,24 @@ impl<E: Endpoints> RedisLimiter<E> {
     /// A builder on `client` (`Client::open("redis://host:6379/")`), with no tenant,
     /// [`DEFAULT_TIMEOUT`], [`FailurePolicy::Open`], the short-circuit on and the system clock.
     pub fn builder(client: Client) -> RedisLimiterBuilder<E> {
+        Self::builder_on(Backend::Single(client))
+    }
+
+    /// A builder on a Redis Cluster (feature `redis-cluster`), with the defaults of
+    /// [`builder`](RedisLimiter::builder): `ClusterClient::builder(["redis://10.0.0.5:7000/",
+    /// "redis://10.0.0.6:7000/"])`, some reachable nodes (the others are discovered), with
+    /// credentials or TLS if needed. Every acquire runs on the master of its bucket's slot
+    /// (see [Redis Cluster](self#redis-cluster)). The limiter sets the connection timeout,
+    /// the response timeout and the waits between retries from its own
+    /// [`timeout`](RedisLimiterBuilder::timeout), as it does for one Redis.
+    #[cfg(feature = "redis-cluster")]
+    pub fn builder_cluster(nodes: ClusterClientBuilder) -> RedisLimiterBuilder<E> {
+        Self::builder_on(Backend::Cluster(Box::new(nodes)))
+    }
+
+    fn builder_on(backend: Backend) -> RedisLimiterBuilder<E> {
         RedisLimiterBuilder {
-            client,
+            backend,
             tenant: None,
             timeout: DEFAULT_TIMEOUT,
             policy: FailurePolicy::default(),
@@ -197,7 +227,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
     /// [`ManualClock`](crate::ManualClock) in tests).
     pub fn clock<C2: Clock>(self, clock: C2) -> RedisLimiterBuilder<E, C2> {
         RedisLimiterBuilder {
-            client: self.client,
+            backend: self.backend,
             tenant: self.tenant,
             timeout: self.timeout,
             policy: self.policy,
@@ -211,7 +241,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
     /// because Redis is down; it fails only outside a Tokio runtime.
     pub fn build(self) -> Result<RedisLimiter<E, C>, RedisError> {
         Ok(RedisLimiter {
-            conn: Conn::new(self.client, self.timeout)?,
+            conn: Conn::new(self.backend, self.timeout)?,
             keys: Keys::new(E::PROVIDER, E::BUCKETS, self.tenant.as_deref()),
             limits: Limits::new(Layout::new(E::BUCKETS)),
             scoped_limits: Limits::new(Layout::scoped(E::BUCKETS)),

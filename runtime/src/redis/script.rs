@@ -5,9 +5,12 @@
 //! when every window has room, increments them all. It reads no time and draws no random
 //! number, so it replicates and replays deterministically. It runs by EVALSHA; after a
 //! `SCRIPT FLUSH` or a restart the server answers NOSCRIPT, and the script is loaded again
-//! (`SCRIPT LOAD`) and re-run, once, within the same call's timeout.
+//! (`SCRIPT LOAD`) and re-run, once, within the same call's timeout. On a cluster the
+//! script's keys share one hash tag, so EVALSHA runs on the master of that one slot, and so
+//! does the `SCRIPT LOAD` after a NOSCRIPT (a replica promoted by a failover starts without
+//! the script: Redis does not replicate its script cache).
 
-use ::redis::aio::ConnectionManager;
+use super::conn::Handle;
 use ::redis::{Cmd, ErrorKind, RedisResult, ServerErrorKind};
 
 /// The script's source (`script.lua`).
@@ -41,17 +44,14 @@ impl ChargeScript {
     /// Runs the script: one round trip, or three after the server lost the script.
     pub(crate) async fn eval(
         &self,
-        con: &mut ConnectionManager,
+        con: &mut Handle,
         keys: &[String],
         args: &[u64],
     ) -> RedisResult<Vec<i64>> {
         let cmd = self.cmd(keys, args);
         match cmd.query_async(con).await {
             Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-                let _: String = ::redis::cmd("SCRIPT")
-                    .arg("LOAD")
-                    .arg(SOURCE)
-                    .query_async(con)
+                con.load_script(SOURCE, keys.first().map(String::as_str))
                     .await?;
                 cmd.query_async(con).await
             }

@@ -35,9 +35,22 @@ impl RedisServer {
 
     /// A fresh server (no persistence) on `port`, answering PING.
     pub fn start_on(port: u16) -> RedisServer {
+        RedisServer::start_with(port, &[])
+    }
+
+    /// A fresh server (no persistence) on `port` with more `redis-server` options (cluster
+    /// mode), answering PING.
+    pub fn start_with(port: u16, options: &[&str]) -> RedisServer {
+        RedisServer::try_start_with(port, options).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// As [`start_with`](Self::start_with), but a server that exits at start (a port taken
+    /// meanwhile) is an error, for the caller to try other ports.
+    pub fn try_start_with(port: u16, options: &[&str]) -> Result<RedisServer, String> {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(options)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -46,27 +59,30 @@ impl RedisServer {
             child: Some(child),
             port,
         };
-        server.wait_ready();
-        server
+        server.wait_ready()?;
+        Ok(server)
     }
 
-    fn wait_ready(&mut self) {
+    fn wait_ready(&mut self) -> Result<(), String> {
         // A readiness bound, not a timing assertion: redis-server starts in milliseconds.
         for _ in 0..500 {
             if let Some(child) = &mut self.child
                 && let Ok(Some(status)) = child.try_wait()
             {
-                panic!(
+                return Err(format!(
                     "redis-server exited at start ({status}); is port {} taken?",
                     self.port
-                );
+                ));
             }
             if self.ping() {
-                return;
+                return Ok(());
             }
             sleep(Duration::from_millis(10));
         }
-        panic!("redis-server on port {} never answered PING", self.port);
+        Err(format!(
+            "redis-server on port {} never answered PING",
+            self.port
+        ))
     }
 
     fn ping(&self) -> bool {
