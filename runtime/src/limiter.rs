@@ -97,7 +97,7 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// and each bucket's windows are checked under one mutex (tens of nanoseconds, which a
     /// client calling over the network does not feel; `cargo bench -p ratespec --bench
     /// limiter` compares it with the fixed windows). Windows counted per user or per channel
-    /// stay fixed windows. Limits set before are forgotten: call it first.
+    /// stay fixed windows. Limits set before carry over.
     ///
     /// ```
     /// ratespec::include_limits!("specs/"); // specs/limits.toml and its documents
@@ -117,7 +117,14 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
     /// assert_eq!(refused.retry_after(), Some(Duration::from_millis(1_000)));
     /// ```
     pub fn conservative(mut self) -> Self {
-        self.sliding = Some(Box::new(Sliding::new::<E>()));
+        let sliding = Sliding::new::<E>();
+        let layout = self.table.layout();
+        for b in 0..layout.buckets() {
+            for i in 0..layout.windows(b).len() {
+                sliding.set_limit_at(b, i, self.table.limit_at(b, i));
+            }
+        }
+        self.sliding = Some(Box::new(sliding));
         self
     }
 

@@ -160,3 +160,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn limits_set_before_the_switch_carry_over() {
+    let limiter = Limiter::<Endpoint, _>::with_clock(ManualClock::new(BEIJING_MIDNIGHT));
+    limiter
+        .set_limit(Endpoint::UserGetToken, ratespec::Per::Second, 5)
+        .unwrap();
+    let limiter = limiter.conservative();
+    assert!(limiter.is_conservative());
+    assert_eq!(
+        limiter.limit(Endpoint::UserGetToken, ratespec::Per::Second),
+        Some(5)
+    );
+    for _ in 0..5 {
+        limiter.try_acquire(Endpoint::UserGetToken).unwrap();
+    }
+    assert!(limiter.try_acquire(Endpoint::UserGetToken).is_err());
+}
