@@ -243,7 +243,7 @@ pub const DEFAULT_RETRY_WITHIN: Duration = Duration::from_secs(30);
 /// (default), or fails fast with [`ClientError::Refused`](super::ClientError::Refused), so
 /// the vendor should not have to answer 429; and when it does anyway, the layer learns.
 ///
-/// - Every response is judged by a [`Recognise`]r ([`VendorAnswers`] by default: a 429 and
+/// - Every response is judged by a [`Recognise`](super::Recognise)r ([`VendorAnswers`] by default: a 429 and
 ///   its `Retry-After`; [`recognise_bodies`](ClientLayer::recognise_bodies) reads the
 ///   vendor's codes, RongCloud's 1008, Easemob's `reach_limit`; or your own through
 ///   [`recognise`](ClientLayer::recognise)) and reported to the backend:
