@@ -938,3 +938,227 @@ async fn the_ultragroup_channel_is_read_from_the_form_and_limited_per_channel() 
         Some(60)
     );
 }
+
+/// A recogniser that hears nothing: a client without feedback from the vendor's answers.
+struct Deaf;
+
+impl<E, RB: Send + 'static> ratespec::tower::Recognise<E, RB> for Deaf {
+    fn recognise(
+        &self,
+        _: E,
+        response: http::Response<RB>,
+    ) -> impl std::future::Future<Output = (http::Response<RB>, ratespec::tower::Verdict)> + Send
+    {
+        std::future::ready((response, ratespec::tower::Verdict::Other))
+    }
+}
+
+/// Waits until `offset_ms` into a second of the system clock (at least 100 ms from now).
+async fn until_ms_of_second(offset_ms: u64) {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let wait = (1000 + offset_ms - ms % 1000) % 1000;
+    let wait = if wait < 100 { wait + 1000 } else { wait };
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+}
+
+/// Sends `n` registrations through `client` at once, each again until the vendor answers
+/// 2xx (a 429 handed back, or the layer's `Throttled` after its own retry); returns how many
+/// times a request came back refused.
+async fn burst<S, RB, X>(client: S, addr: SocketAddr, n: usize) -> usize
+where
+    RB: Send + 'static,
+    X: std::fmt::Display + Send + 'static,
+    S: Service<
+            Request<Full<Bytes>>,
+            Response = http::Response<RB>,
+            Error = ClientError<rongcloud::Endpoint, X>,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let mut client = client.clone();
+            tokio::spawn(async move {
+                let mut refused = 0;
+                for _ in 0..50 {
+                    let body = format!("userId=u{i}");
+                    let request = request(Method::POST, addr, "/user/getToken.json", body);
+                    match call(&mut client, request).await {
+                        Ok(response) if response.status().is_success() => return refused,
+                        Ok(response) => {
+                            assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+                            refused += 1;
+                        }
+                        Err(ClientError::Throttled { .. }) => refused += 1,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                panic!("request {i}: 50 refusals");
+            })
+        })
+        .collect();
+    let mut refused = 0;
+    for task in tasks {
+        refused += task.await.unwrap();
+    }
+    refused
+}
+
+/// The emulator on the system clock (RongCloud's windows on `clock`), with `UserGetToken`
+/// at `limit` per second.
+async fn emulator_enforcing<C: ratespec::Clock + 'static>(
+    clock: C,
+    limit: u64,
+) -> (SocketAddr, Emulator) {
+    let rongcloud = Limiter::<rongcloud::Endpoint, _>::with_clock(clock);
+    assert!(emulator::override_limit(&rongcloud, "UserGetToken", limit).unwrap());
+    let app = emulator::emulator(
+        Arc::new(rongcloud),
+        Arc::new(Limiter::with_clock(SystemClock::new())),
+        Arc::new(Limiter::with_clock(SystemClock::new())),
+        HeaderMode::Refusals,
+    );
+    (serve(app.router.clone()).await, app)
+}
+
+/// The client believes 600 registrations a second (its documented limit, as set); the
+/// emulator enforces 300. With the vendor's answers the client finds 300 and meets far fewer
+/// 429s than one that ignores them; both bursts run side by side against two emulators.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_finds_a_lower_limit_than_documented_over_http() {
+    const BELIEVED: u64 = 600;
+    const REAL: u64 = 300;
+    let token = rongcloud::Endpoint::UserGetToken;
+    let (deaf_addr, deaf_app) = emulator_enforcing(SystemClock::new(), REAL).await;
+    let (addr, app) = emulator_enforcing(SystemClock::new(), REAL).await;
+    let client_limiter = |_| {
+        let limiter = Arc::new(Limiter::<rongcloud::Endpoint>::new());
+        limiter.set_limit(token, Per::Second, BELIEVED).unwrap();
+        limiter
+    };
+    let deaf = ClientLayer::new(client_limiter(()))
+        .recognise(Deaf)
+        .layer(http());
+    let limiter = client_limiter(());
+    let layer = ClientLayer::new(limiter.clone());
+    let stats = layer.stats();
+    let learning = layer.layer(http());
+
+    // One after the other: side by side, two HTTP stacks on two cores spread each burst's
+    // arrivals over more than a second.
+    until_ms_of_second(50).await;
+    let started = std::time::Instant::now();
+    let deaf_refused = burst(deaf, deaf_addr, 1000).await;
+    until_ms_of_second(50).await;
+    let refused = burst(learning, addr, 1000).await;
+    let effective = limiter.limit(token, Per::Second).unwrap();
+    println!(
+        "1,000 registrations, documented {BELIEVED}/s, enforced {REAL}/s, in {:?}: \
+         without feedback {} 429s; with feedback {} 429s ({refused} handed back after the \
+         retry), effective limit {effective}/s (documented {:?})",
+        started.elapsed(),
+        deaf_app.rongcloud.denied(token),
+        app.rongcloud.denied(token),
+        limiter.documented_limit(token, Per::Second),
+    );
+    assert_eq!(deaf_refused as u64, deaf_app.rongcloud.denied(token));
+    assert_eq!(deaf_app.rongcloud.admitted(token), 1000);
+    assert_eq!(app.rongcloud.admitted(token), 1000);
+    assert_eq!(stats.vendor_refused(token), app.rongcloud.denied(token));
+    assert!(
+        app.rongcloud.denied(token) < deaf_app.rongcloud.denied(token),
+        "{} vs {}",
+        app.rongcloud.denied(token),
+        deaf_app.rongcloud.denied(token)
+    );
+    let off = effective.abs_diff(REAL) as f64 / REAL as f64;
+    assert!(off <= 0.25, "effective {effective}/s against {REAL}/s");
+}
+
+/// A vendor that refuses the first request with `Retry-After: 2`: no request reaches it
+/// before the two seconds have passed, the refused one (retried) nor the two that were
+/// waiting for the client's window (1 per second) when the 429 came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_of_two_seconds_pauses_every_waiter() {
+    use std::sync::Mutex;
+    // Arrival times, and when the 429 was answered.
+    let seen: Arc<Mutex<(Vec<u64>, Option<u64>)>> = Arc::default();
+    let now_ms = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    let handler = {
+        let seen = seen.clone();
+        move || async move {
+            let mut seen = seen.lock().unwrap();
+            seen.0.push(now_ms());
+            if seen.1.is_none() {
+                seen.1 = Some(now_ms());
+                let body = r#"{"code":1008,"errorMessage":"调用频率超限"}"#;
+                return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "2")], body);
+            }
+            (StatusCode::OK, [("x-ok", "1")], r#"{"code":200}"#)
+        }
+    };
+    let addr =
+        serve(axum::Router::new().route("/user/getToken.json", axum::routing::post(handler))).await;
+    let token = rongcloud::Endpoint::UserGetToken;
+    let limiter = Arc::new(Limiter::<rongcloud::Endpoint>::new());
+    limiter.set_limit(token, Per::Second, 1).unwrap();
+    let layer = ClientLayer::new(limiter.clone());
+    let stats = layer.stats();
+    let client = layer.layer(http());
+    until_ms_of_second(50).await;
+    let refused = burst(client, addr, 3).await;
+    let (arrivals, answered) = seen.lock().unwrap().clone();
+    let answered = answered.unwrap();
+    let after: Vec<u64> = arrivals[1..].iter().map(|t| t - answered).collect();
+    println!("429 with Retry-After: 2; the other requests arrived {after:?} ms after it");
+    assert_eq!(refused, 0, "the refused request was retried");
+    assert_eq!(arrivals.len(), 4);
+    assert!(after.iter().all(|&ms| ms >= 2000), "{after:?}");
+    assert_eq!(stats.vendor_refused(token), 1);
+}
+
+/// An emulator whose seconds start 500 ms before the client's: a burst starting 750 ms into
+/// the client's second puts the client's last 500 of one second and first 500 of the next
+/// into one of the emulator's. Conservative mode never sends more than the limit within any
+/// second, so it meets no 429; fixed windows do (their count is printed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conservative_mode_meets_no_429_against_windows_shifted_by_500_ms() {
+    const LIMIT: u64 = 500;
+    let token = rongcloud::Endpoint::UserGetToken;
+    let shifted = || emulator::OffsetClock::new(SystemClock::new(), 500);
+    let (fixed_addr, fixed_app) = emulator_enforcing(shifted(), LIMIT).await;
+    let (addr, app) = emulator_enforcing(shifted(), LIMIT).await;
+    let fixed = Arc::new(Limiter::<rongcloud::Endpoint>::new());
+    fixed.set_limit(token, Per::Second, LIMIT).unwrap();
+    let conservative = Arc::new(Limiter::<rongcloud::Endpoint>::new().conservative());
+    conservative.set_limit(token, Per::Second, LIMIT).unwrap();
+    let fixed_client = ClientLayer::new(fixed).layer(http());
+    let client = ClientLayer::new(conservative).layer(http());
+
+    // One after the other (see `feedback_finds_a_lower_limit_than_documented_over_http`).
+    until_ms_of_second(750).await;
+    let started = std::time::Instant::now();
+    burst(client, addr, 2000).await;
+    until_ms_of_second(750).await;
+    burst(fixed_client, fixed_addr, 2000).await;
+    println!(
+        "2,000 registrations at {LIMIT}/s against windows shifted by 500 ms, in {:?}: \
+         conservative {} 429s, fixed {} 429s",
+        started.elapsed(),
+        app.rongcloud.denied(token),
+        fixed_app.rongcloud.denied(token)
+    );
+    assert_eq!(app.rongcloud.admitted(token), 2000);
+    assert_eq!(app.rongcloud.denied(token), 0);
+    assert_eq!(fixed_app.rongcloud.admitted(token), 2000);
+}

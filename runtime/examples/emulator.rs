@@ -22,6 +22,14 @@
 //! it `--constant-headers` (RongCloud's routes answer with the layer's five `RateLimit-*`
 //! headers as constants: what the headers cost on their own).
 //!
+//! A vendor that does not keep its document, to test a client's feedback and conservative
+//! modes against: `--limit-scale F` (every limit times `F`, e.g. 0.5, at least 1),
+//! `--limit NAME=N` (the shortest window of endpoint `NAME`, e.g. `UserGetToken=120`, at
+//! `N`; repeatable, applied after the scale), `--window-offset-ms MS` (the emulator's clock
+//! runs `MS` ahead, so its windows start `MS` before the client's: `500` puts its second
+//! boundaries half-way through the client's seconds). Tests use [`scale_limits`],
+//! [`override_limit`] and [`OffsetClock`].
+//!
 //! What the vendors answer over a limit:
 //!
 //! - RongCloud: HTTP 429 and its JSON envelope with code 1008, "调用频率超限" (the code and
@@ -36,12 +44,15 @@ use axum::http::header::CONTENT_TYPE;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
+use ratespec::clock::Reading;
 use ratespec::tower::{
     Admission, ByKey, FormFields, HeaderMode, JsonTargets, ServerLayer, Stats, TenantFn,
     default_answer,
 };
 use ratespec::window::MAX_LIMIT;
-use ratespec::{Clock, Endpoints, KeyedLimiter, Limiter, Refusal, Route, SystemClock};
+use ratespec::{
+    Clock, Endpoints, KeyedLimiter, LimitError, Limiter, Refusal, Route, SystemClock, Window,
+};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -281,6 +292,163 @@ pub fn easemob_answer<E: Endpoints>(ep: E, refused: &Refusal) -> Response<Bytes>
     }
 }
 
+/// A clock `offset_ms` ahead of (or, negative, behind) another: an emulator whose windows
+/// are shifted against its clients'.
+#[derive(Clone, Debug)]
+pub struct OffsetClock<C> {
+    inner: C,
+    offset_ms: i64,
+}
+
+impl<C> OffsetClock<C> {
+    /// `inner`, read `offset_ms` later.
+    pub fn new(inner: C, offset_ms: i64) -> Self {
+        OffsetClock { inner, offset_ms }
+    }
+
+    fn shift(&self, ms: u64) -> u64 {
+        ms.saturating_add_signed(self.offset_ms)
+    }
+}
+
+impl<C: Clock> Clock for OffsetClock<C> {
+    fn now_ms(&self) -> u64 {
+        self.shift(self.inner.now_ms())
+    }
+
+    fn reading(&self) -> Reading {
+        let reading = self.inner.reading();
+        Reading {
+            ms: self.shift(reading.ms),
+            slack_ms: reading.slack_ms,
+        }
+    }
+}
+
+/// A limiter whose windows can be set for every endpoint: the local one, or one per tenant.
+pub trait SetLimit<E> {
+    /// Sets `ep`'s window `w` to `max`.
+    fn set(&self, ep: E, w: &Window, max: u64) -> Result<(), LimitError>;
+}
+
+impl<E: Endpoints, C: Clock> SetLimit<E> for Limiter<E, C> {
+    fn set(&self, ep: E, w: &Window, max: u64) -> Result<(), LimitError> {
+        self.set_limit(ep, w, max)
+    }
+}
+
+impl<K, E: Endpoints, C: Clock> SetLimit<E> for KeyedLimiter<K, E, C>
+where
+    K: std::hash::Hash + Eq,
+{
+    fn set(&self, ep: E, w: &Window, max: u64) -> Result<(), LimitError> {
+        self.set_limit(ep, w, max)
+    }
+}
+
+/// Every documented limit of `E` times `scale` (rounded, at least 1): a vendor enforcing
+/// less (or more) than its document says. A scale that is not a positive number changes
+/// nothing.
+pub fn scale_limits<E: Endpoints>(
+    limiter: &impl SetLimit<E>,
+    scale: f64,
+) -> Result<(), LimitError> {
+    if !(scale.is_finite() && scale > 0.0) {
+        return Ok(());
+    }
+    for &ep in E::ALL {
+        for w in E::BUCKETS[ep.bucket()].windows.iter() {
+            let max = (w.max as f64 * scale).round().clamp(1.0, MAX_LIMIT as f64) as u64;
+            limiter.set(ep, w, max)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets the shortest window of the endpoint named `name` (`UserGetToken`) to `max`; `false`
+/// when `E` has no such endpoint (or it has no window).
+pub fn override_limit<E: Endpoints>(
+    limiter: &impl SetLimit<E>,
+    name: &str,
+    max: u64,
+) -> Result<bool, LimitError> {
+    let Some(&ep) = E::ALL.iter().find(|ep| ep.as_str() == name) else {
+        return Ok(false);
+    };
+    let windows = &E::BUCKETS[ep.bucket()].windows;
+    let Some(w) = windows.iter().min_by_key(|w| w.len_ms()) else {
+        return Ok(false);
+    };
+    limiter.set(ep, w, max).map(|()| true)
+}
+
+/// What `--limit-scale`, `--limit` and `--window-offset-ms` ask for.
+#[derive(Debug, Default)]
+struct Misbehaviour {
+    scale: Option<f64>,
+    overrides: Vec<(String, u64)>,
+    offset_ms: i64,
+}
+
+impl Misbehaviour {
+    fn parse(args: &[String]) -> std::io::Result<Self> {
+        let value = |i: usize, what: &str| {
+            args.get(i + 1)
+                .ok_or_else(|| std::io::Error::other(format!("{} takes {what}", args[i])))
+        };
+        let mut m = Misbehaviour::default();
+        for (i, arg) in args.iter().enumerate() {
+            match arg.as_str() {
+                "--limit-scale" => {
+                    let scale = value(i, "a positive number")?.parse::<f64>().ok();
+                    let scale = scale.filter(|s| s.is_finite() && *s > 0.0);
+                    m.scale = Some(scale.ok_or_else(|| {
+                        std::io::Error::other("--limit-scale takes a positive number")
+                    })?);
+                }
+                "--limit" => {
+                    let spec = value(i, "NAME=N")?;
+                    let parsed = spec
+                        .split_once('=')
+                        .and_then(|(name, n)| Some((name.to_owned(), n.parse().ok()?)));
+                    m.overrides.push(parsed.ok_or_else(|| {
+                        std::io::Error::other(format!("--limit takes NAME=N, not {spec}"))
+                    })?);
+                }
+                "--window-offset-ms" => {
+                    let ms = value(i, "milliseconds")?.parse().ok();
+                    m.offset_ms = ms.ok_or_else(|| {
+                        std::io::Error::other("--window-offset-ms takes milliseconds")
+                    })?;
+                }
+                _ => {}
+            }
+        }
+        Ok(m)
+    }
+
+    /// Applies the scale and the overrides to the three documents' limiters.
+    fn apply<C: Clock>(&self, tenants: &Tenants<C>) -> std::io::Result<()> {
+        let fail = |e: LimitError| std::io::Error::other(e.to_string());
+        if let Some(scale) = self.scale {
+            scale_limits(&*tenants.rongcloud, scale).map_err(fail)?;
+            scale_limits(&*tenants.easemob, scale).map_err(fail)?;
+            scale_limits(&*tenants.easemob_im, scale).map_err(fail)?;
+        }
+        for (name, max) in &self.overrides {
+            let found = override_limit(&*tenants.rongcloud, name, *max).map_err(fail)?
+                | override_limit(&*tenants.easemob, name, *max).map_err(fail)?
+                | override_limit(&*tenants.easemob_im, name, *max).map_err(fail)?;
+            if !found {
+                return Err(std::io::Error::other(format!(
+                    "--limit: no endpoint {name}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Every window of every endpoint at [`MAX_LIMIT`], per-user and per-channel ones too.
 fn raise_limits<E: Endpoints, C: Clock>(limiter: &Limiter<E, C>) {
     for &ep in E::ALL {
@@ -322,11 +490,15 @@ async fn main() -> std::io::Result<()> {
                 "--raise-limits",
                 "--no-layer",
                 "--constant-headers",
+                "--limit-scale",
+                "--limit",
+                "--window-offset-ms",
             ]
             .contains(&a.as_str())
     }) {
         return Err(std::io::Error::other(format!("unknown option {unknown}")));
     }
+    let misbehaviour = Misbehaviour::parse(&args)?;
 
     let headers = if flag("--no-ratelimit-headers") {
         HeaderMode::Off
@@ -347,7 +519,10 @@ async fn main() -> std::io::Result<()> {
         emulator(rongcloud, easemob, im, headers)
     } else {
         // As the vendors count: per App Key, per org/app, per user and per channel.
-        per_tenant(SystemClock::new(), 10_000, headers).0
+        let clock = OffsetClock::new(SystemClock::new(), misbehaviour.offset_ms);
+        let (app, tenants) = per_tenant(clock, 10_000, headers);
+        misbehaviour.apply(&tenants)?;
+        app
     };
     let router = if flag("--no-layer") {
         let ok = if flag("--constant-headers") {

@@ -105,8 +105,14 @@ impl Feedback {
                 .min()
                 .unwrap_or(now_ms),
         };
-        self.paused_until[b].fetch_max(until, Ordering::Relaxed);
+        let was = self.paused_until[b].fetch_max(until, Ordering::Relaxed);
         self.next_increase[b].fetch_max(until.saturating_add(shortest), Ordering::Relaxed);
+        // Refusals of calls sent before the pause began arrive while it lasts: one overload,
+        // one decrease (as TCP halves once per window of losses), or a burst of N in flight
+        // would divide the limit by (4/3)^N.
+        if now_ms < was {
+            return Vec::new();
+        }
         (0..windows.len())
             .filter_map(|i| {
                 let from = limit(i);
@@ -166,9 +172,24 @@ impl Feedback {
     }
 }
 
-/// Logs a limit change: `documented 200/second, observed ≈ 150/second`.
-#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-pub(crate) fn log(provider: &str, endpoint: &str, change: &Change) {
+/// Logs a limit change: `documented 200/second, observed ≈ 150/second`; with feature
+/// `metrics`, sets the gauges `ratespec_effective_limit` and `ratespec_documented_limit`.
+#[cfg_attr(
+    not(any(feature = "tracing", feature = "metrics")),
+    allow(unused_variables)
+)]
+pub(crate) fn log(provider: &'static str, endpoint: &'static str, change: &Change) {
+    #[cfg(feature = "metrics")]
+    {
+        let window = crate::window::Length::of(&change.ceiling).label();
+        let labels = [
+            ("provider", provider.to_owned()),
+            ("endpoint", endpoint.to_owned()),
+            ("window", window),
+        ];
+        metrics::gauge!("ratespec_effective_limit", &labels).set(change.to as f64);
+        metrics::gauge!("ratespec_documented_limit", &labels).set(change.ceiling.max as f64);
+    }
     #[cfg(feature = "tracing")]
     tracing::warn!(
         target: "ratespec",

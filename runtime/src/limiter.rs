@@ -317,7 +317,12 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         units: impl Into<Units>,
     ) -> Result<Permit, Refusal> {
         let units = units.into();
-        let now = clock::at_boundaries(&self.clock, self.clock.reading());
+        let reading = self.clock.reading();
+        // The vendor's pause holds the scoped calls of the bucket too.
+        if let Some(until) = self.feedback.paused(ep.bucket(), reading.ms) {
+            return Err(self.paused(ep, until, reading.ms));
+        }
+        let now = clock::at_boundaries(&self.clock, reading);
         let h = self.scoped.hash(key);
         self.scoped
             .with(ep.bucket(), h, now, |windows, slots| match &self.sliding {

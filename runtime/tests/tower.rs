@@ -277,3 +277,162 @@ async fn the_default_429_names_the_per_user_window_and_a_scope_key_extension_ove
         Some(94)
     );
 }
+
+#[tokio::test]
+async fn a_shadow_server_passes_every_request_and_counts_what_it_would_refuse() {
+    let clock = ManualClock::new(BEIJING_MIDNIGHT + 100);
+    let limiter = Arc::new(Limiter::<Ep, _>::with_clock(clock));
+    let layer = ServerLayer::new(limiter.clone()).shadow();
+    let stats = layer.stats();
+    let mut service = layer.layer(Ok200);
+    // `/single` is 3 per second: the fourth and fifth would be refused.
+    for _ in 0..5 {
+        let response = call(&mut service, "/single", "k").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(header(&response, "retry-after"), None);
+    }
+    assert_eq!(
+        (
+            stats.admitted(Ep::Single),
+            stats.shadow_denied(Ep::Single),
+            stats.denied(Ep::Single)
+        ),
+        (3, 2, 0)
+    );
+    // The shadow refusals charged nothing beyond the three admitted.
+    assert_eq!(limiter.remaining(Ep::Single), 0);
+}
+
+/// Answers each request with the next status of a script (then 200), with a `Retry-After`,
+/// and counts the requests.
+#[derive(Clone)]
+struct Vendor {
+    script: Arc<std::sync::Mutex<Vec<u16>>>,
+    retry_after: &'static str,
+    seen: Arc<AtomicUsize>,
+}
+
+impl Vendor {
+    fn new(script: &[u16], retry_after: &'static str) -> Self {
+        let mut script = script.to_vec();
+        script.reverse();
+        Vendor {
+            script: Arc::new(std::sync::Mutex::new(script)),
+            retry_after,
+            seen: Arc::default(),
+        }
+    }
+}
+
+impl Service<Request<()>> for Vendor {
+    type Response = Response<Bytes>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<Bytes>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Request<()>) -> Self::Future {
+        self.seen.fetch_add(1, Ordering::Relaxed);
+        let status = self.script.lock().unwrap().pop().unwrap_or(200);
+        let response = Response::builder()
+            .status(status)
+            .header("retry-after", self.retry_after)
+            .body(Bytes::from_static(b"{}"))
+            .unwrap();
+        ready(Ok(response))
+    }
+}
+
+fn single() -> Request<()> {
+    Request::post("/single").body(()).unwrap()
+}
+
+#[tokio::test]
+async fn a_shadow_client_sends_every_request_and_counts_what_it_would_refuse() {
+    let clock = ManualClock::new(BEIJING_MIDNIGHT + 100);
+    let limiter = Arc::new(Limiter::<Ep, _>::with_clock(clock));
+    let vendor = Vendor::new(&[200, 200, 200, 200, 429], "1");
+    let layer = ClientLayer::new(limiter.clone()).shadow();
+    let stats = layer.stats();
+    let mut client = layer.layer(vendor.clone());
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(client.call(single()).await.unwrap().status().as_u16());
+    }
+    // Nothing waited, nothing was retried: the vendor's 429 is handed back as it came.
+    assert_eq!(statuses, [200, 200, 200, 200, 429]);
+    assert_eq!(vendor.seen.load(Ordering::Relaxed), 5);
+    assert_eq!(
+        (
+            stats.admitted(Ep::Single),
+            stats.shadow_denied(Ep::Single),
+            stats.denied(Ep::Single),
+            stats.vendor_refused(Ep::Single)
+        ),
+        (3, 2, 0, 1)
+    );
+    // The vendor's refusal still taught the limiter: 3 per second became 2.
+    assert_eq!(limiter.limit(Ep::Single, ratespec::Per::Second), Some(2));
+}
+
+#[tokio::test]
+async fn a_client_retries_a_request_the_vendor_refused_once_then_returns_it_typed() {
+    use ratespec::tower::ClientError;
+    // Retry-After: 0, so the pause is over at once and the test needs no time.
+    let limiter = Arc::new(Limiter::<Ep>::new());
+    let vendor = Vendor::new(&[429], "0");
+    let layer = ClientLayer::new(limiter.clone());
+    let stats = layer.stats();
+    let mut client = layer.clone().layer(vendor.clone());
+    let response = client.call(single()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(vendor.seen.load(Ordering::Relaxed), 2);
+    assert_eq!(stats.vendor_refused(Ep::Single), 1);
+    assert_eq!(limiter.limit(Ep::Single, ratespec::Per::Second), Some(2));
+    assert_eq!(
+        limiter.documented_limit(Ep::Single, ratespec::Per::Second),
+        Some(3)
+    );
+
+    // Refused twice: the typed error, after two sends.
+    let limiter = Arc::new(Limiter::<Ep>::new());
+    let vendor = Vendor::new(&[429, 429], "0");
+    let mut client = ClientLayer::new(limiter).layer(vendor.clone());
+    let refused = client.call(single()).await.unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            ClientError::Throttled {
+                endpoint: Ep::Single,
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    assert_eq!(refused.retry_after(), Some(std::time::Duration::ZERO));
+    assert_eq!(vendor.seen.load(Ordering::Relaxed), 2);
+
+    // A Retry-After beyond the budget: returned at once, and the bucket stays paused.
+    let limiter = Arc::new(Limiter::<Ep>::new());
+    let vendor = Vendor::new(&[429], "100");
+    let mut client = ClientLayer::new(limiter.clone())
+        .retry_within(std::time::Duration::from_secs(1))
+        .layer(vendor.clone());
+    let refused = client.call(single()).await.unwrap_err();
+    assert_eq!(
+        refused.retry_after(),
+        Some(std::time::Duration::from_secs(100))
+    );
+    assert_eq!(vendor.seen.load(Ordering::Relaxed), 1);
+    let paused = limiter.try_acquire(Ep::Single).unwrap_err();
+    assert!(paused.retry_after().unwrap() > std::time::Duration::from_secs(98));
+
+    // Without retries, the first refusal is the answer.
+    let limiter = Arc::new(Limiter::<Ep>::new());
+    let vendor = Vendor::new(&[429], "0");
+    let mut client = ClientLayer::new(limiter).no_retry().layer(vendor.clone());
+    assert!(client.call(single()).await.is_err());
+    assert_eq!(vendor.seen.load(Ordering::Relaxed), 1);
+}

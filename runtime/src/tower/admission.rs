@@ -13,6 +13,7 @@ use std::fmt;
 use std::future::{Future, ready};
 use std::hash::Hash;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A boxed error, as tower and hyper use them.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -222,6 +223,22 @@ pub trait Admission<E: Endpoints>: Send + Sync + 'static {
         let _ = head;
         None
     }
+
+    /// The vendor refused a request for `ep` for its rate limit (a 429, RongCloud's code
+    /// 1008), with its `Retry-After` if it sent one: the [`ClientLayer`](super::ClientLayer)
+    /// calls it on every such answer. The local and Redis limiters pause the bucket (every
+    /// waiting request too) and lower its effective limits (`Limiter::vendor_refused`); the
+    /// default does nothing (a `ByKey` does not learn per tenant).
+    fn vendor_refused(&self, ep: E, retry_after: Option<Duration>) {
+        let _ = (ep, retry_after);
+    }
+
+    /// The vendor admitted a request for `ep`: limits lowered by
+    /// [`vendor_refused`](Admission::vendor_refused) recover step by step
+    /// (`Limiter::vendor_admitted`). The default does nothing.
+    fn vendor_admitted(&self, ep: E) {
+        let _ = ep;
+    }
 }
 
 /// Waits until `try_now` admits, sleeping until each refusal's `retry_after`: how a request
@@ -278,6 +295,14 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
     fn limit(&self, ep: E, len: Length) -> Option<u64> {
         Limiter::limit(self, ep, len)
     }
+
+    fn vendor_refused(&self, ep: E, retry_after: Option<Duration>) {
+        Limiter::vendor_refused(self, ep, retry_after)
+    }
+
+    fn vendor_admitted(&self, ep: E) {
+        Limiter::vendor_admitted(self, ep)
+    }
 }
 
 impl<E: Endpoints, C: Clock> Limiter<E, C> {
@@ -328,6 +353,14 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for crate::redis::RedisLimit
 
     fn limit(&self, ep: E, len: Length) -> Option<u64> {
         crate::redis::RedisLimiter::limit(self, ep, len)
+    }
+
+    fn vendor_refused(&self, ep: E, retry_after: Option<Duration>) {
+        crate::redis::RedisLimiter::vendor_refused(self, ep, retry_after)
+    }
+
+    fn vendor_admitted(&self, ep: E) {
+        crate::redis::RedisLimiter::vendor_admitted(self, ep)
     }
 }
 

@@ -16,14 +16,19 @@
 //!   per-request cap, or your own vendor-shaped answer), and adds the headers to admitted
 //!   responses. Requests for routes the document does not have pass through untouched.
 //! - [`ClientLayer`] sits in front of an HTTP client's service: it waits until the request is
-//!   admitted (default) or fails fast, with the typed [`ClientError`].
+//!   admitted (default) or fails fast, with the typed [`ClientError`]; it tells the backend
+//!   what the vendor answered ([`Recognise`]: a 429, RongCloud's code 1008), so the bucket
+//!   pauses until the `Retry-After` and its effective limit adapts, and retries a refused
+//!   request once.
 //!
 //! Both count admissions and refusals per endpoint in [`Stats`] and report each as a
-//! `tracing` event (target `ratespec`).
+//! `tracing` event (target `ratespec`) and, with feature `metrics`, as `metrics` counters;
+//! both have a shadow mode that decides and counts but lets everything through.
 //!
 //! [`Endpoints::route_request`]: crate::Endpoints::route_request
 
 mod admission;
+mod answers;
 mod cost;
 mod headers;
 mod layer;
@@ -31,8 +36,12 @@ mod metrics;
 mod service;
 
 pub use admission::{Admission, BoxError, ByKey, Head, MAX_KEY_LEN, ScopeKey, TenantFn};
+pub use answers::{
+    BodyAnswers, CloneRequest, NoResend, Recognise, RecogniseFn, Resend, Vendor, VendorAnswers,
+    Verdict, recognise_fn, retry_after,
+};
 pub use cost::{FormFields, JsonTargets, PerCall, Weigh, WeighError, WeighFn, weigh_fn};
 pub use headers::{Partition, default_answer, rate_limit_headers};
-pub use layer::{ClientLayer, HeaderMode, ServerLayer};
-pub use metrics::Stats;
+pub use layer::{ClientLayer, DEFAULT_RETRY_WITHIN, HeaderMode, ServerLayer};
+pub use metrics::{DEFAULT_NEAR_LIMIT_RATIO, Stats};
 pub use service::{Client, ClientError, Server};

@@ -1,13 +1,15 @@
 //! The services the layers wrap around an inner service.
 
 use super::admission::{Admission, Head, scope_key};
+use super::answers::{CloneRequest, Recognise, Resend, VendorAnswers, Verdict};
 use super::cost::{Weigh, WeighError};
 use super::headers::{Partition, RateLimitHeaders};
 use super::layer::HeaderMode;
 use super::layer::{ClientShared, ServerShared};
 use crate::endpoints::Endpoints;
-use crate::outcome::{OverCap, Permit, Refusal};
+use crate::outcome::{Denied, OverCap, Permit, Refusal, Unavailable};
 use crate::units::Units;
+use crate::window::Length;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{Request, Response, StatusCode};
@@ -16,6 +18,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -159,7 +162,7 @@ fn decide<E: Endpoints, A: Admission<E>, W>(
     let tenant = || shared.admission.tenant(head);
     match admitted {
         Ok(permit) => {
-            shared.stats.record_admitted(ep, units);
+            shared.stats.record_admitted(ep, units, Some(&permit));
             let headers = (shared.headers == HeaderMode::All).then(|| {
                 let tenant = tenant();
                 let partition = Partition {
@@ -169,6 +172,10 @@ fn decide<E: Endpoints, A: Admission<E>, W>(
                 RateLimitHeaders::new(&*shared.admission, ep, Ok(&permit), &partition)
             });
             Decision::Pass(headers)
+        }
+        Err(refused) if shared.shadow => {
+            shared.stats.record_shadow(ep, units, &refused);
+            Decision::Pass(None)
         }
         Err(refused) => {
             shared.stats.record_refused(ep, units, &refused);
@@ -206,18 +213,18 @@ fn unweighable<RB: From<Bytes>>(e: &WeighError) -> Response<RB> {
 }
 
 /// The service of a [`ClientLayer`](super::ClientLayer).
-pub struct Client<S, E, A, W> {
+pub struct Client<S, E, A, W, V = VendorAnswers, R = CloneRequest> {
     inner: S,
-    shared: Arc<ClientShared<E, A, W>>,
+    shared: Arc<ClientShared<E, A, W, V, R>>,
 }
 
-impl<S, E, A, W> Client<S, E, A, W> {
-    pub(crate) fn new(inner: S, shared: Arc<ClientShared<E, A, W>>) -> Self {
+impl<S, E, A, W, V, R> Client<S, E, A, W, V, R> {
+    pub(crate) fn new(inner: S, shared: Arc<ClientShared<E, A, W, V, R>>) -> Self {
         Client { inner, shared }
     }
 }
 
-impl<S: Clone, E, A, W> Clone for Client<S, E, A, W> {
+impl<S: Clone, E, A, W, V, R> Clone for Client<S, E, A, W, V, R> {
     fn clone(&self) -> Self {
         Client {
             inner: self.inner.clone(),
@@ -226,7 +233,7 @@ impl<S: Clone, E, A, W> Clone for Client<S, E, A, W> {
     }
 }
 
-impl<S: fmt::Debug, E: Endpoints, A, W> fmt::Debug for Client<S, E, A, W> {
+impl<S: fmt::Debug, E: Endpoints, A, W, V, R> fmt::Debug for Client<S, E, A, W, V, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("provider", &E::PROVIDER)
@@ -249,6 +256,18 @@ pub enum ClientError<E, S> {
         /// Why, with `retry_after` for a full window.
         refusal: Refusal,
     },
+    /// The vendor refused the request for its rate limit and it was not sent again: refused
+    /// once more, its retry would not have come within the layer's
+    /// [`retry_within`](super::ClientLayer::retry_within), or retrying is off. The refusal
+    /// is [`Refusal::Denied`], its `retry_after` the vendor's (or, when it sent none, the
+    /// length of the bucket's shortest window) and its window the bucket's shortest at
+    /// its effective limit.
+    Throttled {
+        /// The request's endpoint.
+        endpoint: E,
+        /// The vendor's refusal.
+        refusal: Refusal,
+    },
     /// The request could not be weighed (its body could not be read). Nothing was sent.
     Weigh(WeighError),
     /// The inner service failed.
@@ -267,6 +286,17 @@ impl<E, S> ClientError<E, S> {
             _ => None,
         }
     }
+
+    /// How long to wait before sending the request again, when it was refused (by the
+    /// limiter or by the vendor) for a full window.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ClientError::Refused { refusal, .. } | ClientError::Throttled { refusal, .. } => {
+                refusal.retry_after()
+            }
+            _ => None,
+        }
+    }
 }
 
 impl<E: Endpoints, S: fmt::Display> fmt::Display for ClientError<E, S> {
@@ -274,6 +304,14 @@ impl<E: Endpoints, S: fmt::Display> fmt::Display for ClientError<E, S> {
         match self {
             ClientError::Refused { endpoint, refusal } => {
                 write!(f, "{}::{}: {refusal}", E::PROVIDER, endpoint.as_str())
+            }
+            ClientError::Throttled { endpoint, refusal } => {
+                let name = endpoint.as_str();
+                write!(
+                    f,
+                    "{}::{name}: refused by the vendor: {refusal}",
+                    E::PROVIDER
+                )
             }
             ClientError::Weigh(e) => e.fmt(f),
             ClientError::Inner(e) => e.fmt(f),
@@ -284,27 +322,69 @@ impl<E: Endpoints, S: fmt::Display> fmt::Display for ClientError<E, S> {
 impl<E: Endpoints, S: std::error::Error + 'static> std::error::Error for ClientError<E, S> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ClientError::Refused { refusal, .. } => Some(refusal),
+            ClientError::Refused { refusal, .. } | ClientError::Throttled { refusal, .. } => {
+                Some(refusal)
+            }
             ClientError::Weigh(e) => Some(e),
             ClientError::Inner(e) => Some(e),
         }
     }
 }
 
-impl<S, E, A, W, B> ::tower::Service<Request<B>> for Client<S, E, A, W>
+/// The vendor's refusal of a request for `ep`, as a [`Refusal`].
+fn throttled<E: Endpoints, A: Admission<E>, S>(
+    admission: &A,
+    ep: E,
+    retry_after: Option<Duration>,
+) -> ClientError<E, S> {
+    let shortest = E::BUCKETS
+        .get(ep.bucket())
+        .and_then(|b| b.windows().iter().min_by_key(|w| w.len_ms()).copied());
+    let refusal = match shortest {
+        Some(w) => {
+            let limit = admission.limit(ep, Length::of(&w)).unwrap_or(w.max);
+            let after = retry_after.unwrap_or(Duration::from_millis(w.len_ms()));
+            Refusal::Denied(Denied {
+                retry_after: after,
+                window: w.with_max(limit),
+            })
+        }
+        // An endpoint without windows: nothing to name but the vendor's refusal.
+        None => Refusal::Unavailable(Unavailable::reply(format!(
+            "refused by the vendor; retry after {retry_after:?}"
+        ))),
+    };
+    ClientError::Throttled {
+        endpoint: ep,
+        refusal,
+    }
+}
+
+/// Waits until `service` is ready, then sends `request`.
+async fn send<S: ::tower::Service<Req>, Req>(
+    service: &mut S,
+    request: Req,
+) -> Result<S::Response, S::Error> {
+    std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+    service.call(request).await
+}
+
+impl<S, E, A, W, V, R, B, RB> ::tower::Service<Request<B>> for Client<S, E, A, W, V, R>
 where
-    S: ::tower::Service<Request<B>> + Clone + Send + 'static,
+    S: ::tower::Service<Request<B>, Response = Response<RB>> + Clone + Send + 'static,
     S::Future: Send,
-    S::Response: Send + 'static,
     S::Error: Send + 'static,
     E: Endpoints,
     A: Admission<E>,
     W: Weigh<E, B>,
+    V: Recognise<E, RB>,
+    R: Resend<B>,
     B: Send + 'static,
+    RB: Send + 'static,
 {
-    type Response = S::Response;
+    type Response = Response<RB>;
     type Error = ClientError<E, S::Error>;
-    type Future = BoxFuture<Result<S::Response, ClientError<E, S::Error>>>;
+    type Future = BoxFuture<Result<Response<RB>, ClientError<E, S::Error>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(ClientError::Inner)
@@ -323,27 +403,99 @@ where
                 .weigh(ep, request)
                 .await
                 .map_err(ClientError::Weigh)?;
-            let admitted = {
-                let head = Head::of(&request).routed(ep);
-                let scope = scope_key(ep, &head);
-                let scope = scope.as_deref();
-                if shared.wait {
-                    shared.admission.admit(ep, units, scope, &head).await
-                } else {
-                    shared.admission.try_admit(ep, units, scope, &head).await
-                }
+            let head = Head::of(&request).routed(ep);
+            admit(&shared, ep, units, head, shared.wait && !shared.shadow).await?;
+            // A retry needs the request again; shadow and fail-fast modes never retry.
+            let copy = match shared.wait && !shared.shadow {
+                true => shared.resend.copy(&request),
+                false => None,
             };
-            match admitted {
-                Ok(_) => shared.stats.record_admitted(ep, units),
-                Err(refusal) => {
-                    shared.stats.record_refused(ep, units, &refusal);
-                    return Err(ClientError::Refused {
-                        endpoint: ep,
-                        refusal,
-                    });
-                }
+            let response = inner.call(request).await.map_err(ClientError::Inner)?;
+            let retry_after = match learn(&shared, ep, response).await {
+                Ok(response) => return Ok(response),
+                Err((response, _)) if shared.shadow => return Ok(response),
+                Err((_, retry_after)) => retry_after,
+            };
+            let give_up = || throttled(&*shared.admission, ep, retry_after);
+            let Some(copy) = copy else {
+                return Err(give_up());
+            };
+            if retry_after.is_some_and(|after| after > shared.retry_within) {
+                return Err(give_up());
             }
-            inner.call(request).await.map_err(ClientError::Inner)
+            // The bucket is paused until the Retry-After: waiting for admission waits for it.
+            let again = admit(&shared, ep, units, Head::of(&copy).routed(ep), true);
+            match tokio::time::timeout(shared.retry_within, again).await {
+                Ok(admitted) => admitted?,
+                Err(_) => return Err(give_up()),
+            }
+            let response = send(&mut inner, copy).await.map_err(ClientError::Inner)?;
+            match learn(&shared, ep, response).await {
+                Ok(response) => Ok(response),
+                Err((_, retry_after)) => Err(throttled(&*shared.admission, ep, retry_after)),
+            }
         })
+    }
+}
+
+/// Admits `request` (waiting, or not), recording the decision; in shadow mode a refusal is
+/// recorded as a shadow denial and the request goes ahead.
+async fn admit<E, A, W, V, R, S>(
+    shared: &ClientShared<E, A, W, V, R>,
+    ep: E,
+    units: Units,
+    head: Head<'_>,
+    wait: bool,
+) -> Result<(), ClientError<E, S>>
+where
+    E: Endpoints,
+    A: Admission<E>,
+{
+    let admitted = {
+        let scope = scope_key(ep, &head);
+        let scope = scope.as_deref();
+        match wait {
+            true => shared.admission.admit(ep, units, scope, &head).await,
+            false => shared.admission.try_admit(ep, units, scope, &head).await,
+        }
+    };
+    match admitted {
+        Ok(permit) => shared.stats.record_admitted(ep, units, Some(&permit)),
+        Err(refusal) if shared.shadow => shared.stats.record_shadow(ep, units, &refusal),
+        Err(refusal) => {
+            shared.stats.record_refused(ep, units, &refusal);
+            return Err(ClientError::Refused {
+                endpoint: ep,
+                refusal,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Judges the vendor's answer and reports it to the backend: the response, or, when the
+/// vendor refused it for its rate limit, the response and its `Retry-After`.
+async fn learn<E, A, W, V, R, RB>(
+    shared: &ClientShared<E, A, W, V, R>,
+    ep: E,
+    response: Response<RB>,
+) -> Result<Response<RB>, (Response<RB>, Option<Duration>)>
+where
+    E: Endpoints,
+    A: Admission<E>,
+    V: Recognise<E, RB>,
+{
+    let (response, verdict) = shared.recognise.recognise(ep, response).await;
+    match verdict {
+        Verdict::Admitted => {
+            shared.admission.vendor_admitted(ep);
+            Ok(response)
+        }
+        Verdict::Refused { retry_after } => {
+            shared.stats.record_vendor_refused(ep, retry_after);
+            shared.admission.vendor_refused(ep, retry_after);
+            Err((response, retry_after))
+        }
+        Verdict::Other => Ok(response),
     }
 }
