@@ -71,7 +71,7 @@
 //!        // `/push.json`: `2 次/每小时，3 次/每自然日`.
 //!        let push = || {
 //!            let url = "https://api.rong-cloud.cn/push.json";
-//!            ratespec::deps::http::Request::post(url).body(axum::body::Body::empty()).unwrap()
+//!            ratespec::deps::http::Request::post(url).body(String::new()).unwrap()
 //!        };
 //!        assert!(client.call(push()).await.is_ok());
 //!        assert!(client.call(push()).await.is_ok());
