@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use support_redis_cluster::RedisCluster;
 
 mod specs {
-    ratespec::include_limits!("../specs/", include_commented = true);
+    ratespec::include_limits!("specs/", include_commented = true);
 }
 use specs::rongcloud::Endpoint;
 
