@@ -11,6 +11,7 @@ use crate::clock::{self, Clock, SystemClock};
 use crate::endpoints::Endpoints;
 use crate::outcome::{LimitError, Permit, Refusal, Unavailable};
 use crate::scoped::{DEFAULT_SCOPE_CAPACITY, Scoped};
+use crate::shadow::{self, Shadow};
 use crate::table::Table;
 use crate::units::Units;
 use crate::window::Length;
@@ -49,6 +50,8 @@ pub struct KeyedLimiter<K, E, C = SystemClock> {
     limits: Table<E>,
     /// Every tenant's per-user and per-channel windows, keyed by (tenant, scope key).
     scoped: Scoped,
+    /// In shadow mode, the count of calls let through that would have been refused.
+    shadow: Option<Box<Shadow>>,
     clock: C,
 }
 
@@ -71,6 +74,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
             capacity,
             limits: Table::new(now),
             scoped: Scoped::new(E::BUCKETS, E::UTC_OFFSET_SECS, DEFAULT_SCOPE_CAPACITY),
+            shadow: None,
             clock,
         }
     }
@@ -96,7 +100,16 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        let cost = units.into();
+        let decided = self.decide_n(key, ep, units.into());
+        shadow::through(self.shadow.as_deref(), ep, decided, || self.clock.now_ms())
+    }
+
+    fn decide_n<Q>(&self, key: &Q, ep: E, cost: Units) -> Result<Permit, Refusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        Table::check_caps(ep, &cost)?;
         let reading = self.clock.reading();
         let exact_ms = |r| clock::at_boundaries(&self.clock, r);
         {
@@ -127,7 +140,15 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        let units = units.into();
+        let decided = self.decide_scoped(key, ep, scope, units.into());
+        shadow::through(self.shadow.as_deref(), ep, decided, || self.clock.now_ms())
+    }
+
+    fn decide_scoped<Q>(&self, key: &Q, ep: E, scope: &str, units: Units) -> Result<Permit, Refusal>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         let now = clock::at_boundaries(&self.clock, self.clock.reading());
         let h = self.scoped.hash((key, scope));
         self.scoped.with(ep.bucket(), h, now, |windows, slots| {
@@ -166,6 +187,21 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
     /// ```
     pub fn batches<'a, T>(&self, ep: E, items: &'a [T]) -> std::slice::Chunks<'a, T> {
         crate::units::batches(items, self.batch_size(ep))
+    }
+
+    /// The same limiter in shadow mode: every call is decided as usual, a refusal is
+    /// returned as a permit whose [`is_shadow`](Permit::is_shadow) is true, counted by
+    /// [`shadow_denials`](KeyedLimiter::shadow_denials) over all keys; see
+    /// [`Limiter::shadow`](crate::Limiter::shadow).
+    pub fn shadow(mut self) -> Self {
+        self.shadow = Some(Box::new(Shadow::new::<E>()));
+        self
+    }
+
+    /// How many calls of `ep`, over all keys, a limiter in shadow mode let through that its
+    /// limits would have refused.
+    pub fn shadow_denials(&self, ep: E) -> u64 {
+        self.shadow.as_ref().map_or(0, |s| s.denials(ep))
     }
 
     /// The number of scope keys held now, over all tenants.

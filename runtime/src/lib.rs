@@ -158,6 +158,7 @@ pub mod redis;
 mod route;
 pub mod router;
 mod scoped;
+mod shadow;
 mod shortcut;
 mod sliding;
 mod slot;

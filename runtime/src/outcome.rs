@@ -16,6 +16,8 @@ pub struct Permit {
     pub(crate) reset_ms: u64,
     pub(crate) now_ms: u64,
     pub(crate) window: Option<Window>,
+    /// A shadow-mode limiter would have refused the call (nothing was charged).
+    pub(crate) shadow: bool,
 }
 
 impl Permit {
@@ -28,7 +30,32 @@ impl Permit {
             reset_ms: now_ms,
             now_ms,
             window: None,
+            shadow: false,
         }
+    }
+
+    /// The permit of a call a limiter in shadow mode would have refused: nothing left in the
+    /// refusing window (if one refused), until the refusal's `retry_after`.
+    pub(crate) fn shadowed(refusal: &Refusal, now_ms: u64) -> Permit {
+        let window = match refusal {
+            Refusal::Denied(d) => Some(d.window),
+            Refusal::Exceeds(e) => Some(e.window),
+            _ => None,
+        };
+        let after = refusal.retry_after().map_or(0, |d| d.as_millis() as u64);
+        Permit {
+            remaining: 0,
+            reset_ms: now_ms.saturating_add(after),
+            now_ms,
+            window,
+            shadow: true,
+        }
+    }
+
+    /// Whether the limiter is in shadow mode and would have refused this call: it was let
+    /// through, nothing was charged, and the refusal was counted (`shadow_denials`).
+    pub fn is_shadow(&self) -> bool {
+        self.shadow
     }
 
     /// Units still available now: the least over the bucket's windows
@@ -85,8 +112,9 @@ pub struct ExceedsLimit {
 pub struct OverCap {
     /// The units the request carries in the cap's basis.
     pub units: u64,
-    /// The cap, as documented.
-    pub cap: Cap,
+    /// The cap, as documented (a reference into the endpoint's metadata, which keeps the
+    /// refusal as small as the others: it is returned on every call's path).
+    pub cap: &'static Cap,
 }
 
 /// Why a call was not admitted, by any limiter ([`Limiter`](crate::Limiter),

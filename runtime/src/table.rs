@@ -78,6 +78,7 @@ impl Tightest {
             reset_ms: self.reset_ms,
             now_ms,
             window: self.window,
+            shadow: false,
         }
     }
 }
@@ -112,8 +113,17 @@ impl<E: Endpoints> Table<E> {
         (&self.layout.all()[range.clone()], &self.slots[range])
     }
 
+    /// Refuses `units` if they are above one of `ep`'s per-request caps.
+    #[inline]
+    pub(crate) fn check_caps(ep: E, units: &Units) -> Result<(), Refusal> {
+        match units.over(ep.caps(), ep.cost()) {
+            Some((cap, n)) => Err(over_cap(cap, n)),
+            None => Ok(()),
+        }
+    }
+
     /// Charges `units` to every window of the endpoint's bucket, each in its own basis, or to
-    /// none, at the time of `reading`, after checking the endpoint's per-request caps; `exact_ms` turns the reading into the time to charge at (exact near window
+    /// none, at the time of `reading` (the caller has checked the caps: [`Table::check_caps`]); `exact_ms` turns the reading into the time to charge at (exact near window
     /// boundaries), and is only called when the bucket's gate does not refuse first.
     ///
     /// Always inlined, with the several-window case out of line: inlined into the caller, the
@@ -128,9 +138,6 @@ impl<E: Endpoints> Table<E> {
         exact_ms: impl FnOnce(Reading) -> u64,
     ) -> Result<Permit, Refusal> {
         let basis = ep.cost();
-        if let Some((cap, n)) = units.over(ep.caps(), basis) {
-            return Err(over_cap(cap, n));
-        }
         let b = ep.bucket();
         let (windows, slots) = self.bucket_at(b);
         if let Some(refused) = self.gated(b, windows, slots, &units, reading) {
@@ -275,7 +282,10 @@ impl<E: Endpoints> Table<E> {
         let mut denied: Option<usize> = None;
         let mut retry_ms = 0;
         let mut denied_max = 0;
-        let mut exhausted = false;
+        // The bucket's own window that is full (admits not even one unit) and ends last, for
+        // the gate. Not always the one that refuses this call: a window this call charges
+        // nothing (a recipient window, for a request of no recipients) refuses it even full.
+        let mut full: Option<(usize, u64)> = None;
         let all = || windows.iter().zip(slots).chain(extra.0.iter().zip(extra.1));
         for (i, (w, slot)) in all().enumerate() {
             let id = window::id(w, E::UTC_OFFSET_SECS, now_ms);
@@ -287,12 +297,15 @@ impl<E: Endpoints> Table<E> {
                     window: w.with_max(v.max),
                 }));
             }
-            if v.count + cost > v.max {
+            let full_now = v.count >= v.max && i < windows.len();
+            if v.count + cost > v.max || full_now {
                 let retry = end_of::<E>(w, id, v.tag).saturating_sub(now_ms);
-                // The full window that ends last: no retry passes before it ends.
-                if denied.is_none() || retry > retry_ms {
+                if full_now && full.is_none_or(|(_, r)| retry > r) {
+                    full = Some((i, retry));
+                }
+                // The refusing window that ends last: no retry passes before it ends.
+                if v.count + cost > v.max && (denied.is_none() || retry > retry_ms) {
                     (denied, retry_ms, denied_max) = (Some(i), retry, v.max);
-                    exhausted = v.count >= v.max;
                 }
             }
         }
@@ -304,8 +317,8 @@ impl<E: Endpoints> Table<E> {
                 Ok(())
             }
             Some(i) => {
-                if exhausted && i < windows.len() {
-                    self.gates.set(b, i, now_ms + retry_ms);
+                if let Some((f, retry)) = full {
+                    self.gates.set(b, f, now_ms + retry);
                 }
                 let window = all().nth(i).map_or(windows[0], |(w, _)| *w);
                 Err(Refusal::Denied(Denied {
@@ -420,11 +433,8 @@ impl<E: Endpoints> Table<E> {
 
 /// A request above a documented cap.
 #[cold]
-fn over_cap(cap: &crate::meta::Cap, units: u64) -> Refusal {
-    Refusal::OverCap(OverCap {
-        units,
-        cap: cap.clone(),
-    })
+fn over_cap(cap: &'static crate::meta::Cap, units: u64) -> Refusal {
+    Refusal::OverCap(OverCap { units, cap })
 }
 
 /// Turns a slot's refusal into the caller's.

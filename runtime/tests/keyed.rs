@@ -211,3 +211,17 @@ impl suite::Backend for OneKey {
 }
 
 behaviour_suite!(OneKey);
+
+#[test]
+fn a_keyed_limiter_in_shadow_mode_lets_every_key_through_and_counts_for_all_keys() {
+    let limiter =
+        KeyedLimiter::<String, Endpoint, _>::with_clock(4, ManualClock::new(BEIJING_MIDNIGHT))
+            .shadow();
+    for key in ["a", "b"] {
+        for _ in 0..3 {
+            assert!(limiter.try_acquire(key, Endpoint::Push).is_ok());
+        }
+    }
+    assert_eq!(limiter.shadow_denials(Endpoint::Push), 2);
+    assert_eq!(limiter.remaining("a", Endpoint::Push), 0);
+}

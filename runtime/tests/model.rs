@@ -180,10 +180,7 @@ impl Model {
         for cap in ep.caps() {
             let n = units(cap.cost, ep, r);
             if n > cap.max {
-                return Outcome::Refused(Refusal::OverCap(OverCap {
-                    units: n,
-                    cap: cap.clone(),
-                }));
+                return Outcome::Refused(Refusal::OverCap(OverCap { units: n, cap }));
             }
         }
         // The tenant's windows, then the scope key's (when the request names one).

@@ -772,3 +772,35 @@ async fn a_refusal_by_the_vendor_pauses_this_process_and_lowers_its_limits() {
     shared.vendor_admitted(Endpoint::UserGetToken);
     assert_eq!(shared.limit(Endpoint::UserGetToken, Per::Second), Some(160));
 }
+
+#[tokio::test]
+async fn shadow_mode_lets_every_call_through_and_charges_only_the_admitted_ones() {
+    let server = RedisServer::start();
+    let clock = ManualClock::new(BEIJING_MIDNIGHT);
+    let shared = RedisLimiter::<Endpoint, _>::builder(server.client())
+        .clock(clock.clone())
+        .failure_policy(FailurePolicy::Closed)
+        .timeout(Duration::from_secs(2))
+        .shadow(true)
+        .build()
+        .expect("build inside a Tokio runtime");
+    let mut shadows = 0;
+    for _ in 0..5 {
+        if shared
+            .try_acquire(Endpoint::Push)
+            .await
+            .unwrap()
+            .is_shadow()
+        {
+            shadows += 1;
+        }
+    }
+    assert_eq!(shadows, 3);
+    assert_eq!(shared.shadow_denials(Endpoint::Push), 3);
+    let hour = format!(
+        "ratespec:{{rongcloud:{}}}:1h:{}",
+        bucket_name(Endpoint::Push),
+        BEIJING_MIDNIGHT / HOUR
+    );
+    assert_eq!(server.integer(&["GET", &hour]), Some(2));
+}

@@ -88,6 +88,7 @@ use crate::endpoints::Endpoints;
 use crate::feedback::Feedback;
 use crate::meta::Window;
 use crate::outcome::{Denied, ExceedsLimit, LimitError, OverCap, Permit, Refusal, Unavailable};
+use crate::shadow::{self, Shadow};
 use crate::shortcut::Shortcuts;
 use crate::table::Tightest;
 use crate::units::Units;
@@ -143,6 +144,8 @@ pub struct RedisLimiter<E, C = SystemClock> {
     shortcuts: Option<Shortcuts>,
     /// What this process learnt from the vendor's answers (see `vendor_refused`).
     feedback: Feedback,
+    /// In shadow mode, the count of calls let through that would have been refused.
+    shadow: Option<Box<Shadow>>,
     policy: FailurePolicy,
     timeout: Duration,
     tenant: Option<String>,
@@ -159,6 +162,7 @@ pub struct RedisLimiterBuilder<E, C = SystemClock> {
     timeout: Duration,
     policy: FailurePolicy,
     short_circuit: bool,
+    shadow: bool,
     clock: C,
     _endpoints: PhantomData<fn() -> E>,
 }
@@ -189,6 +193,7 @@ impl<E: Endpoints> RedisLimiter<E> {
             timeout: DEFAULT_TIMEOUT,
             policy: FailurePolicy::default(),
             short_circuit: true,
+            shadow: false,
             clock: SystemClock::new(),
             _endpoints: PhantomData,
         }
@@ -223,6 +228,15 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
         self
     }
 
+    /// Shadow mode: every call is decided as usual (and charged in Redis when admitted), a
+    /// refusal is returned as a permit whose [`is_shadow`](Permit::is_shadow) is true,
+    /// counted by [`RedisLimiter::shadow_denials`]; see
+    /// [`Limiter::shadow`](crate::Limiter::shadow). Default off.
+    pub fn shadow(mut self, on: bool) -> Self {
+        self.shadow = on;
+        self
+    }
+
     /// Reads time from `clock` instead of the system clock (e.g. a
     /// [`ManualClock`](crate::ManualClock) in tests).
     pub fn clock<C2: Clock>(self, clock: C2) -> RedisLimiterBuilder<E, C2> {
@@ -232,6 +246,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
             timeout: self.timeout,
             policy: self.policy,
             short_circuit: self.short_circuit,
+            shadow: self.shadow,
             clock,
             _endpoints: PhantomData,
         }
@@ -248,6 +263,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
             script: ChargeScript::new(),
             shortcuts: self.short_circuit.then(|| Shortcuts::new(E::BUCKETS.len())),
             feedback: Feedback::new(Layout::new(E::BUCKETS), E::UTC_OFFSET_SECS),
+            shadow: self.shadow.then(|| Box::new(Shadow::new::<E>())),
             policy: self.policy,
             timeout: self.timeout,
             tenant: self.tenant,
@@ -273,7 +289,8 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     /// admitted with a permit whose `remaining()` is `u64::MAX` (unknown). Cancellation
     /// (dropping the future) before the reply may leave the units charged, never more.
     pub async fn try_acquire_n(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
-        self.charge(ep, units.into(), None).await
+        let decided = self.charge(ep, units.into(), None).await;
+        shadow::through(self.shadow.as_deref(), ep, decided, || self.clock.now_ms())
     }
 
     /// Admits one request of `units` on behalf of the scope key `scope` (a user ID, a
@@ -288,16 +305,14 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         scope: &str,
         units: impl Into<Units>,
     ) -> Result<Permit, Refusal> {
-        self.charge(ep, units.into(), Some(scope)).await
+        let decided = self.charge(ep, units.into(), Some(scope)).await;
+        shadow::through(self.shadow.as_deref(), ep, decided, || self.clock.now_ms())
     }
 
     async fn charge(&self, ep: E, units: Units, scope: Option<&str>) -> Result<Permit, Refusal> {
         let basis = ep.cost();
         if let Some((cap, n)) = units.over(ep.caps(), basis) {
-            return Err(Refusal::OverCap(OverCap {
-                units: n,
-                cap: cap.clone(),
-            }));
+            return Err(Refusal::OverCap(OverCap { units: n, cap }));
         }
         let now = clock::at_boundaries(&self.clock, self.clock.reading());
         let b = ep.bucket();
@@ -636,6 +651,12 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         let now = self.clock.now_ms();
         let changes = (self.feedback).admitted(b, now, |i| self.limits.get(b, i));
         self.apply(ep, changes);
+    }
+
+    /// How many calls of `ep` this process, in shadow mode, let through that the limits
+    /// would have refused (0 when not in shadow mode).
+    pub fn shadow_denials(&self, ep: E) -> u64 {
+        self.shadow.as_ref().map_or(0, |s| s.denials(ep))
     }
 
     /// The limit `ep`'s window of length `len` recovers to after the vendor's refusals (the

@@ -231,7 +231,7 @@ pub async fn a_request_above_the_cap_is_refused_before_any_charge<B: Backend>(b:
         refused,
         Refusal::OverCap(OverCap {
             units: 601,
-            cap: RECIPIENTS_CAP
+            cap: &RECIPIENTS_CAP
         })
     );
     assert_eq!(refused.retry_after(), None, "it can never pass");
@@ -453,7 +453,7 @@ pub async fn acquire_scoped_admits_at_once_with_room_and_fails_at_once_over_a_ca
         )
     );
     match b.acquire_scoped(Ep::Message, "u", Units::new(601)).await {
-        Err(Refusal::OverCap(over)) => assert_eq!(over.cap, RECIPIENTS_CAP),
+        Err(Refusal::OverCap(over)) => assert_eq!(*over.cap, RECIPIENTS_CAP),
         other => panic!("expected OverCap, got {other:?}"),
     }
 }
