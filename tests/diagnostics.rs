@@ -498,3 +498,45 @@ fn scope_param_is_picked_by_name_and_overridden_in_limits_toml() {
     );
     assert_eq!(d.at.line, toml.lines().count());
 }
+
+#[test]
+fn unknown_vendor() {
+    let dir = scratch("unknown-vendor");
+    edit(
+        &dir,
+        "limits.toml",
+        "vendor = \"rongcloud\"",
+        "vendor = \"rongclod\"",
+    );
+    let d = only(&dir, false);
+    assert_eq!(file_name(&d), "limits.toml");
+    assert_eq!(d.message, "not a known vendor");
+    assert_eq!(d.text, "rongclod");
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap_or("")
+            .contains("rongcloud, easemob, other"),
+        "{d:?}"
+    );
+    // Read as configured, the seeds name their vendors.
+    let model = load(
+        &[Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../specs")
+            .as_path()],
+        false,
+    );
+    let vendors: Vec<_> = model
+        .catalog
+        .documents
+        .iter()
+        .map(|d| (d.module.as_str(), d.vendor.as_deref()))
+        .collect();
+    assert_eq!(
+        vendors,
+        [
+            ("easemob_push", Some("easemob")),
+            ("rongcloud", Some("rongcloud"))
+        ]
+    );
+}

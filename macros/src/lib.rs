@@ -81,6 +81,8 @@ use args::Args;
 /// default_method = "POST"        # the method of rows that give none
 /// utc_offset = "+08:00"          # where calendar days (自然日) start: "+08:00", "-05:30",
 ///                                # "Z"; required when a limit is per day
+/// vendor = "rongcloud"           # whose refusals the document's clients read: "rongcloud"
+///                                # ({"code": 1008}), "easemob" (reach_limit) or "other" (a 429)
 /// include_commented = false      # count rows inside HTML comments (default false)
 /// skip_lines = [12]              # lines not to read; a table's header line skips the table
 /// plan = "Enterprise"            # where a table has one limit column per plan or edition:

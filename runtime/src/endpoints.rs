@@ -27,6 +27,10 @@ pub trait Endpoints: Copy + Eq + core::fmt::Debug + Send + Sync + 'static {
     const BUCKETS: &'static [Bucket];
     /// The document's UTC offset in seconds, which aligns calendar-day ([`Per::Day`](crate::Per::Day)) windows.
     const UTC_OFFSET_SECS: i32;
+    /// Whose API the document describes, from its `limits.toml` entry (`vendor =
+    /// "rongcloud"`, `"easemob"`, `"other"`), or `""` when it does not say: clients read the
+    /// vendor's refusals by it (`ratespec::tower::Vendor::of`).
+    const VENDOR: &'static str = "";
 
     /// The endpoint's position in [`ALL`](Endpoints::ALL) (its discriminant).
     fn index(self) -> usize;

@@ -436,3 +436,28 @@ async fn a_client_retries_a_request_the_vendor_refused_once_then_returns_it_type
     assert!(client.call(single()).await.is_err());
     assert_eq!(vendor.seen.load(Ordering::Relaxed), 1);
 }
+
+mod seeds {
+    ratespec::include_limits!("specs/");
+}
+
+#[test]
+fn the_vendor_whose_refusals_a_client_reads_comes_from_limits_toml() {
+    use ratespec::tower::Vendor;
+    assert_eq!(
+        <seeds::rongcloud::Endpoint as ratespec::Endpoints>::VENDOR,
+        "rongcloud"
+    );
+    assert_eq!(
+        Vendor::of::<seeds::rongcloud::Endpoint>(),
+        Vendor::RongCloud
+    );
+    assert_eq!(
+        Vendor::of::<seeds::easemob_push::Endpoint>(),
+        Vendor::Easemob
+    );
+    assert_eq!(Vendor::of::<Im>(), Vendor::Easemob);
+    // A hand-written set of endpoints that names no vendor: by its name, else any 429.
+    assert_eq!(<Ep as ratespec::Endpoints>::VENDOR, "");
+    assert_eq!(Vendor::of::<Ep>(), Vendor::Other);
+}

@@ -214,6 +214,7 @@ pub fn inherent(generated: &Generated, krate: &TokenStream) -> TokenStream {
 /// module's `PROVIDER`.
 pub fn traits(generated: &Generated, krate: &TokenStream) -> TokenStream {
     let provider = &generated.document.module;
+    let vendor = generated.document.vendor.as_deref().unwrap_or("");
     let error = format!("not an endpoint of `{provider}`");
     let provider_doc = format!(
         "This document without its `Endpoint` type, for code that handles every document \
@@ -260,6 +261,7 @@ pub fn traits(generated: &Generated, krate: &TokenStream) -> TokenStream {
             const META: &'static [#krate::EndpointMeta] = Endpoint::META;
             const BUCKETS: &'static [#krate::Bucket] = Endpoint::BUCKETS;
             const UTC_OFFSET_SECS: i32 = Endpoint::UTC_OFFSET_SECS;
+            const VENDOR: &'static str = #vendor;
 
             fn index(self) -> usize {
                 Endpoint::index(self)

@@ -39,6 +39,9 @@ pub struct Config {
     pub document: Vec<DocumentConfig>,
 }
 
+/// The values of a document's `vendor` key.
+pub const VENDORS: &[&str] = &["rongcloud", "easemob", "other"];
+
 /// What `limits.toml` says about one document.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +54,9 @@ pub struct DocumentConfig {
     pub default_method: Option<Spanned<String>>,
     /// `+08:00`: where calendar days start.
     pub utc_offset: Option<Spanned<String>>,
+    /// Whose API the document describes, so that clients recognise its refusals (RongCloud's
+    /// `{"code": 1008}`, Easemob's `reach_limit`): one of [`VENDORS`].
+    pub vendor: Option<Spanned<String>>,
     /// Whether rows inside HTML comments count.
     #[serde(default)]
     pub include_commented: bool,

@@ -4,5 +4,5 @@
 pub mod file;
 pub mod settings;
 
-pub use file::{Config, DocumentConfig, RouteConfig, SharedConfig, parse_utc_offset};
+pub use file::{Config, DocumentConfig, RouteConfig, SharedConfig, VENDORS, parse_utc_offset};
 pub use settings::Settings;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::Options;
-use crate::config::file::{DocumentConfig, parse_utc_offset};
+use crate::config::file::{DocumentConfig, VENDORS, parse_utc_offset};
 use crate::diagnostic::Diagnostic;
 use crate::phrase::{Limit, PhraseError, parse_phrase};
 use crate::source::{Position, Source};
@@ -20,6 +20,8 @@ pub struct Settings<'a> {
     pub default_method: Option<String>,
     /// Seconds east of UTC where calendar days start.
     pub utc_offset: Option<i32>,
+    /// Whose API the document describes (one of [`VENDORS`]), when configured.
+    pub vendor: Option<String>,
     /// Whether rows inside HTML comments count.
     pub include_commented: bool,
     /// Lines not to read.
@@ -44,6 +46,7 @@ impl<'a> Settings<'a> {
         let mut module = module_from_file(path);
         let mut default_method = None;
         let mut utc_offset = None;
+        let mut vendor = None;
         let mut include_commented = options.include_commented;
         if let Some((entry, config_source)) = entry {
             if let Some(name) = &entry.module {
@@ -79,6 +82,21 @@ impl<'a> Settings<'a> {
                 Ok(offset) => utc_offset = offset,
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
+            if let Some(name) = &entry.vendor {
+                if VENDORS.contains(&name.get_ref().as_str()) {
+                    vendor = Some(name.get_ref().clone());
+                } else {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            config_source,
+                            config_source.position(name.span().start),
+                            "not a known vendor",
+                            name.get_ref(),
+                        )
+                        .with_help(format!("write one of {}", VENDORS.join(", "))),
+                    );
+                }
+            }
             include_commented |= entry.include_commented;
         }
         let routes = RouteSettings::new(default_method.clone(), entry, diagnostics);
@@ -86,6 +104,7 @@ impl<'a> Settings<'a> {
             module,
             default_method,
             utc_offset,
+            vendor,
             include_commented,
             skip_lines: entry.map_or(&[][..], |(entry, _)| entry.skip_lines.as_slice()),
             plan: entry.and_then(|(entry, _)| entry.plan.as_ref().map(|p| p.get_ref().as_str())),

@@ -218,6 +218,7 @@ pub fn build_document(
         module: settings.module.clone(),
         file: source.path().to_path_buf(),
         utc_offset: settings.utc_offset,
+        vendor: settings.vendor.clone(),
         default_method: settings.default_method.clone(),
         include_commented: settings.include_commented,
         endpoints,

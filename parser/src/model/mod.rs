@@ -40,6 +40,8 @@ pub struct Document {
     pub file: PathBuf,
     /// Seconds east of UTC where calendar days start, when configured.
     pub utc_offset: Option<i32>,
+    /// Whose API the document describes (`rongcloud`, `easemob`, `other`), when configured.
+    pub vendor: Option<String>,
     /// The method of rows that give none.
     pub default_method: Option<String>,
     /// Whether rows inside HTML comments were counted.

@@ -56,8 +56,15 @@ pub enum Vendor {
 }
 
 impl Vendor {
-    /// The vendor of `E`'s document, by its provider name.
+    /// The vendor of `E`'s document: its `limits.toml` entry's `vendor` key
+    /// ([`Endpoints::VENDOR`]), or, where it gives none, guessed from the module's name.
     pub fn of<E: Endpoints>() -> Vendor {
+        match E::VENDOR {
+            "rongcloud" => return Vendor::RongCloud,
+            "easemob" => return Vendor::Easemob,
+            "other" => return Vendor::Other,
+            _ => {}
+        }
         let provider = E::PROVIDER.to_ascii_lowercase();
         if provider.starts_with("rongcloud") || provider.starts_with("rong_cloud") {
             Vendor::RongCloud
