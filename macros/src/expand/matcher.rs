@@ -188,7 +188,7 @@ fn table(
     let slots_name = format_ident!("{name}_SLOTS");
     let items = quote! {
         const #entries_name: &[#krate::router::Entry<#value>] = &[#(#entries),*];
-        const #slots_name: [u64; #krate::router::slots_for(#entries_name.len())] =
+        const #slots_name: [u16; #krate::router::slots_for(#entries_name.len())] =
             #krate::router::layout(#entries_name);
     };
     let table = quote! {
