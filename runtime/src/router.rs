@@ -174,6 +174,9 @@ pub struct Chain {
     /// Every template with parameters is in one of the two tables: a path they do not hold
     /// matches no template with parameters.
     pub complete: bool,
+    /// The trie node below the chain's parameters: where the walk resumes, for the
+    /// templates the tables do not hold, once the chain is skipped.
+    pub node: u16,
 }
 
 /// Static texts (whole paths, or one segment) and what each leads to, in a hash table.
@@ -316,26 +319,31 @@ impl Router {
     #[inline(always)]
     fn parameterised(&self, path: &[u8]) -> Option<&'static Methods> {
         let nodes = self.nodes;
-        let (b'/', rest) = path.split_first()? else {
+        let mut node = nodes.first()?;
+        let (b'/', mut rest) = path.split_first()? else {
             return None;
         };
         if self.chain.depth > 0 {
+            rest = self.chain.skip(rest)?;
             if let Some(found) = self.chain.find(rest) {
                 return Some(found);
             }
             if self.chain.complete {
                 return None;
             }
+            // Where the walk from the root would stand after the chain's parameters.
+            node = nodes.get(usize::from(self.chain.node))?;
         }
-        walk(nodes, nodes.first()?, rest)
+        walk(nodes, node, rest)
     }
 }
 
 impl Chain {
-    /// The template the walk would find for `rest` (the path after its first `/`) among
-    /// the templates in the two tables, if any.
+    /// What follows the chain's parameters in `rest` (the path after its first `/`): the
+    /// rest after the `/` that ends the last of them, if `rest` starts with that many
+    /// parameter values.
     #[inline(always)]
-    fn find(&self, mut rest: &[u8]) -> Option<&'static Methods> {
+    fn skip<'r>(&self, mut rest: &'r [u8]) -> Option<&'r [u8]> {
         for _ in 0..self.depth {
             let (segment, next) = split_segment(rest)?;
             if !is_param_value(segment) {
@@ -343,6 +351,13 @@ impl Chain {
             }
             rest = next?;
         }
+        Some(rest)
+    }
+
+    /// The template the walk would find below the chain for `rest` (what follows the
+    /// chain's parameters) among the templates in the two tables, if any.
+    #[inline(always)]
+    fn find(&self, rest: &[u8]) -> Option<&'static Methods> {
         // An empty segment right after the chain (`//`) is in no template; it would read as
         // the empty key of a template whose only segment below the chain is a parameter.
         if rest.first() == Some(&b'/') {

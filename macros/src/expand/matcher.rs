@@ -106,7 +106,8 @@ fn trie<'g, 'a>(groups: &[&'g PathGroup<'a>]) -> Vec<Node<'g, 'a>> {
 
 /// The router's `Chain`: how many parameter segments every template with parameters starts
 /// with (the trie's nodes below the root that have only a parameter child and end no route),
-/// and the templates below it that are all static or end in their only parameter.
+/// the templates below it that are all static or end in their only parameter, and the node
+/// below it.
 fn chain(
     krate: &TokenStream,
     nodes: &[Node],
@@ -165,12 +166,14 @@ fn chain(
         quote! { #krate::router::Methods },
     );
     items.extend(params_items);
+    let node = Literal::u16_unsuffixed(at as u16);
     let chain = quote! {
         #krate::router::Chain {
             depth: #depth,
             tails: #tails,
             tail_params: #tail_params,
             complete: #complete,
+            node: #node,
         }
     };
     (items, chain)
