@@ -1,7 +1,7 @@
-//! Paths read a word (8 bytes) at a time, for the [router](crate::router): the hash that lays
-//! out (in `const` evaluation) and looks up its tables, the equality check after a hash match,
-//! and the searches for the bytes that end a segment or a path (`/`, `?`, `#`). One function
-//! hashes for both layout and lookup, so they cannot disagree.
+//! Paths read a word (8 bytes) or a chunk (16) at a time, for the [router](crate::router): the
+//! hash that lays out (in `const` evaluation) and looks up its tables, the equality check
+//! after a hash match, and the searches for the bytes that end a segment or a path (`/`, `?`,
+//! `#`). One function hashes for both layout and lookup, so they cannot disagree.
 //!
 //! The router spends its time here, so these functions avoid what costs on short texts:
 //! loops whose trip count varies with the length (a mispredicted exit per text), `memcmp`
