@@ -312,8 +312,27 @@ fn target() -> impl Strategy<Value = String> {
         .collect();
     let any_path =
         prop::collection::vec(prop::sample::select(pieces), 0..10).prop_map(|path| path.join("/"));
+    // Values holding `?` or `#` end the path inside a parameter: the bare-path lookup must
+    // not read a parameter across them.
     let value = prop::sample::select(vec![
-        "v-1", "v-2", "", ".", "..", "%2F", "\0", "é", "a", "b", "c", "d", "label", "user",
+        "v-1",
+        "v-2",
+        "",
+        ".",
+        "..",
+        "%2F",
+        "\0",
+        "é",
+        "a",
+        "b",
+        "c",
+        "d",
+        "label",
+        "user",
+        "v?1",
+        "v#1",
+        "?",
+        "a-value-longer-than-two-words",
     ]);
     // A documented template with each parameter replaced by a value (often a hit).
     let documented = (

@@ -92,7 +92,9 @@
 //!
 //!   ```
 //!   # mod docs { ratespec::include_limits!("specs/"); }
-//!   # use docs::rongcloud::Endpoint;
+//!   # use docs::{easemob_push, rongcloud::Endpoint};
+//!   use ratespec::Route;
+//!
 //!   let token = |target| Endpoint::route("POST", target).endpoint();
 //!   let found = Some(Endpoint::UserGetToken);
 //!   assert_eq!(token("/user/getToken.json?appKey=k&next=/x"), found);
@@ -102,6 +104,12 @@
 //!   assert_eq!(token("user/getToken.json"), None);
 //!   assert_eq!(token("api.rong-cloud.cn/user/getToken.json"), None);
 //!   assert_eq!(token("1http://h/user/getToken.json"), None);
+//!   // A parameter ends where the query starts.
+//!   let Route::Found(found) = easemob_push::Endpoint::route("GET", "/o/a/push/label/v?ip")
+//!   else {
+//!       unreachable!()
+//!   };
+//!   assert_eq!(found.param("labelname"), Some("v"));
 //!   ```
 //!
 //! # How it works
@@ -109,7 +117,13 @@
 //! A [`Router`] holds two kinds of [`Table`]. The document's whole static paths sit in one,
 //! a hash table laid out during `const` evaluation ([`layout`]): a lookup hashes the path
 //! once (a fixed cost, see the private `words` module), usually probes one slot and compares
-//! the path once. Templates with parameters form a segment trie of [`Node`]s: the walk takes
+//! the path once. That lookup of the target as it stands is all a request for a static path
+//! costs, and it is inlined into the generated `Endpoint::route`, where the table's address
+//! and size are constants. Only when it fails does the router look further, out of line:
+//! the target as a bare path among the templates with parameters, and only when that fails
+//! too, whether the target has a query, fragment or authority to cut off before looking
+//! again (what a bare-path lookup finds is right: no static segment holds `?` or `#`, and
+//! no parameter is read across one). Templates with parameters form a segment trie of [`Node`]s: the walk takes
 //! one segment at a time, tries the node's static child of that text (compared in place when
 //! the node has few children, else looked up in the node's own table) and, when nothing
 //! below that child matches, the parameter child. Routes are grouped by path; a group's
@@ -160,6 +174,9 @@ pub struct Chain {
     /// Every template with parameters is in one of the two tables: a path they do not hold
     /// matches no template with parameters.
     pub complete: bool,
+    /// The trie node below the chain's parameters: where the walk resumes, for the
+    /// templates the tables do not hold, once the chain is skipped.
+    pub node: u16,
 }
 
 /// Static texts (whole paths, or one segment) and what each leads to, in a hash table.
@@ -167,13 +184,16 @@ pub struct Chain {
 pub struct Table<T: 'static> {
     /// The texts and their values, in document order.
     pub entries: &'static [Entry<T>],
-    /// The hash table over `entries`, from [`layout`]: per occupied slot, the upper half of
-    /// the text's hash and its position + 1 in the lower half; 0 is a free slot.
-    pub slots: &'static [u64],
+    /// The hash table over `entries`, from [`layout`]: per slot, the position + 1 of the
+    /// text there, 0 when there is none. Two bytes a slot keep the table small enough to stay
+    /// in the L1 cache with the request's data.
+    pub slots: &'static [u16],
 }
 
-/// A static text and its value.
+/// A static text and its value. In this field order (`repr(C)`), so that the text and the
+/// first method of [`Methods`], all a hit reads, share a cache line more often than not.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Entry<T> {
     /// The text: a path, or a segment without `/`.
     pub key: &'static str,
@@ -183,17 +203,18 @@ pub struct Entry<T> {
 
 /// The documented methods of one path, and the endpoint of each.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Methods {
+    /// The first method's bytes as one word, its endpoint and its length (`u8::MAX` when it
+    /// is longer than a word): most paths have one method, which a request then matches
+    /// without loading `allowed`. First, next to an [`Entry`]'s key.
+    first_word: u64,
+    first: u16,
+    first_len: u8,
     /// The methods, upper case, in document order (the `Allow` header of a 405).
     allowed: &'static [&'static str],
     /// The endpoint (its index in the generated `Endpoint::ALL`) per method of `allowed`.
     endpoints: &'static [u16],
-    /// The first method's length (`usize::MAX` when it is longer than a word) and bytes as
-    /// one word, and its endpoint: most paths have one method, which a request then matches
-    /// without loading `allowed`.
-    first_len: usize,
-    first_word: u64,
-    first: u16,
 }
 
 /// A node of the trie of templates with parameters: where the walk stands after as many
@@ -208,16 +229,13 @@ pub struct Node {
     pub route: Option<Methods>,
 }
 
-/// The lower half of a slot: the text's position + 1.
-const POSITION: u64 = 0xffff_ffff;
-
 /// Up to this many static children are compared in place, one after another: cheaper than
 /// finding the segment's end and hashing it.
 const IN_PLACE: usize = 8;
 
 /// The size of the hash table for `entries` texts: a power of two at least four times
-/// `entries`, so that a hit almost always finds its text at the first slot and the table (a
-/// word per slot) stays in the L1 cache.
+/// `entries`, so that a hit almost always finds its text at the first slot and a miss an
+/// empty slot, and the table (a word per slot) stays in the L1 cache.
 pub const fn slots_for(entries: usize) -> usize {
     (entries * 4).next_power_of_two()
 }
@@ -226,21 +244,21 @@ pub const fn slots_for(entries: usize) -> usize {
 /// the hash the lookup uses: open addressing, linear probing.
 ///
 /// `SLOTS` must be [`slots_for(entries.len())`](slots_for); anything else fails to compile.
-pub const fn layout<T, const SLOTS: usize>(entries: &[Entry<T>]) -> [u64; SLOTS] {
+pub const fn layout<T, const SLOTS: usize>(entries: &[Entry<T>]) -> [u16; SLOTS] {
     assert!(
         SLOTS == slots_for(entries.len()),
         "SLOTS is slots_for(entries.len())"
     );
-    assert!((entries.len() as u64) < POSITION, "too many entries");
-    let mut slots = [0u64; SLOTS];
+    assert!(entries.len() < u16::MAX as usize, "too many entries");
+    let mut slots = [0u16; SLOTS];
     let mut position = 0;
     while position < entries.len() {
         let hash = words::hash(entries[position].key.as_bytes());
-        let mut slot = hash as usize & (SLOTS - 1);
+        let mut slot = words::slot(hash, SLOTS);
         while slots[slot] != 0 {
             slot = (slot + 1) & (SLOTS - 1);
         }
-        slots[slot] = (hash & !POSITION) | (position as u64 + 1);
+        slots[slot] = position as u16 + 1;
         position += 1;
     }
     slots
@@ -257,25 +275,16 @@ impl Router {
 
     /// [`route`](Router::route) with the endpoint's index in `Endpoint::ALL`: for code that
     /// holds the routers of several documents without their types.
-    #[inline]
+    #[inline(always)]
     pub fn find<'a>(&self, method: &str, target: &'a str) -> Route<'a, usize> {
-        // Most targets are a bare static path: try that before looking for a query or a
-        // URL's authority (the scan costs more than the lookup).
-        let (methods, path) = match self.statics.get(target) {
+        // Most targets are a documented static path: one lookup, inline (and small, so that
+        // it is inlined with the table's address and size as constants); the rest is not.
+        let (methods, path) = match self.statics.get(target.as_bytes()) {
             Some(methods) => (methods, target),
-            None => {
-                let path = path_of(target);
-                // `path_of` gives a part of the target: the same length is the same path.
-                let methods = if path.len() == target.len() {
-                    None
-                } else {
-                    self.statics.get(path)
-                };
-                match methods.or_else(|| self.parameterised(path)) {
-                    Some(methods) => (methods, path),
-                    None => return Route::NotFound,
-                }
-            }
+            None => match self.not_static(target) {
+                Some(found) => found,
+                None => return Route::NotFound,
+            },
         };
         match methods.endpoint(method) {
             Some(endpoint) => Route::Found(Match::matched(usize::from(endpoint), path)),
@@ -285,47 +294,83 @@ impl Router {
         }
     }
 
+    /// The methods and the path of a target that is not a documented static path as it
+    /// stands: a path with parameters, or a target with a query, fragment or authority.
+    #[inline(never)]
+    fn not_static<'a>(&self, target: &'a str) -> Option<(&'static Methods, &'a str)> {
+        // Route the target as a bare path before looking for a query or an authority (the
+        // scan costs about as much as the lookup). What that finds is right: no static
+        // segment holds `?` or `#`, and no parameter is read across one.
+        if let Some(methods) = self.parameterised(target.as_bytes()) {
+            return Some((methods, target));
+        }
+        if target.starts_with('/') && !words::has_query(target.as_bytes()) {
+            return None;
+        }
+        let path = path_of(target);
+        let methods = self.statics.get(path.as_bytes());
+        Some((
+            methods.or_else(|| self.parameterised(path.as_bytes()))?,
+            path,
+        ))
+    }
+
     /// The methods of the most specific template with parameters that matches `path`.
-    #[inline]
-    fn parameterised(&self, path: &str) -> Option<&'static Methods> {
+    #[inline(always)]
+    fn parameterised(&self, path: &[u8]) -> Option<&'static Methods> {
         let nodes = self.nodes;
-        let rest = path.strip_prefix('/')?;
+        let mut node = nodes.first()?;
+        let (b'/', mut rest) = path.split_first()? else {
+            return None;
+        };
         if self.chain.depth > 0 {
+            rest = self.chain.skip(rest)?;
             if let Some(found) = self.chain.find(rest) {
                 return Some(found);
             }
             if self.chain.complete {
                 return None;
             }
+            // Where the walk from the root would stand after the chain's parameters.
+            node = nodes.get(usize::from(self.chain.node))?;
         }
-        walk(nodes, nodes.first()?, rest)
+        walk(nodes, node, rest)
     }
 }
 
 impl Chain {
-    /// The template the walk would find for `rest` (the path after its first `/`) among
-    /// the templates in the two tables, if any.
-    #[inline]
-    fn find(&self, mut rest: &str) -> Option<&'static Methods> {
+    /// What follows the chain's parameters in `rest` (the path after its first `/`): the
+    /// rest after the `/` that ends the last of them, if `rest` starts with that many
+    /// parameter values.
+    #[inline(always)]
+    fn skip<'r>(&self, mut rest: &'r [u8]) -> Option<&'r [u8]> {
         for _ in 0..self.depth {
-            let (segment, next) = split_segment(rest);
+            let (segment, next) = split_segment(rest)?;
             if !is_param_value(segment) {
                 return None;
             }
             rest = next?;
         }
+        Some(rest)
+    }
+
+    /// The template the walk would find below the chain for `rest` (what follows the
+    /// chain's parameters) among the templates in the two tables, if any.
+    #[inline(always)]
+    fn find(&self, rest: &[u8]) -> Option<&'static Methods> {
         // An empty segment right after the chain (`//`) is in no template; it would read as
         // the empty key of a template whose only segment below the chain is a parameter.
-        if rest.starts_with('/') {
+        if rest.first() == Some(&b'/') {
             return None;
         }
         if let Some(methods) = self.tails.get(rest) {
             return Some(methods);
         }
-        let (statics, last) = match rest.rfind('/') {
-            // `/` is ASCII, so both cuts are char boundaries.
-            Some(at) => (&rest[..at], &rest[at + 1..]),
-            None => ("", rest),
+        let (statics, last) = match words::last_segment_mark(rest) {
+            Some(at) if rest[at] == b'/' => (&rest[..at], &rest[at + 1..]),
+            // A query or fragment in the last segment: not a bare path.
+            Some(_) => return None,
+            None => (&[][..], rest),
         };
         if !is_param_value(last) {
             return None;
@@ -337,25 +382,22 @@ impl Chain {
 impl<T> Table<T> {
     /// The value of `key`.
     #[inline(always)]
-    fn get(&self, key: &str) -> Option<&'static T> {
+    fn get(&self, key: &[u8]) -> Option<&'static T> {
         let (entries, slots) = (self.entries, self.slots);
         // Skips hashing for a document without static paths.
         if entries.is_empty() {
             return None;
         }
-        let hash = words::hash(key.as_bytes());
+        let hash = words::hash(key);
         let mask = slots.len() - 1;
-        let mut slot = hash as usize & mask;
+        let mut slot = words::slot(hash, slots.len());
         loop {
-            let word = slots[slot];
-            if word == 0 {
-                return None;
-            }
-            if (word ^ hash) & !POSITION == 0 {
-                let entry = &entries[(word & POSITION) as usize - 1];
-                if words::equal(entry.key.as_bytes(), key.as_bytes()) {
-                    return Some(&entry.value);
-                }
+            let entry = match slots[slot] {
+                0 => return None,
+                position => &entries[usize::from(position) - 1],
+            };
+            if words::equal(entry.key.as_bytes(), key) {
+                return Some(&entry.value);
             }
             slot = (slot + 1) & mask;
         }
@@ -363,15 +405,15 @@ impl<T> Table<T> {
 
     /// The value of the segment `rest` starts with, and what follows that segment's `/`
     /// (`None` at the path's end).
-    #[inline]
-    fn segment<'r>(&self, rest: &'r str) -> Option<(&'static T, Option<&'r str>)> {
+    #[inline(always)]
+    fn segment<'r>(&self, rest: &'r [u8]) -> Option<(&'static T, Option<&'r [u8]>)> {
         let entries = self.entries;
         if entries.len() <= IN_PLACE {
             return entries
                 .iter()
                 .find_map(|entry| Some((&entry.value, strip_segment(rest, entry.key)?)));
         }
-        let (segment, next) = split_segment(rest);
+        let (segment, next) = split_segment(rest)?;
         Some((self.get(segment)?, next))
     }
 }
@@ -389,9 +431,9 @@ impl Methods {
             allowed,
             endpoints,
             first_len: if first.len() <= 8 {
-                first.len()
+                first.len() as u8
             } else {
-                usize::MAX
+                u8::MAX
             },
             first_word: words::short(first),
             first: endpoints[0],
@@ -399,16 +441,24 @@ impl Methods {
     }
 
     /// The endpoint documented with `method`, compared byte for byte.
-    #[inline]
+    #[inline(always)]
     fn endpoint(&self, method: &str) -> Option<u16> {
         // `short` is exact for equal lengths of up to 8 bytes.
-        if method.len() == self.first_len && words::short(method.as_bytes()) == self.first_word {
+        if method.len() == usize::from(self.first_len)
+            && words::short(method.as_bytes()) == self.first_word
+        {
             return Some(self.first);
         }
+        self.other_endpoint(method)
+    }
+
+    /// [`endpoint`](Methods::endpoint) when `method` is not the first method.
+    #[inline(never)]
+    fn other_endpoint(&self, method: &str) -> Option<u16> {
         self.allowed
             .iter()
             .zip(self.endpoints)
-            .find(|(documented, _)| words::equal(documented.as_bytes(), method.as_bytes()))
+            .find(|(documented, _)| documented.as_bytes() == method.as_bytes())
             .map(|(_, &endpoint)| endpoint)
     }
 }
@@ -416,14 +466,14 @@ impl Methods {
 /// The route below `node` for the rest of the path, `rest` (what follows the `/` after the
 /// node's segment): the static child first, then, if nothing below it matches, the
 /// parameter child.
-fn walk(nodes: &'static [Node], node: &Node, rest: &str) -> Option<&'static Methods> {
+fn walk(nodes: &'static [Node], node: &Node, rest: &[u8]) -> Option<&'static Methods> {
     if let Some((&child, next)) = node.statics.segment(rest)
         && let Some(found) = below(nodes, child, next)
     {
         return Some(found);
     }
     let child = node.param?;
-    let (segment, next) = split_segment(rest);
+    let (segment, next) = split_segment(rest)?;
     if !is_param_value(segment) {
         return None;
     }
@@ -432,7 +482,7 @@ fn walk(nodes: &'static [Node], node: &Node, rest: &str) -> Option<&'static Meth
 
 /// The route at `child` when the path ends there (`next` is `None`), else below it.
 #[inline(always)]
-fn below(nodes: &'static [Node], child: u16, next: Option<&str>) -> Option<&'static Methods> {
+fn below(nodes: &'static [Node], child: u16, next: Option<&[u8]>) -> Option<&'static Methods> {
     let child = nodes.get(usize::from(child))?;
     match next {
         Some(next) => walk(nodes, child, next),
@@ -443,40 +493,39 @@ fn below(nodes: &'static [Node], child: u16, next: Option<&str>) -> Option<&'sta
 /// What follows the segment `text` at the start of `rest`: `Some(None)` when `rest` is
 /// `text`, `Some(Some(next))` when it is `text/next`, `None` otherwise.
 #[inline(always)]
-fn strip_segment<'r>(rest: &'r str, text: &str) -> Option<Option<&'r str>> {
-    let (bytes, n) = (rest.as_bytes(), text.len());
-    if bytes.len() < n || !words::equal(&bytes[..n], text.as_bytes()) {
+fn strip_segment<'r>(rest: &'r [u8], text: &str) -> Option<Option<&'r [u8]>> {
+    let n = text.len();
+    if rest.len() < n || !words::equal(&rest[..n], text.as_bytes()) {
         return None;
     }
-    match bytes.get(n) {
+    match rest.get(n) {
         None => Some(None),
-        // `/` is ASCII, so the cut after it is a char boundary.
         Some(b'/') => Some(Some(&rest[n + 1..])),
         Some(_) => None,
     }
 }
 
-/// The first segment of `rest` and what follows its `/` (`None` at the path's end). `/` is
-/// ASCII, so every cut is a char boundary.
+/// The first segment of `rest` and what follows its `/` (`None` at the path's end); `None`
+/// when a `?` or `#` ends the segment, as the path is then not a bare path.
 #[inline(always)]
-fn split_segment(rest: &str) -> (&str, Option<&str>) {
-    match words::slash(rest.as_bytes()) {
-        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
-        None => (rest, None),
+fn split_segment(rest: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+    match words::segment_end(rest) {
+        Some(at) if rest[at] == b'/' => Some((&rest[..at], Some(&rest[at + 1..]))),
+        Some(_) => None,
+        None => Some((rest, None)),
     }
 }
 
 /// A parameter is one non-empty segment, and never a dot segment (`.`, `..`), which names
 /// no resource and would mean another path after normalisation.
 #[inline(always)]
-fn is_param_value(segment: &str) -> bool {
-    !segment.is_empty() && segment != "." && segment != ".."
+fn is_param_value(segment: &[u8]) -> bool {
+    !matches!(segment, b"" | b"." | b"..")
 }
 
 /// The path of a request target: the target itself when it starts with `/`, the part after
 /// the authority of an absolute URL (`/` when there is none), without query or fragment;
 /// `""`, which matches nothing, for anything else.
-#[inline(always)]
 fn path_of(target: &str) -> &str {
     // `?` and `#` are ASCII, so the cut is a char boundary.
     let target = match words::query_start(target.as_bytes()) {

@@ -1,6 +1,6 @@
 //! `words` against the plain operations it replaces, at every length class.
 
-use super::words::{equal, query_start, short, slash};
+use super::words::{equal, has_query, last_segment_mark, query_start, segment_end, short};
 
 /// Bytes `0..n` of a path-like text.
 fn text(n: usize) -> Vec<u8> {
@@ -45,8 +45,47 @@ fn query_start_finds_the_first_question_mark_or_hash() {
 }
 
 #[test]
-fn slash_finds_the_first_slash() {
-    finds_the_first(slash, b"/");
+fn segment_end_finds_the_first_slash_question_mark_or_hash() {
+    finds_the_first(segment_end, b"/?#");
+}
+
+#[test]
+fn has_query_is_whether_there_is_a_question_mark_or_hash() {
+    for n in 0..80 {
+        assert!(!has_query(&text(n)), "length {n}");
+        for at in 0..n {
+            for mark in *b"?#" {
+                let mut bytes = text(n);
+                bytes[at] = mark;
+                assert!(has_query(&bytes), "length {n}, {mark} at {at}");
+            }
+        }
+    }
+}
+
+#[test]
+fn last_segment_mark_finds_the_last_slash_question_mark_or_hash() {
+    for n in 0..80 {
+        assert_eq!(last_segment_mark(&text(n)), None, "length {n}");
+        for at in 0..n {
+            for mark in *b"/?#" {
+                let mut bytes = text(n);
+                bytes[at] = mark;
+                if at > 0 {
+                    bytes[0] = b'/';
+                }
+                // A byte that flags falsely with a borrowing search: one above the mark.
+                if at + 1 < n {
+                    bytes[at + 1] = mark ^ 1;
+                }
+                assert_eq!(
+                    last_segment_mark(&bytes),
+                    Some(at),
+                    "length {n}, {mark} at {at}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -70,7 +109,7 @@ fn similar_texts_spread_over_the_table() {
     let mut slots = vec![false; size];
     let mut longest = 0;
     for key in &keys {
-        let mut slot = super::words::hash(key.as_bytes()) as usize & (size - 1);
+        let mut slot = super::words::slot(super::words::hash(key.as_bytes()), size);
         let mut probes = 0;
         while slots[slot] {
             slot = (slot + 1) & (size - 1);

@@ -106,7 +106,8 @@ fn trie<'g, 'a>(groups: &[&'g PathGroup<'a>]) -> Vec<Node<'g, 'a>> {
 
 /// The router's `Chain`: how many parameter segments every template with parameters starts
 /// with (the trie's nodes below the root that have only a parameter child and end no route),
-/// and the templates below it that are all static or end in their only parameter.
+/// the templates below it that are all static or end in their only parameter, and the node
+/// below it.
 fn chain(
     krate: &TokenStream,
     nodes: &[Node],
@@ -165,12 +166,14 @@ fn chain(
         quote! { #krate::router::Methods },
     );
     items.extend(params_items);
+    let node = Literal::u16_unsuffixed(at as u16);
     let chain = quote! {
         #krate::router::Chain {
             depth: #depth,
             tails: #tails,
             tail_params: #tail_params,
             complete: #complete,
+            node: #node,
         }
     };
     (items, chain)
@@ -188,7 +191,7 @@ fn table(
     let slots_name = format_ident!("{name}_SLOTS");
     let items = quote! {
         const #entries_name: &[#krate::router::Entry<#value>] = &[#(#entries),*];
-        const #slots_name: [u64; #krate::router::slots_for(#entries_name.len())] =
+        const #slots_name: [u16; #krate::router::slots_for(#entries_name.len())] =
             #krate::router::layout(#entries_name);
     };
     let table = quote! {
