@@ -190,7 +190,7 @@ impl<K: Hash + Eq, E: Endpoints, C: Clock> KeyedLimiter<K, E, C> {
     }
 
     /// The same limiter in shadow mode: every call is decided as usual, a refusal is
-    /// returned as a permit whose [`is_shadow`](Permit::is_shadow) is true, counted by
+    /// returned as a permit (0 left until its `retry_after`; nothing charged), counted by
     /// [`shadow_denials`](KeyedLimiter::shadow_denials) over all keys; see
     /// [`Limiter::shadow`](crate::Limiter::shadow).
     pub fn shadow(mut self) -> Self {

@@ -16,8 +16,6 @@ pub struct Permit {
     pub(crate) reset_ms: u64,
     pub(crate) now_ms: u64,
     pub(crate) window: Option<Window>,
-    /// A shadow-mode limiter would have refused the call (nothing was charged).
-    pub(crate) shadow: bool,
 }
 
 impl Permit {
@@ -30,12 +28,12 @@ impl Permit {
             reset_ms: now_ms,
             now_ms,
             window: None,
-            shadow: false,
         }
     }
 
     /// The permit of a call a limiter in shadow mode would have refused: nothing left in the
-    /// refusing window (if one refused), until the refusal's `retry_after`.
+    /// refusing window (if one refused), until the refusal's `retry_after`. It carries no
+    /// flag of its own (which would grow every permit by a word): the limiter counts it.
     pub(crate) fn shadowed(refusal: &Refusal, now_ms: u64) -> Permit {
         let window = match refusal {
             Refusal::Denied(d) => Some(d.window),
@@ -48,14 +46,7 @@ impl Permit {
             reset_ms: now_ms.saturating_add(after),
             now_ms,
             window,
-            shadow: true,
         }
-    }
-
-    /// Whether the limiter is in shadow mode and would have refused this call: it was let
-    /// through, nothing was charged, and the refusal was counted (`shadow_denials`).
-    pub fn is_shadow(&self) -> bool {
-        self.shadow
     }
 
     /// Units still available now: the least over the bucket's windows

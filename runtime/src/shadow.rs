@@ -2,9 +2,9 @@
 //! been refused.
 //!
 //! For trying limits on live traffic before enforcing them (envoy's ratelimit calls it
-//! shadow mode): every refusal becomes a [`Permit`] whose [`is_shadow`](Permit::is_shadow)
-//! is true, nothing is charged for it, and the refusal is counted per endpoint and logged at
-//! `info!` (feature `tracing`).
+//! shadow mode): every refusal becomes a [`Permit`] (0 left in the refusing window until the
+//! refusal's `retry_after`), nothing is charged for it, and the refusal is counted per
+//! endpoint and logged at `info!` (feature `tracing`).
 
 use crate::endpoints::Endpoints;
 use crate::outcome::{Permit, Refusal};

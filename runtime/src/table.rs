@@ -78,7 +78,6 @@ impl Tightest {
             reset_ms: self.reset_ms,
             now_ms,
             window: self.window,
-            shadow: false,
         }
     }
 }

@@ -389,15 +389,20 @@ fn shadow_mode_admits_everything_decides_as_usual_and_counts_what_it_would_have_
     let permits: Vec<_> = (0..5)
         .map(|_| limiter.try_acquire(Endpoint::Push).unwrap())
         .collect();
-    let shadows: Vec<bool> = permits.iter().map(|p| p.is_shadow()).collect();
-    assert_eq!(shadows, [false, false, true, true, true]);
+    let left: Vec<u64> = permits.iter().map(|p| p.remaining()).collect();
+    assert_eq!(left, [1, 0, 0, 0, 0]);
     assert_eq!(limiter.shadow_denials(Endpoint::Push), 3);
     // The let-through calls charged nothing: the day still has its third call.
     assert_eq!(limiter.remaining_in(Endpoint::Push, Per::Day), Some(1));
     assert_eq!(permits[2].window(), Some(&Window::new(2, Per::Hour)));
     assert_eq!(permits[2].reset_after(), Duration::from_secs(3600));
     clock.advance(Duration::from_secs(3600));
-    assert!(!limiter.try_acquire(Endpoint::Push).unwrap().is_shadow());
+    limiter.try_acquire(Endpoint::Push).unwrap();
+    assert_eq!(
+        limiter.shadow_denials(Endpoint::Push),
+        3,
+        "admitted in the new hour"
+    );
     assert_eq!(limiter.shadow_denials(Endpoint::UserGetToken), 0);
     // A plain limiter refuses the same calls.
     let plain = Limiter::<Endpoint, _>::with_clock(ManualClock::new(BEIJING_MIDNIGHT));

@@ -784,18 +784,9 @@ async fn shadow_mode_lets_every_call_through_and_charges_only_the_admitted_ones(
         .shadow(true)
         .build()
         .expect("build inside a Tokio runtime");
-    let mut shadows = 0;
     for _ in 0..5 {
-        if shared
-            .try_acquire(Endpoint::Push)
-            .await
-            .unwrap()
-            .is_shadow()
-        {
-            shadows += 1;
-        }
+        shared.try_acquire(Endpoint::Push).await.unwrap();
     }
-    assert_eq!(shadows, 3);
     assert_eq!(shared.shadow_denials(Endpoint::Push), 3);
     let hour = format!(
         "ratespec:{{rongcloud:{}}}:1h:{}",

@@ -229,7 +229,7 @@ impl<E: Endpoints, C: Clock> RedisLimiterBuilder<E, C> {
     }
 
     /// Shadow mode: every call is decided as usual (and charged in Redis when admitted), a
-    /// refusal is returned as a permit whose [`is_shadow`](Permit::is_shadow) is true,
+    /// refusal is returned as a permit (0 left until its `retry_after`; nothing charged),
     /// counted by [`RedisLimiter::shadow_denials`]; see
     /// [`Limiter::shadow`](crate::Limiter::shadow). Default off.
     pub fn shadow(mut self, on: bool) -> Self {
