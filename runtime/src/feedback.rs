@@ -42,6 +42,9 @@ pub(crate) struct Feedback {
     utc_offset_secs: i32,
     /// Unix ms until which the bucket refuses every call (0: not paused).
     paused_until: Box<[AtomicU64]>,
+    /// The latest of them: the call path reads this one word, beside the limiter's others,
+    /// instead of the bucket's in its own allocation (a nanosecond a call).
+    any_until: AtomicU64,
     /// Unix ms before which the bucket's limits are not raised.
     next_increase: Box<[AtomicU64]>,
     /// Per window, in layout order.
@@ -55,11 +58,18 @@ impl Feedback {
         let ceilings = layout.all().iter().map(|w| AtomicU64::new(w.max)).collect();
         Feedback {
             paused_until: atomics(buckets),
+            any_until: AtomicU64::new(0),
             next_increase: atomics(buckets),
             ceilings,
             layout,
             utc_offset_secs,
         }
+    }
+
+    /// Whether any bucket may be paused at `now_ms` (then ask [`Feedback::paused`]).
+    #[inline]
+    pub(crate) fn any_paused(&self, now_ms: u64) -> bool {
+        now_ms < self.any_until.load(Ordering::Relaxed)
     }
 
     /// Until when bucket `b` refuses every call, if it is paused at `now_ms`.
@@ -106,6 +116,7 @@ impl Feedback {
                 .unwrap_or(now_ms),
         };
         let was = self.paused_until[b].fetch_max(until, Ordering::Relaxed);
+        self.any_until.fetch_max(until, Ordering::Relaxed);
         self.next_increase[b].fetch_max(until.saturating_add(shortest), Ordering::Relaxed);
         // Refusals of calls sent before the pause began arrive while it lasts: one overload,
         // one decrease (as TCP halves once per window of losses), or a burst of N in flight

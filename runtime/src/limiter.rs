@@ -210,10 +210,7 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
         let reading = self.clock.reading();
         // One test for the rare cases, whose answers are built out of line: an early return
         // of a refusal built here made every answer go through the stack (10 ns a call).
-        if self.sliding.is_some()
-            || !ep.caps().is_empty()
-            || self.feedback.paused(ep.bucket(), reading.ms).is_some()
-        {
+        if self.sliding.is_some() || !ep.caps().is_empty() || self.feedback.any_paused(reading.ms) {
             return self.decide_rare(ep, units, reading);
         }
         self.table
