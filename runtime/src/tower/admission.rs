@@ -241,22 +241,6 @@ pub trait Admission<E: Endpoints>: Send + Sync + 'static {
     }
 }
 
-/// Waits until `try_now` admits, sleeping until each refusal's `retry_after`: how a request
-/// with a scope key waits (the limiters' own `acquire` has no scope key).
-async fn retry(mut try_now: impl FnMut() -> Result<Permit, Refusal>) -> Result<Permit, Refusal> {
-    loop {
-        match try_now() {
-            Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
-                let Some(after) = refused.retry_after() else {
-                    return Err(refused);
-                };
-                crate::wait::pause(after).await;
-            }
-            decided => return decided,
-        }
-    }
-}
-
 impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
     fn try_admit(
         &self,
@@ -277,7 +261,7 @@ impl<E: Endpoints, C: Clock + 'static> Admission<E> for Limiter<E, C> {
     ) -> Result<Permit, Refusal> {
         match scope {
             // The FIFO queue of `acquire` is per tenant bucket; a scoped request retries.
-            Some(key) => retry(|| self.try_acquire_scoped(ep, key, units)).await,
+            Some(key) => crate::wait::retrying(|| self.try_acquire_scoped(ep, key, units)).await,
             None => self.acquire(ep, units).await,
         }
     }
@@ -502,7 +486,7 @@ where
         let scope = scope.map(str::to_owned);
         async move {
             match scope {
-                Some(scope) => retry(|| limiter.try_acquire_scoped(&key, ep, &scope, units)).await,
+                Some(scope) => limiter.acquire_scoped(&key, ep, &scope, units).await,
                 None => limiter.acquire(&key, ep, units).await,
             }
         }
