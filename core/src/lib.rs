@@ -295,6 +295,7 @@ impl Window {
         }
     }
 
+    #[inline]
     fn local_ms(&self, utc_offset_secs: i32, now_ms: u64) -> u64 {
         // Before the first local midnight after the epoch, count from window 0.
         (now_ms as i128 + self.offset_ms(utc_offset_secs) as i128).clamp(0, u64::MAX as i128) as u64
