@@ -26,7 +26,7 @@ impl PathGroup<'_> {
         self.members[0].0.template.params().next().is_none()
     }
 
-    /// `Methods::new(allowed, endpoints)`.
+    /// `Methods::new(&MethodList { allowed, endpoints })`.
     fn methods(&self, krate: &TokenStream) -> TokenStream {
         let allowed = self.members.iter().map(|(e, _)| e.method.as_str());
         let endpoints = self
@@ -34,7 +34,10 @@ impl PathGroup<'_> {
             .iter()
             .map(|&(_, index)| Literal::u16_unsuffixed(index as u16));
         quote! {
-            #krate::router::Methods::new(&[#(#allowed),*], &[#(#endpoints),*])
+            #krate::router::Methods::new(&#krate::router::MethodList {
+                allowed: &[#(#allowed),*],
+                endpoints: &[#(#endpoints),*],
+            })
         }
     }
 }
