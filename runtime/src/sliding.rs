@@ -251,9 +251,9 @@ impl Sliding {
             endpoint: ep.as_str(),
             length: len,
         };
-        let i = self.layout.find(ep.bucket(), len).ok_or(no_such)?;
-        let mut rings = self.rings(ep.bucket()).ok_or(no_such)?;
-        rings[i].max = max;
+        let b = ep.bucket();
+        let i = self.layout.find(b, len).ok_or(no_such)?;
+        self.set_limit_at(b, i, max);
         Ok(())
     }
 }

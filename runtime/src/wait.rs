@@ -69,11 +69,13 @@ impl<E: Endpoints, C: Clock> Limiter<E, C> {
 
 /// Runs `attempt` until it decides: a refusal that names when to retry (a full window, no
 /// room for a new key yet) sleeps until then and tries again; any other answer is returned.
-pub(crate) async fn retrying(
-    mut attempt: impl FnMut() -> Result<Permit, Refusal>,
-) -> Result<Permit, Refusal> {
+/// For attempts that decide without I/O, see [`retrying`].
+pub(crate) async fn retrying_async<F>(mut attempt: impl FnMut() -> F) -> Result<Permit, Refusal>
+where
+    F: std::future::Future<Output = Result<Permit, Refusal>>,
+{
     loop {
-        match attempt() {
+        match attempt().await {
             Err(refused @ (Refusal::Denied(_) | Refusal::Unavailable(_))) => {
                 let Some(after) = refused.retry_after() else {
                     return Err(refused);
@@ -83,6 +85,13 @@ pub(crate) async fn retrying(
             decided => return decided,
         }
     }
+}
+
+/// [`retrying_async`] for an attempt that decides at once.
+pub(crate) async fn retrying(
+    mut attempt: impl FnMut() -> Result<Permit, Refusal>,
+) -> Result<Permit, Refusal> {
+    retrying_async(|| std::future::ready(attempt())).await
 }
 
 /// Sleeps until a refusal's `retry_after`, at least a millisecond, so a clock that lags

@@ -470,12 +470,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
     /// pass, or when Redis cannot answer under [`FailurePolicy::Closed`].
     pub async fn acquire(&self, ep: E, units: impl Into<Units>) -> Result<Permit, Refusal> {
         let units = units.into();
-        loop {
-            match self.try_acquire_n(ep, units).await {
-                Err(Refusal::Denied(d)) => crate::wait::pause(d.retry_after).await,
-                decided => return decided,
-            }
-        }
+        crate::wait::retrying_async(|| self.try_acquire_n(ep, units)).await
     }
 
     /// Waits until `units` of `ep`'s quota are admitted on behalf of the scope key `scope`
@@ -488,12 +483,7 @@ impl<E: Endpoints, C: Clock> RedisLimiter<E, C> {
         units: impl Into<Units>,
     ) -> Result<Permit, Refusal> {
         let units = units.into();
-        loop {
-            match self.try_acquire_scoped(ep, scope, units).await {
-                Err(Refusal::Denied(d)) => crate::wait::pause(d.retry_after).await,
-                decided => return decided,
-            }
-        }
+        crate::wait::retrying_async(|| self.try_acquire_scoped(ep, scope, units)).await
     }
 
     /// The counts of `ep`'s current windows, read in one round trip (`MGET`), with the
