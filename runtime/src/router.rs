@@ -215,7 +215,8 @@ pub struct Methods {
     first_word: u64,
     first: u16,
     first_len: u8,
-    /// Whether the first method is the only one.
+    /// Whether the first method is the only one: a wrong method is then answered without
+    /// loading `list`.
     only: bool,
     list: &'static MethodList,
 }
