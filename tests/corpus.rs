@@ -440,6 +440,74 @@ The /v1/users API is the one most clients call first.
     assert_eq!(diagnosed, [7], "{:#?}", load.diagnostics);
 }
 
+/// A page that reads some of its rows cannot drop the others: every line that holds an API
+/// path and a number, and that no reader took, is reported at its line (a warning: it may
+/// be a row whose limit would go unenforced). Lines that only mention a path are not.
+/// Written for this test in the shape of a bulleted list of interfaces; expected lines
+/// counted by hand.
+#[test]
+fn a_line_with_a_path_that_is_not_read_is_reported_at_its_line() {
+    let document = "\
+## 接口频控说明
+
+服务端接口按照 AppKey 维度进行频率控制，调用 /user/create.action 前请先申请 AppKey。
+
+- 创建账号 POST /user/create.action 100 次/秒
+- 发送普通消息 `/msg/sendMsg.action`：每秒 200 次
+- 发送广播消息 /msg/broadcastMsg.action：每小时 60 次，每天 10 次
+- 查询用户 POST /user/getUinfos.action 50 次/秒
+- 更新 token `POST /user/updateToken.action` 20 次/秒
+- 撤回消息 /msg/recall.action（撤回）：100 次/秒
+调用 /user/getUinfos.action 时每次最多传 200 个账号。
+";
+    let dir = page("unread-lines", "api.md", document, "");
+    let load = load(&[&dir], false);
+    let read: Vec<(String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["windows"][0]["max"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("/user/create.action".to_string(), "100".to_string()),
+            ("/user/getUinfos.action".to_string(), "50".to_string()),
+            // A method and its path in one code span.
+            ("/user/updateToken.action".to_string(), "20".to_string()),
+        ]
+    );
+    let token = rows(&load, &dir).pop().unwrap();
+    assert_eq!(token["method"], "POST");
+    let reported: Vec<(usize, bool, &str)> = (load.diagnostics.iter())
+        .map(|d| (d.at.line, d.is_error(), d.line_text.trim()))
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            // Read as a row without a header, whose limit is not a phrase alone: an error.
+            (6, true, "- 发送普通消息 `/msg/sendMsg.action`：每秒 200 次"),
+            (
+                7,
+                true,
+                "- 发送广播消息 /msg/broadcastMsg.action：每小时 60 次，每天 10 次"
+            ),
+            // No reader takes it (a path ends at the first character outside ASCII, `（`):
+            // a warning. Line 11 is about a route that was read, and line 3 has no number.
+            (
+                10,
+                false,
+                "- 撤回消息 /msg/recall.action（撤回）：100 次/秒"
+            ),
+        ],
+        "{:#?}",
+        load.diagnostics
+    );
+}
+
 /// The Chinese forms of the Easemob page's shapes (written for this test after the English
 /// page of the corpus): `<br/>` lists with a cap and an example sentence, period-first
 /// windows, notes on raising a limit, per-user scopes, and the sentence about two tables

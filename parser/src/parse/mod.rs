@@ -160,8 +160,10 @@ struct Reader<'a> {
     prose: prose::Pending,
     /// Lines that state a limit, for the report on a document with no path.
     seen_limits: Vec<(usize, String)>,
-    /// Lines that hold a path but were not read as rows, for the same report.
-    unread_paths: Vec<(usize, String)>,
+    /// Lines that hold a path but were not read as rows, for the same report, with where
+    /// the first path is and, for a line to report at its line when the document has rows
+    /// (published, with a number beside its paths), the path as written.
+    unread_paths: Vec<(Position, String, Option<String>)>,
     /// The end of the last HTML table read, whose HTML blocks are not read again.
     html_until: usize,
     /// The last GFM table's layout.
@@ -323,15 +325,18 @@ impl Reader<'_> {
                 // `创建用户 POST /v1/users …`: a method written right before the path.
                 let name = line[cells.name.clone()].trim();
                 let (name, method, method_at) = match name.rsplit_once(char::is_whitespace) {
-                    Some((before, word)) if paths::is_method_list(word) => (
-                        before.trim(),
-                        Some(word.to_ascii_uppercase()),
-                        self.source.position(
-                            offset
-                                + cells.name.start
-                                + line[cells.name.clone()].find(word).unwrap_or(0),
-                        ),
-                    ),
+                    // Also in a code span with the path: `` `POST /v1/users` ``.
+                    Some((before, word)) if paths::is_method_list(word.trim_start_matches('`')) => {
+                        (
+                            before.trim(),
+                            Some(word.trim_start_matches('`').to_ascii_uppercase()),
+                            self.source.position(
+                                offset
+                                    + cells.name.start
+                                    + line[cells.name.clone()].find(word).unwrap_or(0),
+                            ),
+                        )
+                    }
                     None if paths::is_method_list(name) && !name.is_empty() => {
                         ("", Some(name.to_ascii_uppercase()), at)
                     }
@@ -352,19 +357,33 @@ impl Reader<'_> {
         }
     }
 
+    /// Notes a line of text that holds a path and was not read as a row.
+    fn unread_path(&mut self, line: &str, offset: usize, published: bool) {
+        let found = paths::paths_in(line);
+        let Some(path) = found.first() else {
+            return;
+        };
+        let path_at = self.source.position(offset + path.span.start);
+        // A limit has a number: a line without one beside its paths mentions them.
+        let numbered = line
+            .char_indices()
+            .any(|(i, c)| c.is_ascii_digit() && !found.iter().any(|p| p.span.contains(&i)));
+        let report = (published && numbered).then(|| line[path.span.clone()].to_string());
+        (self.unread_paths).push((path_at, line.trim().to_string(), report));
+    }
+
     /// A line of prose: a limit for the tables around it, the document's default, or text
     /// that the report on a document without rows may quote.
     fn read_prose(&mut self, line: &str, offset: usize, published: bool) {
         let at = self.source.position(offset);
         let Some(statement) = prose::read(line) else {
-            if self.read_bare_route(line, offset, published) {
-                return;
-            }
-            if !paths::paths_in(line).is_empty() {
-                self.unread_paths.push((at.line, line.trim().to_string()));
+            if !self.read_bare_route(line, offset, published) {
+                self.unread_path(line, offset, published);
             }
             return;
         };
+        // A sentence with a limit and a path: the path is no route unless a row names it.
+        self.unread_path(line, offset, published);
         self.seen_limits.push((at.line, line.trim().to_string()));
         if !published {
             return;
@@ -854,17 +873,46 @@ impl Reader<'_> {
             }
         }
         if !self.parsed.rows.is_empty() {
+            // Beside rows that were read, a line with a path that no reader took is reported
+            // at its line: it may be a row whose limit goes unenforced.
+            for (at, _, report) in std::mem::take(&mut self.unread_paths) {
+                let Some(written) = report else {
+                    continue;
+                };
+                // A sentence about a documented route (`/v1/users 的调用频率见下表`).
+                let routes = paths::paths_in(&written);
+                if routes
+                    .iter()
+                    .any(|p| self.parsed.rows.iter().any(|r| r.path == p.path))
+                {
+                    continue;
+                }
+                self.parsed.diagnostics.push(
+                    Diagnostic::new(
+                        self.source,
+                        at,
+                        "this line holds an API path but is not read as a row: its limit, if it states one, is not enforced",
+                        &written,
+                    )
+                    .with_help(
+                        "ratespec reads a row as its path followed by its limit (`创建用户 /v1/users 100 次/秒`) \
+                         or in a table; a row in another shape is one to report to ratespec. \
+                         List the line in `skip_lines` in limits.toml to acknowledge it",
+                    )
+                    .warning(),
+                );
+            }
             return;
         }
         let mut help = String::from(
             "ratespec reads rows that pair an API path (`/user/getToken.json`, `https://host/v1/…`) with a limit; check that this is the vendor's server API page",
         );
+        let unread: Vec<(usize, String)> = (self.unread_paths.iter())
+            .map(|(at, text, _)| (at.line, text.clone()))
+            .collect();
         for (label, lines) in [
             ("lines that state limits without a path", &self.seen_limits),
-            (
-                "lines with a path that were not read as rows",
-                &self.unread_paths,
-            ),
+            ("lines with a path that were not read as rows", &unread),
         ] {
             if !lines.is_empty() {
                 help.push_str(&format!("; {label}: "));

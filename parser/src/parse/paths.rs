@@ -9,6 +9,7 @@
 //! | `/users?limit={N}&cursor={c}`, `/a#b` | `/users`, `/a` (query and fragment dropped) |
 //! | `{member1}(,{member2},…)` | `{member1}` (one parameter holding a list) |
 //! | `` `/path` `` | `/path` |
+//! | `/msg/recall.action（撤回）`, `/users/{用户ID}` | `/msg/recall.action` (outside ASCII ends a path), `/users/{用户ID}` |
 //! | `不分页：/a<br>分页：/b?page=1`, `<br/> - /a <br/> - /b` | two paths, `/a` and `/b` |
 
 use std::ops::Range;
@@ -63,17 +64,22 @@ pub fn paths_in(text: &str) -> Vec<PathRef> {
 }
 
 /// Where the path or URL starting at `start` ends: at white space, a quote, a tag, a cell
-/// separator, the end of a link's text (`]`), or a `)` that closes nothing the path opened
-/// (so `(list_id)` stays inside, and `[x](/path)` ends before its `)`).
+/// separator, the end of a link's text (`]`), a `)` that closes nothing the path opened
+/// (so `(list_id)` stays inside, and `[x](/path)` ends before its `)`), or a character
+/// outside ASCII that is not inside a placeholder (`/msg/recall.action（撤回）`: a path is
+/// written in ASCII, but `{用户ID}` names a parameter).
 fn token_end(text: &str, start: usize) -> usize {
-    let mut depth = 0usize;
+    let (mut depth, mut braces) = (0usize, 0usize);
     for (i, c) in text[start..].char_indices() {
         match c {
             '(' => depth += 1,
             ')' if depth == 0 => return start + i,
             ')' => depth -= 1,
+            '{' => braces += 1,
+            '}' => braces = braces.saturating_sub(1),
             ']' => return start + i,
             c if c.is_whitespace() || "`<\"'，；。|".contains(c) => return start + i,
+            c if !c.is_ascii() && braces == 0 => return start + i,
             _ => {}
         }
     }
@@ -239,6 +245,9 @@ mod tests {
             ),
             ("/chatgroups?limit={N}&cursor={cursor}", "/chatgroups"),
             ("`/user/getToken.json`", "/user/getToken.json"),
+            // Outside ASCII ends a path, but not inside a placeholder.
+            ("/msg/recall.action（撤回）：100", "/msg/recall.action"),
+            ("/users/{用户ID}/tags", "/users/{用户ID}/tags"),
         ] {
             assert_eq!(
                 paths(written),

@@ -121,8 +121,10 @@ fn is_title(content: &str) -> bool {
         && !tokens(text).iter().any(|t| is_path_token(&text[t.clone()]))
 }
 
-/// `/user/getToken.json`, `/{org_name}/push`, or a full `https://host/...` URL.
+/// `/user/getToken.json`, `/{org_name}/push`, or a full `https://host/...` URL, also in a
+/// code span (`` `/user/getToken.json` ``).
 fn is_path_token(token: &str) -> bool {
+    let token = token.strip_prefix('`').unwrap_or(token);
     let path = token
         .strip_prefix("https://")
         .or_else(|| token.strip_prefix("http://"))
