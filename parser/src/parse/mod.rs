@@ -160,10 +160,8 @@ struct Reader<'a> {
     prose: prose::Pending,
     /// Lines that state a limit, for the report on a document with no path.
     seen_limits: Vec<(usize, String)>,
-    /// Lines that hold a path but were not read as rows, for the same report, with where
-    /// the first path is and, for a line to report at its line when the document has rows
-    /// (published, with a number beside its paths), the path as written.
-    unread_paths: Vec<(Position, String, Option<String>)>,
+    /// Lines that hold a path but were not read as rows, for the same report.
+    unread_paths: Vec<UnreadPath>,
     /// The end of the last HTML table read, whose HTML blocks are not read again.
     html_until: usize,
     /// The last GFM table's layout.
@@ -363,13 +361,19 @@ impl Reader<'_> {
         let Some(path) = found.first() else {
             return;
         };
-        let path_at = self.source.position(offset + path.span.start);
         // A limit has a number: a line without one beside its paths mentions them.
         let numbered = line
             .char_indices()
             .any(|(i, c)| c.is_ascii_digit() && !found.iter().any(|p| p.span.contains(&i)));
-        let report = (published && numbered).then(|| line[path.span.clone()].to_string());
-        (self.unread_paths).push((path_at, line.trim().to_string(), report));
+        let report = (published && numbered).then(|| {
+            let at = self.source.position(offset + path.span.start);
+            (at, line[path.span.clone()].to_string(), path.path.clone())
+        });
+        self.unread_paths.push(UnreadPath {
+            line: self.source.position(offset).line,
+            text: line.trim().to_string(),
+            report,
+        });
     }
 
     /// A line of prose: a limit for the tables around it, the document's default, or text
@@ -875,16 +879,12 @@ impl Reader<'_> {
         if !self.parsed.rows.is_empty() {
             // Beside rows that were read, a line with a path that no reader took is reported
             // at its line: it may be a row whose limit goes unenforced.
-            for (at, _, report) in std::mem::take(&mut self.unread_paths) {
-                let Some(written) = report else {
+            for unread in std::mem::take(&mut self.unread_paths) {
+                let Some((at, written, path)) = unread.report else {
                     continue;
                 };
                 // A sentence about a documented route (`/v1/users 的调用频率见下表`).
-                let routes = paths::paths_in(&written);
-                if routes
-                    .iter()
-                    .any(|p| self.parsed.rows.iter().any(|r| r.path == p.path))
-                {
+                if self.parsed.rows.iter().any(|r| r.path == path) {
                     continue;
                 }
                 self.parsed.diagnostics.push(
@@ -907,8 +907,10 @@ impl Reader<'_> {
         let mut help = String::from(
             "ratespec reads rows that pair an API path (`/user/getToken.json`, `https://host/v1/…`) with a limit; check that this is the vendor's server API page",
         );
+        // A sentence with a limit and a path is quoted once, as a line that states a limit.
         let unread: Vec<(usize, String)> = (self.unread_paths.iter())
-            .map(|(at, text, _)| (at.line, text.clone()))
+            .filter(|u| !self.seen_limits.iter().any(|(line, _)| *line == u.line))
+            .map(|u| (u.line, u.text.clone()))
             .collect();
         for (label, lines) in [
             ("lines that state limits without a path", &self.seen_limits),
@@ -941,6 +943,16 @@ impl Reader<'_> {
                 .warning(),
         );
     }
+}
+
+/// A line that holds a path but was not read as a row.
+struct UnreadPath {
+    line: usize,
+    text: String,
+    /// Where its first path is written, that path as written and as read, when the line is
+    /// published and has a number beside its paths: what to report at its line when the
+    /// document has rows.
+    report: Option<(Position, String, String)>,
 }
 
 /// A cell that is only a number (`100`, `6,000`).
