@@ -508,6 +508,48 @@ fn a_line_with_a_path_that_is_not_read_is_reported_at_its_line() {
     );
 }
 
+/// A table whose path column is headed `接口` (a word for the API's name) and holds paths
+/// without their leading `/`, as some vendors write them: the column is the URL column
+/// because nearly all its cells are such paths. Rows written by hand.
+#[test]
+fn a_column_of_paths_without_their_leading_slash() {
+    let document = "\
+| 功能 | 接口 | 频率限制 |
+|------|------|----------|
+| 导入单个帐号 | v4/im_open_login_svc/account_import | 100次/秒 |
+| 单发单聊消息 | v4/openim/sendmsg | 200 次/秒 |
+| 全员推送 | v4/all_member_push/im_push | 1 次/30 秒 |
+";
+    let dir = page(
+        "relative-paths",
+        "im.md",
+        document,
+        "default_method = \"POST\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<(String, String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                r["path"].as_str().unwrap().to_string(),
+                w["max"].to_string(),
+                w["seconds"].to_string(),
+            )
+        })
+        .collect();
+    let row = |p: &str, m: &str, s: &str| (p.to_string(), m.to_string(), s.to_string());
+    assert_eq!(
+        read,
+        [
+            row("/v4/im_open_login_svc/account_import", "100", "1"),
+            row("/v4/openim/sendmsg", "200", "1"),
+            row("/v4/all_member_push/im_push", "1", "30"),
+        ]
+    );
+}
+
 /// The Chinese forms of the Easemob page's shapes (written for this test after the English
 /// page of the corpus): `<br/>` lists with a cap and an example sentence, period-first
 /// windows, notes on raising a limit, per-user scopes, and the sentence about two tables

@@ -124,8 +124,8 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
 struct TableLayout {
     columns: table::Columns,
     url: usize,
-    /// Whether the header names the URL column (not only its cells).
-    url_by_header: bool,
+    /// Whether a path without its leading `/` is a path in the URL column.
+    relative_paths: bool,
     limit_column: Option<usize>,
     /// The unit the limit column's header names (`调用频率（次/秒）`, `Limit (calls/second)`),
     /// for cells that write only the number.
@@ -624,7 +624,7 @@ impl Reader<'_> {
             .and_then(|i| header.get(i))
             .and_then(|cell| table::header_unit(&cell.text));
         let layout = TableLayout {
-            url_by_header: columns.url_by_header,
+            relative_paths: columns.relative_paths,
             columns,
             url,
             limit_column,
@@ -706,8 +706,8 @@ impl Reader<'_> {
             return;
         }
         let cell = |index: Option<usize>| index.and_then(|i| cells.get(i));
-        if found.is_empty() && table.url_by_header {
-            // The header says this is the URL: a path written without its leading `/`.
+        if found.is_empty() && table.relative_paths {
+            // A column of paths written without their leading `/`.
             if let Some(mut relative) = paths::relative_path(&path_cell.raw) {
                 let lead = path_cell.raw.len() - path_cell.raw.trim_start_matches('`').len();
                 relative.span = lead..lead + relative.span.len();

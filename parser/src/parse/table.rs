@@ -79,9 +79,9 @@ pub struct Columns {
     pub method: Option<usize>,
     /// The path or URL, if a column holds paths.
     pub url: Option<usize>,
-    /// Whether the header names that column (so a path written without its leading `/`
-    /// is still a path there).
-    pub url_by_header: bool,
+    /// Whether a path written without its leading `/` is a path in that column: the header
+    /// names it, or most of its cells are such paths (`v4/openim/sendmsg`).
+    pub relative_paths: bool,
     /// The limit phrase, if a column has it.
     pub limit: Option<usize>,
     /// A yes/no "adjustable" column (`是否可调`).
@@ -196,13 +196,21 @@ impl Columns {
         // Paths: the header's URL column if its cells hold paths, else the column of paths.
         let is_relative = |c: &Cell| paths::relative_path(&c.raw).is_some();
         let header_url = by_header(Meaning::Url);
-        columns.url_by_header =
+        columns.relative_paths =
             header_url.is_some_and(|i| share(i, &has_path) > 0.0 || share(i, &is_relative) >= 0.5);
-        columns.url = header_url.filter(|_| columns.url_by_header).or_else(|| {
+        columns.url = header_url.filter(|_| columns.relative_paths).or_else(|| {
             (0..header.len())
                 .filter(|&i| share(i, &has_path) > 0.0)
                 .max_by(|&a, &b| share(a, &has_path).total_cmp(&share(b, &has_path)))
         });
+        if columns.url.is_none() {
+            // No column holds a path with its `/`: one whose cells nearly all are paths
+            // without it (`v4/openim/sendmsg`, under a header such as `接口`), and are not
+            // method lists (`GET/POST`), is the URL column.
+            let bare = |c: &Cell| is_relative(c) && !is_method(c);
+            columns.url = (0..header.len()).find(|&i| share(i, &bare) >= 0.8);
+            columns.relative_paths = columns.url.is_some();
+        }
         // Methods: a `Method` header over cells that are not HTTP methods (an SDK method)
         // is not the HTTP method.
         columns.method = by_header(Meaning::Method)
