@@ -297,10 +297,7 @@ impl Router {
             Some(methods) => (methods, target),
             // A document without templates (its emptiness is a constant here): a bare path
             // that is not one of its static paths is nothing, without the call below.
-            None if self.nodes.is_empty()
-                && target.starts_with('/')
-                && !words::has_query(target.as_bytes()) =>
-            {
+            None if self.nodes.is_empty() && is_bare_path(target) => {
                 return Route::NotFound;
             }
             None => match self.not_static(target) {
@@ -326,7 +323,7 @@ impl Router {
         if let Some(methods) = self.parameterised(target.as_bytes()) {
             return Some((methods, target));
         }
-        if target.starts_with('/') && !words::has_query(target.as_bytes()) {
+        if is_bare_path(target) {
             return None;
         }
         let path = path_of(target);
@@ -548,6 +545,13 @@ fn split_segment(rest: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
 #[inline(always)]
 fn is_param_value(segment: &[u8]) -> bool {
     !matches!(segment, b"" | b"." | b"..")
+}
+
+/// Whether `target` is a path as it stands: it starts with `/` and has no query or fragment,
+/// so there is nothing to cut off before looking it up.
+#[inline(always)]
+fn is_bare_path(target: &str) -> bool {
+    target.starts_with('/') && !words::has_query(target.as_bytes())
 }
 
 /// The path of a request target: the target itself when it starts with `/`, the part after
