@@ -23,7 +23,7 @@ mod chained {
 }
 
 use all_rows::{easemob_push, rongcloud};
-use chained::{chain, chain_mixed};
+use chained::{chain, chain_end, chain_mixed};
 use overlapping::priority;
 
 /// A route result in plain values, to compare the generated matcher with the reference.
@@ -60,7 +60,7 @@ fn route(method: &str, target: &str) -> (Outcome, Outcome) {
 }
 
 /// The endpoints of the documents with commented rows, then of the overlapping fixture,
-/// then of the two chain fixtures.
+/// then of the three chain fixtures.
 static DOCUMENTS: LazyLock<Vec<Vec<ratespec_parser::Endpoint>>> = LazyLock::new(|| {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/priority");
     let mut documents = Vec::new();
@@ -379,6 +379,10 @@ proptest! {
         prop_assert_eq!(
             outcome!(chain_mixed, method, &target),
             reference(&DOCUMENTS[4], method, &target)
+        );
+        prop_assert_eq!(
+            outcome!(chain_end, method, &target),
+            reference(&DOCUMENTS[5], method, &target)
         );
     }
 }

@@ -123,16 +123,22 @@
 //! the target as a bare path among the templates with parameters, and only when that fails
 //! too, whether the target has a query, fragment or authority to cut off before looking
 //! again (what a bare-path lookup finds is right: no static segment holds `?` or `#`, and
-//! no parameter is read across one). Templates with parameters form a segment trie of [`Node`]s: the walk takes
-//! one segment at a time, tries the node's static child of that text (compared in place when
-//! the node has few children, else looked up in the node's own table) and, when nothing
-//! below that child matches, the parameter child. Routes are grouped by path; a group's
-//! [`Methods`] gives the endpoint per documented method. When every template with
-//! parameters starts with the same parameters (`/{org_name}/{app_name}/…`), a [`Chain`]
-//! skips them and looks the rest of the path up whole, in a table of the templates static
-//! below them and one of those ending in their only parameter; the walk is left for the
-//! others. The code generated per document is data only, so its compile time grows with the
-//! document and nothing else.
+//! no parameter is read across one).
+//!
+//! Most templates with parameters are static but for their last segment once the
+//! parameters every template starts with are skipped (`/{org_name}/{app_name}/…`, the
+//! [`Chain`]): `push/single`, `push/label/{labelname}`. Those are found with one or two more
+//! lookups: the path below the chain whole, in a table of the templates static there, then
+//! its parent (what is left before its last segment) in a table of those ending in a
+//! parameter. What these lookups find is the most specific match, so the rest of the
+//! templates, with a parameter
+//! further up (`push/label/{labelname}/user`), are only walked when it finds nothing. They
+//! form a segment trie of [`Node`]s: the walk takes one segment at a time, tries the node's
+//! static child of that text (compared in place when the node has few children, else looked
+//! up in the node's own table) and, when nothing below that child matches, the parameter
+//! child. Routes are grouped by path; a group's [`Methods`] gives the endpoint per
+//! documented method. The code generated per document is data only, so its compile time
+//! grows with the document and nothing else.
 
 use crate::route::{Match, Route};
 use crate::words;
@@ -143,39 +149,40 @@ use crate::words;
 pub struct Router {
     /// Every path without parameters.
     pub statics: Table<Methods>,
-    /// The trie of the templates with parameters; the root is node 0 (no nodes when the
-    /// document has no such template).
-    pub nodes: &'static [Node],
-    /// The templates below the parameters every template with parameters starts with, as
-    /// whole-remainder lookups: the walk's answer, without the walk, for most routes.
+    /// The templates with parameters whose segments below their leading parameters are all
+    /// static but the last: most of them, each found with one lookup.
     pub chain: Chain,
+    /// The length of the shortest path a documented route matches (a parameter matches one
+    /// byte).
+    pub shortest: usize,
+    /// The trie of the other templates with parameters (a parameter before the last segment
+    /// below the chain); the root is node 0, and there are no nodes when there are no such
+    /// templates.
+    pub nodes: &'static [Node],
 }
 
-/// The templates with parameters seen below the chain of parameter segments they all start
-/// with (`/{org_name}/{app_name}/…`, two): those whose segments below it are all static,
-/// and those whose last segment below it is the only parameter, each in a table keyed by
-/// the static segments below the chain.
+/// The templates with parameters, below the parameter segments they all start with
+/// (`/{org_name}/{app_name}/…`, two; none when they do not all start with one), that are
+/// static there but for the last segment, which may be a parameter: those all static in a
+/// table by their segments below the chain, those ending in a parameter in a table by the
+/// static segments before it.
 ///
-/// The walk tries static segments before parameters, position by position, so of the
-/// templates that match a path it returns the one whose first parameter below the chain
-/// comes last: a template static below the chain when one matches, else one whose only
-/// parameter is the last segment. The two tables answer exactly that; the walk is left for
-/// the other templates (none when the chain is `complete`).
+/// The walk tries static segments before parameters, position by position, so when one of
+/// these templates matches a path, it is the walk's answer: any other template that matches
+/// has a parameter where this one is static, at or before the first position where the two
+/// differ. The walk is left for the other templates (none when `nodes` is empty).
 #[derive(Debug)]
 pub struct Chain {
-    /// How many parameter segments every template with parameters starts with (0: there is
-    /// no chain, and the walk finds every template).
+    /// How many parameter segments every template with parameters starts with, and is longer
+    /// than.
     pub depth: usize,
-    /// The templates static below the chain, keyed by their segments there joined with `/`.
+    /// The templates static below the chain, by their segments there joined with `/`.
     pub tails: Table<Methods>,
-    /// The templates whose last segment is their only parameter below the chain, keyed by
-    /// the static segments before it (`""` when there are none).
+    /// The templates whose last segment is their only parameter below the chain, by the
+    /// static segments before it joined with `/` (`""` when there are none).
     pub tail_params: Table<Methods>,
-    /// Every template with parameters is in one of the two tables: a path they do not hold
-    /// matches no template with parameters.
-    pub complete: bool,
-    /// The trie node below the chain's parameters: where the walk resumes, for the
-    /// templates the tables do not hold, once the chain is skipped.
+    /// The trie node below the chain's parameters, where the walk for the other templates
+    /// starts.
     pub node: u16,
 }
 
@@ -297,7 +304,11 @@ impl Router {
             Some(methods) => (methods, target),
             // A document without templates (its emptiness is a constant here): a bare path
             // that is not one of its static paths is nothing, without the call below.
-            None if self.nodes.is_empty() && is_bare_path(target) => {
+            None if self.nodes.is_empty()
+                && self.chain.tails.entries.is_empty()
+                && self.chain.tail_params.entries.is_empty()
+                && self.is_bare_path(target) =>
+            {
                 return Route::NotFound;
             }
             None => match self.not_static(target) {
@@ -323,9 +334,17 @@ impl Router {
         if let Some(methods) = self.parameterised(target.as_bytes()) {
             return Some((methods, target));
         }
-        if is_bare_path(target) {
+        if self.is_bare_path(target) {
             return None;
         }
+        self.with_query_or_authority(target)
+    }
+
+    /// [`not_static`](Router::not_static) for a target that is not a bare path: out of line,
+    /// so that the bare paths' code stays small.
+    #[cold]
+    #[inline(never)]
+    fn with_query_or_authority<'a>(&self, target: &'a str) -> Option<(&'static Methods, &'a str)> {
         let path = path_of(target);
         let methods = self.statics.get(path.as_bytes());
         Some((
@@ -337,23 +356,15 @@ impl Router {
     /// The methods of the most specific template with parameters that matches `path`.
     #[inline(always)]
     fn parameterised(&self, path: &[u8]) -> Option<&'static Methods> {
-        let nodes = self.nodes;
-        let mut node = nodes.first()?;
-        let (b'/', mut rest) = path.split_first()? else {
+        let (b'/', rest) = path.split_first()? else {
             return None;
         };
-        if self.chain.depth > 0 {
-            rest = self.chain.skip(rest)?;
-            if let Some(found) = self.chain.find(rest) {
-                return Some(found);
-            }
-            if self.chain.complete {
-                return None;
-            }
-            // Where the walk from the root would stand after the chain's parameters.
-            node = nodes.get(usize::from(self.chain.node))?;
+        let rest = self.chain.skip(rest)?;
+        if let Some(found) = self.chain.find(rest) {
+            return Some(found);
         }
-        walk(nodes, node, rest)
+        let node = self.nodes.get(usize::from(self.chain.node))?;
+        walk(self.nodes, node, rest)
     }
 }
 
@@ -373,8 +384,8 @@ impl Chain {
         Some(rest)
     }
 
-    /// The template the walk would find below the chain for `rest` (what follows the
-    /// chain's parameters) among the templates in the two tables, if any.
+    /// The template below the chain that matches `rest` (what follows the chain's
+    /// parameters), if one of those in the two tables does.
     #[inline(always)]
     fn find(&self, rest: &[u8]) -> Option<&'static Methods> {
         // An empty segment right after the chain (`//`) is in no template; it would read as
@@ -547,11 +558,16 @@ fn is_param_value(segment: &[u8]) -> bool {
     !matches!(segment, b"" | b"." | b"..")
 }
 
-/// Whether `target` is a path as it stands: it starts with `/` and has no query or fragment,
-/// so there is nothing to cut off before looking it up.
-#[inline(always)]
-fn is_bare_path(target: &str) -> bool {
-    target.starts_with('/') && !words::has_query(target.as_bytes())
+impl Router {
+    /// Whether `target` is a path as it stands, or as good as one: it starts with `/` and
+    /// has no query or fragment from the length of the shortest documented path on (one
+    /// before would leave a path too short to match), so there is nothing to cut off before
+    /// looking it up.
+    #[inline(always)]
+    fn is_bare_path(&self, target: &str) -> bool {
+        let after_shortest = target.as_bytes().get(self.shortest..).unwrap_or_default();
+        target.starts_with('/') && !words::has_query(after_shortest)
+    }
 }
 
 /// The path of a request target: the target itself when it starts with `/`, the part after

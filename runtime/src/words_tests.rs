@@ -100,15 +100,52 @@ fn short_words_tell_equal_length_texts_apart_up_to_8_bytes() {
     }
 }
 
-/// Segments that differ only in their last bytes (`area0` … `area199`, the shape of a
-/// generated document) spread over the table: no run of occupied slots gets long.
+/// Texts that differ only in a few bytes (`area0` … `area199`, the shape of a generated
+/// document, the same below the chain, and texts that differ only in length) spread over the
+/// table: no run of occupied slots gets long. (Texts that differ only between their first
+/// and last 8 bytes, and not in length, share a hash: static paths rarely do.)
 #[test]
 fn similar_texts_spread_over_the_table() {
-    let keys: Vec<String> = (0..200).map(|i| format!("area{i}")).collect();
-    let size = 1024;
+    let sets: [Vec<String>; 4] = [
+        (0..200).map(|i| format!("area{i}")).collect(),
+        (0..200).map(|i| format!("area{i}/items")).collect(),
+        (0..200).map(|i| format!("area{i}/items/list")).collect(),
+        (0..200).map(|i| format!("/{}/x", "a".repeat(i))).collect(),
+    ];
+    for keys in &sets {
+        let longest = longest_probe(keys, 1024);
+        assert!(longest <= 8, "{}…: a key probed {longest} slots", keys[0]);
+    }
+}
+
+/// Texts of every length from 8 to 47 bytes that differ in two bytes, at any position the
+/// hash reads (the first or the last 8 bytes), spread over the table.
+#[test]
+fn texts_that_differ_where_the_hash_reads_spread_over_the_table() {
+    for n in 8..48 {
+        for at in (0..n - 1).filter(|&at| at + 2 <= 8 || at >= n - 8) {
+            let keys: Vec<String> = (0..100)
+                .map(|i| {
+                    let mut text = format!("/{}", "x".repeat(n - 1));
+                    text.replace_range(at..at + 2, &format!("{i:02}"));
+                    text
+                })
+                .collect();
+            let longest = longest_probe(&keys, 512);
+            assert!(
+                longest <= 8,
+                "length {n}, at {at}: a key probed {longest} slots"
+            );
+        }
+    }
+}
+
+/// The most slots past its own that a key of `keys` takes, laid out in that order in a table
+/// of `size` slots.
+fn longest_probe(keys: &[String], size: usize) -> usize {
     let mut slots = vec![false; size];
     let mut longest = 0;
-    for key in &keys {
+    for key in keys {
         let mut slot = super::words::slot(super::words::hash(key.as_bytes()), size);
         let mut probes = 0;
         while slots[slot] {
@@ -118,5 +155,5 @@ fn similar_texts_spread_over_the_table() {
         slots[slot] = true;
         longest = longest.max(probes);
     }
-    assert!(longest <= 8, "a key probed {longest} slots");
+    longest
 }

@@ -1,8 +1,9 @@
 //! The route matcher as data: `Endpoint::route` hands the request to `ratespec::router::Router`,
 //! the one matcher written in the runtime, over a `static ROUTER` built here.
 //!
-//! What is emitted per document is tables only (static paths, a segment trie of the templates
-//! with parameters, the methods of each path), so the compile time of the generated code
+//! What is emitted per document is tables only (static paths, the templates with parameters
+//! by the parent of their last segment, a segment trie of the others, the methods of each
+//! path), so the compile time of the generated code
 //! grows linearly with the document. The matching rules are documented, with doc tests, on
 //! `ratespec::router`.
 
@@ -75,7 +76,7 @@ struct Node<'g, 'a> {
     route: Option<&'g PathGroup<'a>>,
 }
 
-/// The trie of the templates with parameters, root first.
+/// The trie of the templates with parameters that the chain does not hold, root first.
 fn trie<'g, 'a>(groups: &[&'g PathGroup<'a>]) -> Vec<Node<'g, 'a>> {
     let mut nodes = vec![Node::default()];
     for &group in groups {
@@ -99,87 +100,88 @@ fn trie<'g, 'a>(groups: &[&'g PathGroup<'a>]) -> Vec<Node<'g, 'a>> {
         }
         nodes[at].route = Some(group);
     }
-    // The router binary-searches the children by their bytes.
-    for node in &mut nodes {
-        node.statics
-            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    }
     nodes
 }
 
-/// The router's `Chain`: how many parameter segments every template with parameters starts
-/// with (the trie's nodes below the root that have only a parameter child and end no route),
-/// the templates below it that are all static or end in their only parameter, and the node
-/// below it.
-fn chain(
+/// How many parameter segments every template with parameters starts with and is longer
+/// than: the depth of the router's `Chain`.
+fn chain_depth(parameterised: &[&PathGroup]) -> usize {
+    parameterised
+        .iter()
+        .map(|group| {
+            let segments = &group.members[0].0.template.segments;
+            let leading = segments
+                .iter()
+                .take_while(|segment| matches!(segment, Segment::Param(_)))
+                .count();
+            // A template of parameters only keeps its last one below the chain.
+            leading.min(segments.len().saturating_sub(1))
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// The template's last segment below the chain and the static segments before it joined
+/// with `/` (its parent), when all of those are static.
+fn tail<'a>(group: &PathGroup<'a>, depth: usize) -> Option<(String, &'a Segment)> {
+    let (last, parent) = group.members[0].0.template.segments[depth..].split_last()?;
+    let parent = parent
+        .iter()
+        .map(|segment| match segment {
+            Segment::Static(text) => Some(text.as_str()),
+            Segment::Param(_) => None,
+        })
+        .collect::<Option<Vec<&str>>>()?;
+    Some((parent.join("/"), last))
+}
+
+/// The router's `Chain` over the templates with parameters (the `const` items its tables
+/// need, and the expression), and the templates it does not hold, for the trie.
+fn chain<'g, 'a>(
     krate: &TokenStream,
-    nodes: &[Node],
-    parameterised: &[&PathGroup],
-) -> (TokenStream, TokenStream) {
-    let mut depth = 0;
-    let mut at = 0;
-    while let Some(node) = nodes.get(at)
-        && node.statics.is_empty()
-        && node.route.is_none()
-        && let Some(child) = node.param
-    {
-        depth += 1;
-        at = child;
-    }
+    parameterised: &[&'g PathGroup<'a>],
+) -> (TokenStream, TokenStream, Vec<&'g PathGroup<'a>>) {
+    let depth = chain_depth(parameterised);
     let mut tails = Vec::new();
     let mut tail_params = Vec::new();
-    let mut complete = depth > 0;
-    for group in parameterised.iter().filter(|_| depth > 0) {
-        let below = &group.members[0].0.template.segments[depth..];
-        let text = |segments: &[Segment]| -> Option<String> {
-            segments
-                .iter()
-                .map(|segment| match segment {
-                    Segment::Static(text) => Some(text.as_str()),
-                    Segment::Param(_) => None,
-                })
-                .collect::<Option<Vec<&str>>>()
-                .map(|texts| texts.join("/"))
+    let mut others = Vec::new();
+    for &group in parameterised {
+        let entry = |key: String| {
+            let methods = group.methods(krate);
+            quote! { #krate::router::Entry { key: #key, value: #methods } }
         };
-        let methods = group.methods(krate);
-        let tail_param = match below.split_last() {
-            Some((Segment::Param(_), statics)) => text(statics),
-            _ => None,
-        };
-        match (text(below), tail_param) {
-            (Some(key), _) if !below.is_empty() => {
-                tails.push(quote! { #krate::router::Entry { key: #key, value: #methods } })
+        match tail(group, depth) {
+            Some((parent, Segment::Static(last))) if parent.is_empty() => {
+                tails.push(entry(last.clone()))
             }
-            (None, Some(key)) => {
-                tail_params.push(quote! { #krate::router::Entry { key: #key, value: #methods } })
-            }
-            _ => complete = false,
+            Some((parent, Segment::Static(last))) => tails.push(entry(format!("{parent}/{last}"))),
+            Some((parent, Segment::Param(_))) => tail_params.push(entry(parent)),
+            None => others.push(group),
         }
     }
-    let (mut items, tails) = table(
-        krate,
-        "TAILS",
-        tails.into_iter(),
-        quote! { #krate::router::Methods },
-    );
-    let (params_items, tail_params) = table(
-        krate,
-        "TAIL_PARAMS",
-        tail_params.into_iter(),
-        quote! { #krate::router::Methods },
-    );
+    let methods = quote! { #krate::router::Methods };
+    let (mut items, tails) = table(krate, "TAILS", tails.into_iter(), methods.clone());
+    let (params_items, tail_params) = table(krate, "TAIL_PARAMS", tail_params.into_iter(), methods);
     items.extend(params_items);
-    let node = Literal::u16_unsuffixed(at as u16);
+    // The walk starts below the chain: the trie's nodes 0 to `depth` are its parameters.
+    let node = Literal::u16_unsuffixed(depth as u16);
     let chain = quote! {
         #krate::router::Chain {
             depth: #depth,
             tails: #tails,
             tail_params: #tail_params,
-            complete: #complete,
             node: #node,
         }
     };
-    (items, chain)
+    (items, chain, others)
+}
+
+/// `Some(tokens)` or `None`, as tokens.
+fn option(tokens: Option<TokenStream>) -> TokenStream {
+    match tokens {
+        Some(tokens) => quote! { ::core::option::Option::Some(#tokens) },
+        None => quote! { ::core::option::Option::None },
+    }
 }
 
 /// A `Table` of `entries` (`Entry { key, value }` tokens) for the router's initialiser: the
@@ -218,13 +220,13 @@ pub fn matcher(generated: &Generated, krate: &TokenStream) -> TokenStream {
         quote! { #krate::router::Methods },
     );
     let parameterised: Vec<&PathGroup> = groups.iter().filter(|g| !g.is_static()).collect();
-    let nodes = if parameterised.is_empty() {
+    let (chain_items, chain, others) = chain(krate, &parameterised);
+    items.extend(chain_items);
+    let nodes = if others.is_empty() {
         Vec::new()
     } else {
-        trie(&parameterised)
+        trie(&others)
     };
-    let (chain_items, chain) = chain(krate, &nodes, &parameterised);
-    items.extend(chain_items);
     let nodes: Vec<TokenStream> = nodes
         .iter()
         .enumerate()
@@ -236,25 +238,31 @@ pub fn matcher(generated: &Generated, krate: &TokenStream) -> TokenStream {
             let (children_items, children) =
                 table(krate, &format!("NODE_{index}"), children, quote! { u16 });
             items.extend(children_items);
-            let param = match node.param {
-                Some(child) => {
-                    let child = Literal::u16_unsuffixed(child as u16);
-                    quote! { ::core::option::Option::Some(#child) }
-                }
-                None => quote! { ::core::option::Option::None },
-            };
-            let route = match node.route {
-                Some(group) => {
-                    let methods = group.methods(krate);
-                    quote! { ::core::option::Option::Some(#methods) }
-                }
-                None => quote! { ::core::option::Option::None },
-            };
+            let param = option(node.param.map(|child| {
+                let child = Literal::u16_unsuffixed(child as u16);
+                quote! { #child }
+            }));
+            let route = option(node.route.map(|group| group.methods(krate)));
             quote! {
                 #krate::router::Node { statics: #children, param: #param, route: #route }
             }
         })
         .collect();
+    let shortest = groups
+        .iter()
+        .map(|group| {
+            let segments = &group.members[0].0.template.segments;
+            segments
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Static(text) => 1 + text.len(),
+                    Segment::Param(_) => 2,
+                })
+                .sum::<usize>()
+                .max(1)
+        })
+        .min()
+        .unwrap_or(0);
     let krate_name = super::path_name(krate);
     let doc = format!(
         "The endpoint for a request: `method` (upper case, as documented) and `target`, a path \
@@ -283,13 +291,14 @@ pub fn matcher(generated: &Generated, krate: &TokenStream) -> TokenStream {
 
         /// Every documented route of this module, for `ratespec::router::Router`: the
         /// static paths in a hash table laid out in `const` evaluation, the templates with
-        /// parameters as a segment trie.
+        /// parameters by the parent of their last segment, or in a segment trie.
         static ROUTER: #krate::router::Router = {
             #items
             #krate::router::Router {
                 statics: #statics,
-                nodes: &[#(#nodes),*],
                 chain: #chain,
+                shortest: #shortest,
+                nodes: &[#(#nodes),*],
             }
         };
     }
