@@ -440,13 +440,14 @@ The /v1/users API is the one most clients call first.
     assert_eq!(diagnosed, [7], "{:#?}", load.diagnostics);
 }
 
-/// A page that reads some of its rows cannot drop the others: every line that holds an API
-/// path and a number, and that no reader took, is reported at its line (a warning: it may
-/// be a row whose limit would go unenforced). Lines that only mention a path are not.
-/// Written for this test in the shape of a bulleted list of interfaces; expected lines
-/// counted by hand.
+/// A bulleted list of interfaces in the shapes vendors write (NetEase-style): each line's
+/// path followed by its limit, after a colon, a note in brackets or a code span that holds
+/// the method too, is a row; a line with a path and a number that no reader takes is a
+/// warning at its line (it could be a row whose limit would go unenforced), and lines that
+/// only mention a path are not reported. Written for this test; expected rows and lines
+/// written down by hand.
 #[test]
-fn a_line_with_a_path_that_is_not_read_is_reported_at_its_line() {
+fn a_list_of_interfaces_reads_row_by_row_and_reports_what_it_cannot_read() {
     let document = "\
 ## 接口频控说明
 
@@ -458,53 +459,162 @@ fn a_line_with_a_path_that_is_not_read_is_reported_at_its_line() {
 - 查询用户 POST /user/getUinfos.action 50 次/秒
 - 更新 token `POST /user/updateToken.action` 20 次/秒
 - 撤回消息 /msg/recall.action（撤回）：100 次/秒
+- 删除好友 `/friend/delete.action` (DELETE) — 30 次/秒
+- 批量查询 /user/batchQuery.action, 10 requests per second
+- 更新资料 PUT, PATCH /user/update.action 30 次/秒
+- 查询历史 /history/query.action 的频率见第 3 节
 调用 /user/getUinfos.action 时每次最多传 200 个账号。
 ";
-    let dir = page("unread-lines", "api.md", document, "");
+    let config = "default_method = \"GET\"\nutc_offset = \"+08:00\"\n";
+    let dir = page("unread-lines", "api.md", document, config);
     let load = load(&[&dir], false);
-    let read: Vec<(String, String)> = rows(&load, &dir)
+    let read: Vec<(String, String, String, Vec<String>)> = rows(&load, &dir)
         .iter()
         .map(|r| {
+            let windows = r["windows"].as_array().unwrap().iter();
             (
+                r["source"].as_str().unwrap().to_string(),
+                r["method"].as_str().unwrap().to_string(),
                 r["path"].as_str().unwrap().to_string(),
-                r["windows"][0]["max"].to_string(),
+                windows
+                    .map(|w| format!("{}/{}", w["max"], w["per"].as_str().unwrap()))
+                    .collect(),
             )
         })
         .collect();
+    let row = |line: usize, method: &str, path: &str, windows: &[&str]| {
+        let windows = windows.iter().map(|w| w.to_string()).collect();
+        (
+            format!("api.md:{line}"),
+            method.to_string(),
+            path.to_string(),
+            windows,
+        )
+    };
     assert_eq!(
         read,
         [
-            ("/user/create.action".to_string(), "100".to_string()),
-            ("/user/getUinfos.action".to_string(), "50".to_string()),
+            row(5, "POST", "/user/create.action", &["100/second"]),
+            // After a full-width colon, the unit before the number.
+            row(6, "GET", "/msg/sendMsg.action", &["200/second"]),
+            row(7, "GET", "/msg/broadcastMsg.action", &["60/hour", "10/day"]),
+            row(8, "POST", "/user/getUinfos.action", &["50/second"]),
             // A method and its path in one code span.
-            ("/user/updateToken.action".to_string(), "20".to_string()),
-        ]
-    );
-    let token = rows(&load, &dir).pop().unwrap();
-    assert_eq!(token["method"], "POST");
-    let reported: Vec<(usize, bool, &str)> = (load.diagnostics.iter())
-        .map(|d| (d.at.line, d.is_error(), d.line_text.trim()))
-        .collect();
-    assert_eq!(
-        reported,
-        [
-            // Read as a row without a header, whose limit is not a phrase alone: an error.
-            (6, true, "- 发送普通消息 `/msg/sendMsg.action`：每秒 200 次"),
-            (
-                7,
-                true,
-                "- 发送广播消息 /msg/broadcastMsg.action：每小时 60 次，每天 10 次"
-            ),
-            // No reader takes it (a path ends at the first character outside ASCII, `（`):
-            // a warning. Line 11 is about a route that was read, and line 3 has no number.
-            (
-                10,
-                false,
-                "- 撤回消息 /msg/recall.action（撤回）：100 次/秒"
-            ),
+            row(9, "POST", "/user/updateToken.action", &["20/second"]),
+            // A note in brackets between the path and its limit.
+            row(10, "GET", "/msg/recall.action", &["100/second"]),
+            // The method in brackets after the path, then a dash.
+            row(11, "DELETE", "/friend/delete.action", &["30/second"]),
+            // The sentence's comma is not part of the path.
+            row(12, "GET", "/user/batchQuery.action", &["10/second"]),
+            // A list of methods before the path: one endpoint each.
+            row(13, "PUT", "/user/update.action", &["30/second"]),
+            row(13, "PATCH", "/user/update.action", &["30/second"]),
         ],
         "{:#?}",
         load.diagnostics
+    );
+    let reported: Vec<(usize, bool, &str)> = (load.diagnostics.iter())
+        .map(|d| (d.at.line, d.is_error(), d.line_text.trim()))
+        .collect();
+    // No reader takes line 14 (what follows its path is no limit phrase): a warning. Line 15
+    // is about a route that was read, and line 3 has no number.
+    assert_eq!(
+        reported,
+        [(
+            14,
+            false,
+            "- 查询历史 /history/query.action 的频率见第 3 节"
+        )],
+        "{:#?}",
+        load.diagnostics
+    );
+}
+
+/// An English API reference's tables: the method written in the path's cell (`POST
+/// /v1/users`, `PUT, PATCH /v1/users/{id}`: one endpoint per method), a code span holding
+/// both, limits as bare numbers under a header that names the unit, or as phrases in the
+/// shapes such pages use (`100/s`, `1000 per day`, `2 requests per 10 seconds`). Written
+/// for this test; expected rows written down by hand.
+#[test]
+fn an_english_reference_with_methods_in_the_path_cell() {
+    let document = "\
+# API rate limits
+
+| API | Endpoint | Rate limit (requests per second) |
+| --- | --- | --- |
+| Create user | POST /v1/users | 100 |
+| Update user | PUT, PATCH /v1/users/{id} | 50 |
+| Get user | GET /v1/users/{id} | 1,000 |
+
+| Endpoint | Limit |
+| --- | --- |
+| `GET /v2/channels` | 100/s |
+| `POST /v2/channels/{channel_id}/messages` | 5 requests/second per user |
+| `DELETE /v2/channels/{channel_id}` | 1000 per day |
+| `POST /v2/exports` | 10 req/min |
+| `POST /v2/imports` | 2 requests per 10 seconds |
+";
+    let dir = page(
+        "english-reference",
+        "api.md",
+        document,
+        "utc_offset = \"+00:00\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<[String; 4]> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let windows = r["windows"].as_array().unwrap().iter();
+            let windows = windows.map(|w| {
+                format!(
+                    "{}/{} {} {}",
+                    w["max"],
+                    w["every"],
+                    w["per"].as_str().unwrap(),
+                    w["scope"].as_str().unwrap()
+                )
+            });
+            [
+                r["source"].as_str().unwrap().to_string(),
+                r["method"].as_str().unwrap().to_string(),
+                r["path"].as_str().unwrap().to_string(),
+                windows.collect::<Vec<_>>().join(" + "),
+            ]
+        })
+        .collect();
+    let row = |line: usize, method: &str, path: &str, window: &str| {
+        [
+            format!("api.md:{line}"),
+            method.into(),
+            path.into(),
+            window.into(),
+        ]
+    };
+    assert_eq!(
+        read,
+        [
+            row(5, "POST", "/v1/users", "100/1 second tenant"),
+            row(6, "PUT", "/v1/users/{id}", "50/1 second tenant"),
+            row(6, "PATCH", "/v1/users/{id}", "50/1 second tenant"),
+            row(7, "GET", "/v1/users/{id}", "1000/1 second tenant"),
+            row(11, "GET", "/v2/channels", "100/1 second tenant"),
+            row(
+                12,
+                "POST",
+                "/v2/channels/{channel_id}/messages",
+                "5/1 second user"
+            ),
+            row(
+                13,
+                "DELETE",
+                "/v2/channels/{channel_id}",
+                "1000/1 day tenant"
+            ),
+            row(14, "POST", "/v2/exports", "10/1 minute tenant"),
+            row(15, "POST", "/v2/imports", "2/10 second tenant"),
+        ]
     );
 }
 

@@ -822,7 +822,11 @@ fn parse_number(text: &str) -> Option<(u64, &str)> {
 fn split_unit(text: &str) -> Option<(String, &str)> {
     let lower = text.to_ascii_lowercase();
     let slash = text.find('/');
-    let per_word = lower.find(" per ").map(|i| (i, i + 5));
+    // `1000 per day`: no unit word before `per`.
+    let per_word = match lower.starts_with("per ") {
+        true => Some((0, 4)),
+        false => lower.find(" per ").map(|i| (i, i + 5)),
+    };
     let mei = text.find('每');
     let (unit_end, rest_start) = [slash.map(|i| (i, i + 1)), per_word, mei.map(|i| (i, i))]
         .into_iter()
@@ -1110,6 +1114,8 @@ mod tests {
             ("5 calls/second", Per::Second),
             ("5 requests per minute", Per::Minute),
             ("5 requests per hour", Per::Hour),
+            ("5 per hour", Per::Hour),
+            ("5 per second", Per::Second),
             ("5 calls/day", Per::Day),
             ("5 req/s", Per::Second),
             ("5 times/sec", Per::Second),

@@ -320,25 +320,26 @@ impl Reader<'_> {
                     Some(found) => (found.path.clone(), found.host.clone()),
                     None => (written.to_string(), None),
                 };
-                // `创建用户 POST /v1/users …`: a method written right before the path.
                 let name = line[cells.name.clone()].trim();
-                let (name, method, method_at) = match name.rsplit_once(char::is_whitespace) {
-                    // Also in a code span with the path: `` `POST /v1/users` ``.
-                    Some((before, word)) if paths::is_method_list(word.trim_start_matches('`')) => {
-                        (
-                            before.trim(),
-                            Some(word.trim_start_matches('`').to_ascii_uppercase()),
-                            self.source.position(
-                                offset
-                                    + cells.name.start
-                                    + line[cells.name.clone()].find(word).unwrap_or(0),
-                            ),
-                        )
+                let (name, method, method_at) = match (&cells.method, paths::methods_before(name)) {
+                    // `/v1/users/{id} (DELETE): …`: a method in brackets after the path.
+                    (Some(written), _) => {
+                        let method = line[written.clone()].trim();
+                        let at = written.start + line[written.clone()].find(method).unwrap_or(0);
+                        let at = self.source.position(offset + at);
+                        (name, Some(method.to_ascii_uppercase()), at)
                     }
-                    None if paths::is_method_list(name) && !name.is_empty() => {
-                        ("", Some(name.to_ascii_uppercase()), at)
+                    // `创建用户 POST /v1/users …`, `PUT, PATCH /v1/users/{id}`, also in a code
+                    // span with the path (`` `POST /v1/users` ``): the methods right before it.
+                    (None, Some((start, methods))) => {
+                        let name_start = cells.name.start
+                            + (line[cells.name.clone()].len()
+                                - line[cells.name.clone()].trim_start().len());
+                        let at = self.source.position(offset + name_start + start);
+                        let name = name[..start].trim_end().trim_end_matches('`').trim_end();
+                        (name, Some(methods), at)
                     }
-                    _ => (name, None, at),
+                    (None, None) => (name, None, at),
                 };
                 self.parsed.rows.push(Row {
                     name: name.to_string(),

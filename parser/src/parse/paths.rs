@@ -48,6 +48,11 @@ pub fn paths_in(text: &str) -> Vec<PathRef> {
             break;
         };
         let end = token_end(text, start);
+        // A sentence's punctuation after the path (`/v1/batch, 10 requests per second`).
+        let end = start
+            + text[start..end]
+                .trim_end_matches([',', '.', ';', ':', '!'])
+                .len();
         let token = &text[start..end];
         let (host, path) = split_url(token);
         if path.len() > 1 && !is_link_target(&text[..start]) && !is_page(path) {
@@ -152,13 +157,36 @@ fn split_url(token: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// The method written as the last word before a path, if any.
+/// The methods written as the last words before a path, if any: `POST`, `PUT, PATCH`,
+/// `` `GET `` (a code span that holds the path too).
 fn method_before(before: &str) -> Option<String> {
-    let word = before.trim_end().rsplit(char::is_whitespace).next()?;
-    let upper = word
-        .trim_start_matches(['`', '*', '('])
-        .to_ascii_uppercase();
-    METHODS.contains(&upper.as_str()).then_some(upper)
+    methods_before(before).map(|(_, methods)| methods)
+}
+
+/// [`method_before`], with where the methods start in `before`: the run of words at its end
+/// that are methods or lists of them (`PUT, PATCH`, `GET/POST`), upper case, joined with `/`.
+pub fn methods_before(before: &str) -> Option<(usize, String)> {
+    let mut start = None;
+    let mut methods = Vec::new();
+    let mut rest = before.trim_end();
+    while let Some((head, word)) = rest
+        .rsplit_once(char::is_whitespace)
+        .or(Some(("", rest)))
+        .filter(|(_, word)| !word.is_empty())
+    {
+        let bare = word
+            .trim_start_matches(['`', '*', '('])
+            .trim_end_matches([',', '，', '、', '/', '|']);
+        if !is_method_list(bare) {
+            break;
+        }
+        let at = head.len() + (word.len() - word.trim_start_matches(['`', '*', '(']).len());
+        start = Some(if head.is_empty() { at } else { at + 1 });
+        methods.push(bare.to_ascii_uppercase());
+        rest = head.trim_end();
+    }
+    methods.reverse();
+    Some((start?, methods.join("/")))
 }
 
 /// A path written without its leading `/` in a cell that a table's header calls the URL
@@ -326,6 +354,19 @@ mod tests {
         assert!(relative_path("黑/白名单").is_none());
         assert!(relative_path("a / b").is_none());
         assert!(relative_path("100 calls/second").is_none());
+    }
+
+    #[test]
+    fn methods_before_a_path() {
+        assert_eq!(
+            methods_before("Update user PUT, PATCH "),
+            Some((12, "PUT/PATCH".into()))
+        );
+        assert_eq!(methods_before("`GET"), Some((1, "GET".into())));
+        assert_eq!(methods_before("创建用户 POST "), Some((13, "POST".into())));
+        assert_eq!(methods_before("get/post"), Some((0, "GET/POST".into())));
+        assert_eq!(methods_before("Get user"), None);
+        assert_eq!(methods_before(""), None);
     }
 
     #[test]

@@ -7,6 +7,9 @@
 
 use std::ops::Range;
 
+use super::paths;
+use crate::phrase;
+
 /// The header line's facts that the rows under it need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -46,6 +49,8 @@ pub struct Cells {
     pub name: Range<usize>,
     /// The path token.
     pub path: Range<usize>,
+    /// A method written in brackets after the path (`/v1/users/{id} (DELETE)`).
+    pub method: Option<Range<usize>>,
     /// The limit phrase and the trailing cells.
     pub rest: Range<usize>,
 }
@@ -74,15 +79,34 @@ pub fn classify(line: &str) -> Line {
         return Line::Blank;
     }
     let tokens = tokens(content);
-    let row = tokens.windows(2).find(|pair| {
-        let (path, next) = (&content[pair[0].clone()], &content[pair[1].clone()]);
-        is_path_token(path) && next.chars().next().is_some_and(is_digit)
+    // A path and only a limit phrase after it; else, under a header that tells the
+    // trailing cells, a path, maybe a separator, then a number.
+    if let Some(cells) = path_then_phrase(content, &tokens) {
+        let shift = |range: Range<usize>| offset + range.start..offset + range.end;
+        return Line::Row(Cells {
+            name: shift(cells.name),
+            path: shift(cells.path),
+            method: cells.method.map(shift),
+            rest: shift(cells.rest),
+        });
+    }
+    // A path, maybe a separator (`/v1/users — 100 requests per second`), then a number.
+    let row = tokens.iter().enumerate().find_map(|(i, path)| {
+        if !is_path_token(&content[path.clone()]) {
+            return None;
+        }
+        let next = match tokens.get(i + 1) {
+            Some(token) if is_separator(&content[token.clone()]) => tokens.get(i + 2)?,
+            next => next?,
+        };
+        let starts_with_digit = content[next.clone()].chars().next().is_some_and(is_digit);
+        starts_with_digit.then(|| (path.clone(), next.clone()))
     });
-    if let Some(pair) = row {
-        let (path, phrase) = (pair[0].clone(), pair[1].clone());
+    if let Some((path, phrase)) = row {
         return Line::Row(Cells {
             name: offset..offset + path.start,
             path: offset + path.start..offset + path.end,
+            method: None,
             rest: offset + phrase.start..offset + content.len(),
         });
     }
@@ -136,6 +160,60 @@ fn is_path_token(token: &str) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_alphanumeric() || c == '{' || c == '_' || c == ':')
+}
+
+/// A row whose path is followed by a limit phrase and nothing else, maybe after separators
+/// and notes in brackets: `创建群组 /v1/groups：每分钟 600 次`,
+/// `` Delete user `/v1/users/{id}` (DELETE): 5 requests per second ``. The phrase need not
+/// start with a number, as it must in rows under a header (`每秒 200 次`), because all of it
+/// must read as one.
+fn path_then_phrase(content: &str, tokens: &[Range<usize>]) -> Option<Cells> {
+    tokens.iter().find_map(|token| {
+        if !is_path_token(&content[token.clone()]) {
+            return None;
+        }
+        // The path may run into what follows it (`/v1/groups：每分钟`): it ends where the path
+        // reader ends it, and a closing backtick goes with it.
+        let found = paths::paths_in(&content[token.clone()]);
+        let mut end = token.start + found.first()?.span.end;
+        if content[end..].starts_with('`') {
+            end += 1;
+        }
+        let mut rest = end;
+        let mut method = None;
+        loop {
+            let text = &content[rest..];
+            let trimmed =
+                text.trim_start_matches(|c: char| c.is_whitespace() || "-–—:：=→,，、".contains(c));
+            rest += text.len() - trimmed.len();
+            let Some(close) = ["(", "（"]
+                .iter()
+                .find(|open| trimmed.starts_with(**open))
+                .and_then(|_| trimmed.find([')', '）']))
+            else {
+                break;
+            };
+            let close_len = trimmed[close..].chars().next().map_or(1, char::len_utf8);
+            let open_len = trimmed.chars().next().map_or(1, char::len_utf8);
+            let note = rest + open_len..rest + close;
+            if paths::is_method_list(content[note.clone()].trim()) {
+                method = Some(note);
+            }
+            rest += close + close_len;
+        }
+        let phrase = content[rest..].trim();
+        (!phrase.is_empty() && phrase::parse_phrase(phrase).is_ok()).then_some(Cells {
+            name: 0..token.start,
+            path: token.start..end,
+            method,
+            rest: rest..content.len(),
+        })
+    })
+}
+
+/// A token that only separates a row's path from its limit: a dash, a colon, `=` or `→`.
+fn is_separator(token: &str) -> bool {
+    !token.is_empty() && token.chars().all(|c| "-–—:：=→".contains(c))
 }
 
 /// Half- and full-width digits.
@@ -239,6 +317,33 @@ mod tests {
             header.strip_trailing_cells("100 users/second Not supported API Debug"),
             "100 users/second"
         );
+    }
+
+    #[test]
+    fn a_separator_between_path_and_limit() {
+        for (line, name, path) in [
+            (
+                "- `GET /v1/list` — 2,000 requests per hour",
+                "`GET",
+                "/v1/list`",
+            ),
+            (
+                "List /v1/list - 2,000 requests per hour",
+                "List",
+                "/v1/list",
+            ),
+            ("/v1/list ： 2,000 次/小时", "", "/v1/list"),
+        ] {
+            let (found_name, found_path, rest) = row(line);
+            assert_eq!(
+                (found_name.as_str(), found_path.as_str()),
+                (name, path),
+                "{line}"
+            );
+            assert!(rest.starts_with("2,000"), "{line}: {rest}");
+        }
+        // A word between them is no separator.
+        assert_eq!(classify("/v1/list returns 2 pages"), Line::Prose);
     }
 
     #[test]
