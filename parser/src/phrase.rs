@@ -799,7 +799,10 @@ fn count_allowed(text: &str) -> Option<(u64, String)> {
     .then(|| (max, unit.to_string()))
 }
 
-/// A positive whole number, allowing `6,000`.
+/// A positive whole number, allowing `6,000` and a multiplier after it: `10 万` (10,000),
+/// `1.5 万`, `3 千`, `1 亿`, `10k`, `2M`. A fraction without a multiplier, or one that leaves
+/// a fraction of a unit (`1.00005 万`), is no number: reading `1.5 次/秒` as 1 would be a
+/// guess.
 fn parse_number(text: &str) -> Option<(u64, &str)> {
     let text = text.trim_start();
     let chars: Vec<char> = text.chars().collect();
@@ -814,8 +817,52 @@ fn parse_number(text: &str) -> Option<(u64, &str)> {
         return None;
     }
     let digits: String = text[..end].chars().filter(char::is_ascii_digit).collect();
-    let value: u64 = digits.parse().ok()?;
-    (value > 0).then_some((value, &text[end..]))
+    let mut rest = &text[end..];
+    // `1.5 万`: the fraction's digits, kept apart until the multiplier is known.
+    let mut fraction = "";
+    if let Some(after) = rest.strip_prefix('.') {
+        let n = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if n > 0 {
+            fraction = &after[..n];
+            rest = &after[n..];
+        }
+    }
+    let (scale, rest) = match multiplier(rest) {
+        Some((scale, after)) => (scale, after),
+        None if fraction.is_empty() => (1, rest),
+        None => return None,
+    };
+    let whole: u64 = digits.parse().ok()?;
+    let mut value = whole.checked_mul(scale)?;
+    if !fraction.is_empty() {
+        let denominator = 10u64.checked_pow(u32::try_from(fraction.len()).ok()?)?;
+        let part = fraction.parse::<u64>().ok()?.checked_mul(scale)?;
+        if part % denominator != 0 {
+            return None;
+        }
+        value = value.checked_add(part / denominator)?;
+    }
+    (value > 0).then_some((value, rest))
+}
+
+/// A multiplier right after a number (a space between them allowed), and what follows it.
+fn multiplier(text: &str) -> Option<(u64, &str)> {
+    let trimmed = text.trim_start();
+    for (word, scale) in [("万", 10_000), ("千", 1_000), ("亿", 100_000_000)] {
+        if let Some(rest) = trimmed.strip_prefix(word) {
+            return Some((scale, rest));
+        }
+    }
+    // `10k requests`, `2M calls`, `10 K calls`: a letter on its own, not the start of a word
+    // (`5 min`, `5 Kbps`).
+    let mut chars = trimmed.chars();
+    let scale = match chars.next()? {
+        'k' | 'K' => 1_000,
+        'M' => 1_000_000,
+        _ => return None,
+    };
+    let rest = chars.as_str();
+    (!rest.starts_with(|c: char| c.is_ascii_alphanumeric())).then_some((scale, rest))
 }
 
 /// Splits `次/每秒` into `次` and what follows the separator (`/`, `per`, or a bare `每`).
@@ -1096,6 +1143,28 @@ mod tests {
         parse_phrase(phrase)
             .unwrap_or_else(|e| panic!("{phrase}: {e:?}"))
             .windows
+    }
+
+    #[test]
+    fn numbers_with_a_multiplier() {
+        for (phrase, max, per) in [
+            ("每天 10 万次", 100_000, Per::Day),
+            ("100万次/天", 1_000_000, Per::Day),
+            ("1.5 万次/小时", 15_000, Per::Hour),
+            ("3 千次/分钟", 3_000, Per::Minute),
+            ("1 亿次/天", 100_000_000, Per::Day),
+            ("1k requests/minute", 1_000, Per::Minute),
+            ("10K calls per second", 10_000, Per::Second),
+            ("2M requests per day", 2_000_000, Per::Day),
+            ("0.5k requests/minute", 500, Per::Minute),
+            ("10 K calls/second", 10_000, Per::Second),
+        ] {
+            assert_eq!(windows(phrase), vec![Window::new(max, per)], "{phrase}");
+        }
+        // A fraction with no multiplier, or that leaves part of a unit, is no number.
+        for phrase in ["1.5 次/秒", "0.5 requests/second", "1.00005 万次/天"] {
+            assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
     }
 
     #[test]
