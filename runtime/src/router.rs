@@ -123,7 +123,8 @@
 //! the target as a bare path among the templates with parameters, and only when that fails
 //! too, whether the target has a query, fragment or authority to cut off before looking
 //! again (what a bare-path lookup finds is right: no static segment holds `?` or `#`, and
-//! no parameter is read across one).
+//! no parameter is read across one). A `?` or `#` is looked for only from the length of
+//! the shortest documented path on: one before it would leave a path too short to match.
 //!
 //! Most templates with parameters are static but for their last segment once the
 //! parameters every template starts with are skipped (`/{org_name}/{app_name}/…`, the
