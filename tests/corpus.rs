@@ -618,6 +618,83 @@ fn an_english_reference_with_methods_in_the_path_cell() {
     );
 }
 
+/// An HTML table whose cells span rows (`rowspan`), as documentation sites render grouped
+/// rows: the spanning cell (a group's name, a shared limit) stands in each row it spans,
+/// and a Markdown row too short to reach the URL column is reported at its line rather
+/// than dropped. Written for this test in the shape of a Tencent-style page; expected rows
+/// written down by hand.
+#[test]
+fn an_html_table_with_cells_spanning_rows() {
+    let document = "\
+# 频率限制
+
+<table>
+<thead><tr><th>业务</th><th>接口</th><th>频率限制</th></tr></thead>
+<tbody>
+<tr><td rowspan=\"2\">账号管理</td><td>/v4/account/import</td><td>100 次/秒</td></tr>
+<tr><td>/v4/account/multi_import</td><td>100 次/秒</td></tr>
+<tr><td>单聊消息</td><td>/v4/openim/sendmsg</td><td>200 次/秒</td></tr>
+<tr><td rowspan=\"3\">群组</td><td>/v4/group/create</td><td rowspan=\"2\">50 次/秒</td></tr>
+<tr><td>/v4/group/destroy</td></tr>
+<tr><td>/v4/group/info</td><td>20 次/秒</td></tr>
+</tbody>
+</table>
+
+| 业务 | 接口 | 频率限制 |
+| --- | --- | --- |
+| /v4/profile/get |
+| 资料 | /v4/profile/set | 100 次/秒 |
+";
+    let dir = page("rowspan", "im.md", document, "default_method = \"POST\"\n");
+    let load = load(&[&dir], false);
+    let read: Vec<[String; 4]> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let names = r["names"].as_array().unwrap().iter();
+            [
+                r["source"].as_str().unwrap().to_string(),
+                r["path"].as_str().unwrap().to_string(),
+                names
+                    .map(|n| n.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                r["windows"][0]["max"].to_string(),
+            ]
+        })
+        .collect();
+    let row = |line: usize, path: &str, name: &str, max: u64| {
+        [
+            format!("im.md:{line}"),
+            path.into(),
+            name.into(),
+            max.to_string(),
+        ]
+    };
+    assert_eq!(
+        read,
+        [
+            row(6, "/v4/account/import", "账号管理", 100),
+            row(7, "/v4/account/multi_import", "账号管理", 100),
+            row(8, "/v4/openim/sendmsg", "单聊消息", 200),
+            row(9, "/v4/group/create", "群组", 50),
+            // Its name and its limit both span from the row above.
+            row(10, "/v4/group/destroy", "群组", 50),
+            row(11, "/v4/group/info", "群组", 20),
+            row(18, "/v4/profile/set", "资料", 100),
+        ]
+    );
+    let reported: Vec<(usize, &str)> = (load.diagnostics.iter())
+        .map(|d| (d.at.line, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        reported,
+        [(
+            17,
+            "this row has 1 cell but its table's header (line 15) has 3: which cell is which is a guess, so the row is not read"
+        )]
+    );
+}
+
 /// A table whose path column is headed `接口` (a word for the API's name) and holds paths
 /// without their leading `/`, as some vendors write them: the column is the URL column
 /// because nearly all its cells are such paths. Rows written by hand.

@@ -7,9 +7,15 @@ use super::table::Cell;
 
 /// The rows of the HTML table that starts at byte `start` of `text` (at `<table`), and the
 /// byte where it ends (after `</table>`, or the text's end when it is not closed).
+///
+/// A cell with `rowspan="n"` stands in its column in the n - 1 rows below it too, as a
+/// reader sees it (`<td rowspan="2">50 次/秒</td>`: both rows' limit); there it is placed
+/// at the start of its row's `<tr>`, so that what is reported about that row names its line.
 pub fn table_at(text: &str, start: usize) -> (Vec<Vec<Cell>>, usize) {
     let end = find_ci(text, start, "</table>").map_or(text.len(), |i| i + "</table>".len());
     let mut rows = Vec::new();
+    // Per column, a cell spanning rows below its own and how many of them are left.
+    let mut spanning: Vec<Option<(Cell, usize)>> = Vec::new();
     let mut at = start;
     while let Some(tr) = find_ci(text, at, "<tr").filter(|&i| i < end) {
         let row_end = find_ci(text, tr, "</tr>")
@@ -34,15 +40,52 @@ pub fn table_at(text: &str, start: usize) -> (Vec<Vec<Cell>>, usize) {
             let inner_end = find_ci(text, inner_start, &close)
                 .filter(|&i| i <= row_end)
                 .unwrap_or(row_end);
-            row.push(cell(text, inner_start..inner_end));
+            carry(&mut row, &mut spanning, tr);
+            let read = cell(text, inner_start..inner_end);
+            if let Some(below) = rowspan(&text[open..inner_start]).and_then(|n| n.checked_sub(1))
+                && below > 0
+            {
+                if spanning.len() <= row.len() {
+                    spanning.resize(row.len() + 1, None);
+                }
+                spanning[row.len()] = Some((read.clone(), below));
+            }
+            row.push(read);
             cell_at = inner_end + close.len().min(text.len() - inner_end);
         }
+        carry(&mut row, &mut spanning, tr);
         if !row.is_empty() {
             rows.push(row);
         }
         at = row_end + 1;
     }
     (rows, end)
+}
+
+/// Puts the cells that span into this row from above (its `<tr>` at `tr`) in their columns,
+/// from column `row.len()` on, until a column has none.
+fn carry(row: &mut Vec<Cell>, spanning: &mut [Option<(Cell, usize)>], tr: usize) {
+    while let Some(slot) = spanning.get_mut(row.len())
+        && let Some((cell, left)) = slot
+    {
+        row.push(Cell {
+            span: tr..tr,
+            ..cell.clone()
+        });
+        *left -= 1;
+        if *left == 0 {
+            *slot = None;
+        }
+    }
+}
+
+/// The `rowspan` of a cell's opening tag (`<td rowspan="2">`), if it has one.
+fn rowspan(tag: &str) -> Option<usize> {
+    let at = find_ci(tag, 0, "rowspan")?;
+    let value = tag[at + "rowspan".len()..].trim_start().strip_prefix('=')?;
+    let value = value.trim_start().trim_start_matches(['"', '\'']);
+    let digits = value.len() - value.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    value[..digits].parse().ok()
 }
 
 /// A cell from its inner HTML: tags dropped, `<br>` and `<li>` kept as `<br/>` (the
@@ -106,6 +149,34 @@ mod tests {
             ]
         );
         assert_eq!(&text[rows[1][1].span.clone()], "10 times/s<br>30 times/s");
+    }
+
+    #[test]
+    fn a_cell_spanning_rows_stands_in_each_of_them() {
+        let text = "<table><tr><th>A</th><th>B</th><th>C</th></tr>\n\
+            <tr><td rowspan=\"3\">a</td><td>b1</td><td rowspan='2'>c</td></tr>\n\
+            <tr><td>b2</td></tr>\n\
+            <tr><td>b3</td><td>c3</td></tr>\n\
+            <tr><td>a4</td><td>b4</td><td>c4</td></tr></table>";
+        let (rows, _) = table_at(text, 0);
+        let texts: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                vec!["A", "B", "C"],
+                vec!["a", "b1", "c"],
+                vec!["a", "b2", "c"],
+                vec!["a", "b3", "c3"],
+                vec!["a4", "b4", "c4"],
+            ]
+        );
+        // A cell carried into a row is placed at that row's `<tr>`: its line.
+        let line = |at: usize| text[..at].matches('\n').count();
+        assert_eq!(line(rows[2][0].span.start), 2);
+        assert_eq!(line(rows[3][2].span.start), 3);
     }
 
     #[test]

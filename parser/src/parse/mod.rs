@@ -678,14 +678,16 @@ impl Reader<'_> {
         // read as such: the route is kept and its limit must come from limits.toml.
         let shifted = (!aligned).then(|| {
             format!(
-                "this row has {written} cells but its table's header (line {}) has {}: which cell is its limit would be a guess",
-                header_at.line, header_len
+                "this row has {written} {} but its table's header (line {}) has {}: which cell is its limit would be a guess",
+                cells_word(written),
+                header_at.line,
+                header_len
             )
         });
-        let Some(path_cell) = cells.get(url) else {
-            return;
-        };
-        let mut found = paths::paths_in(&path_cell.raw);
+        // A row too short to reach the URL column has no route that reads; with a path in
+        // another cell it is reported below, as a row that does not line up.
+        let path_cell = cells.get(url);
+        let mut found = path_cell.map_or_else(Vec::new, |cell| paths::paths_in(&cell.raw));
         let route_readable = !found.is_empty() && method_ok;
         if shifted.is_some() && !route_readable {
             if any_path {
@@ -696,8 +698,10 @@ impl Reader<'_> {
                         self.source,
                         at,
                         format!(
-                            "this row has {written} cells but its table's header (line {}) has {}: which cell is which is a guess, so the row is not read",
-                            header_at.line, header_len
+                            "this row has {written} {} but its table's header (line {}) has {}: which cell is which is a guess, so the row is not read",
+                            cells_word(written),
+                            header_at.line,
+                            header_len
                         ),
                         self.source.line_text(at.line).trim(),
                     )
@@ -706,6 +710,10 @@ impl Reader<'_> {
             }
             return;
         }
+        // Only a row that lines up or names its route gets here: it reaches the URL column.
+        let Some(path_cell) = path_cell else {
+            return;
+        };
         let cell = |index: Option<usize>| index.and_then(|i| cells.get(i));
         if found.is_empty() && table.relative_paths {
             // A column of paths written without their leading `/`.
@@ -1019,4 +1027,9 @@ fn comment_segments(text: &str, range: Range<usize>) -> Vec<(Range<usize>, bool)
         }
     }
     segments
+}
+
+/// `cell` or `cells`, for a count of them.
+fn cells_word(count: usize) -> &'static str {
+    if count == 1 { "cell" } else { "cells" }
 }
