@@ -641,6 +641,9 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         "默认",
         "默认为",
         "默认值",
+        "≤",
+        "⩽",
+        "<=",
     ];
     // A scope written before the window (`单用户 5 次/分钟`, `per user: 5 calls/minute`).
     const USER: &[&str] = &[
@@ -700,8 +703,17 @@ fn embedded_window(text: &str) -> Option<(usize, Found)> {
 fn window_at(text: &str) -> Option<Found> {
     let (max, rest) = parse_number(text)?;
     let rest = rest.trim_start();
-    if strip_prefix_ignore_case(rest, "qps").is_some_and(|after| after.trim().is_empty()) {
-        return Some(Found::Window(Window::new(max, Per::Second), "QPS".into()));
+    // `50 QPS`, `100 rps`, `60 rpm`: requests (queries) per second or per minute.
+    for (word, per) in [
+        ("qps", Per::Second),
+        ("rps", Per::Second),
+        ("qpm", Per::Minute),
+        ("rpm", Per::Minute),
+    ] {
+        if strip_prefix_ignore_case(rest, word).is_some_and(|after| after.trim().is_empty()) {
+            let unit = word.to_ascii_uppercase();
+            return Some(Found::Window(Window::new(max, per), unit));
+        }
     }
     let (unit, rest) = split_unit(rest)?;
     let cost = cost_of_unit(&unit);
@@ -869,10 +881,13 @@ fn multiplier(text: &str) -> Option<(u64, &str)> {
 fn split_unit(text: &str) -> Option<(String, &str)> {
     let lower = text.to_ascii_lowercase();
     let slash = text.find('/');
-    // `1000 per day`: no unit word before `per`.
+    // `1000 per day`: no unit word before `per`. `1 request every 2 seconds`.
     let per_word = match lower.starts_with("per ") {
         true => Some((0, 4)),
-        false => lower.find(" per ").map(|i| (i, i + 5)),
+        false => lower
+            .find(" per ")
+            .map(|i| (i, i + 5))
+            .or_else(|| lower.find(" every ").map(|i| (i, i + 7))),
     };
     let mei = text.find('每');
     let (unit_end, rest_start) = [slash.map(|i| (i, i + 1)), per_word, mei.map(|i| (i, i))]
@@ -975,6 +990,7 @@ fn scope_named(name: &str) -> Option<Scope> {
         "each",
         "asingle",
         "single",
+        "per",
     ] {
         if let Some(rest) = bare.strip_prefix(prefix)
             && !rest.is_empty()
@@ -1143,6 +1159,30 @@ mod tests {
         parse_phrase(phrase)
             .unwrap_or_else(|e| panic!("{phrase}: {e:?}"))
             .windows
+    }
+
+    #[test]
+    fn english_shorthands_and_comparators() {
+        for (phrase, window) in [
+            ("100 rps", Window::new(100, Per::Second)),
+            ("60 rpm", Window::new(60, Per::Minute)),
+            ("60 QPM", Window::new(60, Per::Minute)),
+            (
+                "1 request every 2 seconds",
+                Window::new(1, Per::Second).every(2),
+            ),
+            ("≤ 100 次/秒", Window::new(100, Per::Second)),
+            ("<= 100 requests/second", Window::new(100, Per::Second)),
+            (
+                "10/s (per user)",
+                Window::new(10, Per::Second).scoped(Scope::User),
+            ),
+            ("10/s (per App Key)", Window::new(10, Per::Second)),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
+        // `<` is not "at most": reading it as one would be a guess.
+        assert!(parse_phrase("< 100 次/秒").is_err());
     }
 
     #[test]
