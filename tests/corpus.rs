@@ -695,6 +695,94 @@ fn an_html_table_with_cells_spanning_rows() {
     );
 }
 
+/// A page of one section per API, as API references are written (Tencent-style): the
+/// section's route on a line of its own (in a one-line code block, a code span, or after a
+/// label such as `接口：`) and a sentence that states its limit. A section with one route
+/// and one such sentence pairs them; a section with two routes and one sentence pairs
+/// nothing (which limit is whose would be a guess), and its routes are reported at their
+/// lines. Written for this test; expected rows written down by hand.
+#[test]
+fn a_page_of_one_section_per_api() {
+    let document = "\
+# 服务端 API
+
+## 发送单聊消息
+
+请求地址：
+
+```
+POST https://console.tim.qq.com/v4/openim/sendmsg
+```
+
+频率限制：200 次/秒。
+
+## 批量发单聊消息
+
+`POST /v4/openim/batchsendmsg`
+
+该接口的调用频率上限为 100 次/秒。
+
+## 撤回消息
+
+接口：POST /v4/openim/admin_msgwithdraw
+
+默认频率限制为 50 次/秒。
+
+## 两个接口
+
+POST /v4/a
+
+POST /v4/b
+
+频率限制：10 次/秒。
+
+## 示例
+
+```
+POST /v4/example
+```
+";
+    let dir = page("sections", "api.md", document, "");
+    let load = load(&[&dir], false);
+    let read: Vec<[String; 5]> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            [
+                r["source"].as_str().unwrap().to_string(),
+                r["path"].as_str().unwrap().to_string(),
+                r["names"][0].as_str().unwrap().to_string(),
+                r["windows"][0]["max"].to_string(),
+                r["limit_source"]["origin"].as_str().unwrap().to_string()
+                    + " "
+                    + r["limit_source"]["at"].as_str().unwrap(),
+            ]
+        })
+        .collect();
+    let row = |line: usize, path: &str, name: &str, max: u64, limit_line: usize| {
+        [
+            format!("api.md:{line}"),
+            path.into(),
+            name.into(),
+            max.to_string(),
+            format!("prose api.md:{limit_line}"),
+        ]
+    };
+    assert_eq!(
+        read,
+        [
+            row(8, "/v4/openim/sendmsg", "发送单聊消息", 200, 11),
+            row(15, "/v4/openim/batchsendmsg", "批量发单聊消息", 100, 17),
+            row(21, "/v4/openim/admin_msgwithdraw", "撤回消息", 50, 23),
+        ],
+        "{:#?}",
+        load.diagnostics
+    );
+    // The two routes of one section: reported, not paired. The code block without a
+    // sentence is an example, as before.
+    let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(reported, [27, 29], "{:#?}", load.diagnostics);
+}
+
 /// A table whose path column is headed `接口` (a word for the API's name) and holds paths
 /// without their leading `/`, as some vendors write them: the column is the URL column
 /// because nearly all its cells are such paths. Rows written by hand.

@@ -112,8 +112,10 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
         unread_paths: Vec::new(),
         html_until: 0,
         last_table: None,
+        section_limits: SectionLimits::default(),
     };
     reader.read_markdown(0..source.text().len(), true);
+    reader.end_section();
     reader.finish();
     reader.parsed
 }
@@ -166,6 +168,22 @@ struct Reader<'a> {
     html_until: usize,
     /// The last GFM table's layout.
     last_table: Option<TableLayout>,
+    /// The current section's routes and limit sentences, paired when it ends.
+    section_limits: SectionLimits,
+}
+
+/// What one section (from a heading to the next) holds that a page of one section per API
+/// pairs: its routes on lines of their own that state no limit, and its sentences that
+/// state a limit about nothing else ([`prose::Kind::Section`]).
+#[derive(Debug, Default)]
+struct SectionLimits {
+    /// Rows (indices into `Parsed::rows`) read from route lines without a limit.
+    rows: Vec<usize>,
+    /// Routes alone in a one-line code block (`POST https://host/v4/openim/sendmsg`): rows
+    /// only when a sentence of the section gives their limit.
+    code_routes: Vec<Row>,
+    /// The sentences' phrases and where they are.
+    limits: Vec<(String, Position)>,
 }
 
 impl Reader<'_> {
@@ -185,6 +203,7 @@ impl Reader<'_> {
                             _ => {}
                         }
                     }
+                    self.end_section();
                     self.section = Some(title.trim().to_string());
                 }
                 Event::Start(Tag::Paragraph) => {
@@ -216,7 +235,30 @@ impl Reader<'_> {
                     let rows = table::collect(&mut events, self.source.text(), base);
                     self.read_table(rows, published, true);
                 }
-                Event::Start(Tag::CodeBlock(_)) => skip_to_end(&mut events, TagEnd::CodeBlock),
+                Event::Start(Tag::CodeBlock(_)) => {
+                    // A route alone in a block of one line, for its section's sentence.
+                    let mut lines = Vec::new();
+                    for (event, text_span) in events.by_ref() {
+                        match event {
+                            Event::End(TagEnd::CodeBlock) => break,
+                            Event::Text(text) => lines.push((text, text_span.start + base)),
+                            _ => {}
+                        }
+                    }
+                    if let [(text, offset)] = &lines[..]
+                        && text.trim_end().lines().count() == 1
+                    {
+                        let line = text.trim_end();
+                        let rows = self.parsed.rows.len();
+                        if self.read_bare_route(line, *offset, published) {
+                            let row = self.parsed.rows.pop().filter(|row| row.phrase.is_empty());
+                            if let Some(row) = row {
+                                self.section_limits.code_routes.push(row);
+                            }
+                            self.section_limits.rows.retain(|&r| r < rows);
+                        }
+                    }
+                }
                 // Text outside paragraphs: tight list items. Several events may share a line.
                 Event::Text(_) => {
                     let line = self.source.position(span.start).line;
@@ -387,6 +429,10 @@ impl Reader<'_> {
             }
             return;
         };
+        // A route line whose limit is a sentence (`- GET /v1/files/{id} 每秒最多 10 次`).
+        if statement.kind == prose::Kind::Section && self.read_bare_route(line, offset, published) {
+            return;
+        }
         // A sentence with a limit and a path: the path is no route unless a row names it.
         self.unread_path(line, offset, published);
         self.seen_limits.push((at.line, line.trim().to_string()));
@@ -435,6 +481,11 @@ impl Reader<'_> {
                 if above.is_empty() || !limitless.is_empty() {
                     self.apply_prose(&statement, phrase_at, &limitless, interfaces);
                 }
+            }
+            prose::Kind::Section => {
+                self.section_limits
+                    .limits
+                    .push((statement.phrase, phrase_at));
             }
             prose::Kind::Below { tables, interfaces } => {
                 self.prose = prose::Pending {
@@ -486,6 +537,21 @@ impl Reader<'_> {
             .strip_prefix("- ")
             .or_else(|| content.strip_prefix("* "))
             .unwrap_or(content);
+        // A label before the route (`接口：`, `请求地址：`, `Endpoint:`), and a code span
+        // around it (`` `POST /v1/users` ``).
+        let content = match content.split_once(['：', ':']) {
+            Some((label, rest))
+                if label.chars().count() <= 12
+                    && !rest.starts_with("//")
+                    && !label.contains(['/', '`'])
+                    && !label.chars().any(|c| c.is_ascii_digit())
+                    && !paths::is_method_list(label) =>
+            {
+                rest.trim_start()
+            }
+            _ => content,
+        };
+        let content = content.strip_prefix('`').unwrap_or(content);
         let start = offset + (line.len() - content.len());
         let (method, rest) = match content.split_once(char::is_whitespace) {
             Some((word, rest)) if paths::is_method_list(word) => {
@@ -513,8 +579,11 @@ impl Reader<'_> {
                 + found.span.end
                 + (rest[found.span.end..].len() - rest[found.span.end..].trim_start().len()),
         );
+        if phrase.is_empty() {
+            self.section_limits.rows.push(self.parsed.rows.len());
+        }
         self.parsed.rows.push(Row {
-            name: name.to_string(),
+            name: name.trim_end_matches('`').trim().to_string(),
             method: method.or(found.method),
             path: found.path,
             host: found.host,
@@ -524,6 +593,30 @@ impl Reader<'_> {
             ..self.row_at(at, published)
         });
         true
+    }
+
+    /// Pairs the section that ends here: its one route without a limit and its one sentence
+    /// that states a limit about nothing else. Any other count pairs nothing: which limit is
+    /// which route's would be a guess (the routes stay limitless and are reported so).
+    fn end_section(&mut self) {
+        let section = std::mem::take(&mut self.section_limits);
+        let [(phrase, at)] = &section.limits[..] else {
+            return;
+        };
+        let row = match (&section.rows[..], section.code_routes) {
+            ([r], routes) if routes.is_empty() => &mut self.parsed.rows[*r],
+            ([], mut routes) if routes.len() == 1 => {
+                self.parsed.rows.extend(routes.pop());
+                self.parsed.rows.last_mut().expect("just pushed")
+            }
+            _ => return,
+        };
+        row.phrase = phrase.clone();
+        row.phrase_at = *at;
+        row.origin = Origin::Prose;
+        if row.name.is_empty() {
+            row.name = self.section.clone().unwrap_or_default();
+        }
     }
 
     /// Gives the rows of `tables` that state no limit the limit of a sentence about them.

@@ -163,8 +163,9 @@ fn method_before(before: &str) -> Option<String> {
     methods_before(before).map(|(_, methods)| methods)
 }
 
-/// [`method_before`], with where the methods start in `before`: the run of words at its end
-/// that are methods or lists of them (`PUT, PATCH`, `GET/POST`), upper case, joined with `/`.
+/// The methods written as the last words of `before` (the run of words at its end that are
+/// methods or lists of them: `PUT, PATCH`, `GET/POST`), upper case and joined with `/`, and
+/// where they start.
 pub fn methods_before(before: &str) -> Option<(usize, String)> {
     let mut start = None;
     let mut methods = Vec::new();

@@ -37,6 +37,10 @@ pub enum Kind {
         /// How many interfaces it names (`以上两个接口`), if it says.
         interfaces: Option<usize>,
     },
+    /// Neither: the limit of the one route of its section, on a page of one section per API
+    /// (`## 发送单聊消息`, `POST /v4/openim/sendmsg`, `频率限制：200 次/秒。`), when its section
+    /// has exactly one such route and one such sentence; else nothing.
+    Section,
     /// The table(s) after it: `下表`, `以下`, `following`, `below`.
     Below {
         /// How many tables it names (`the following two tables`), if it says.
@@ -59,7 +63,7 @@ pub struct Pending {
     pub taken: Vec<usize>,
 }
 
-/// Reads a line of prose; `None` when it states no limit about rows.
+/// Reads a line of prose; `None` when it states no limit.
 pub fn read(line: &str) -> Option<Statement> {
     let (char_at, limit) = limit_in_sentence(line)?;
     let offset = line
@@ -117,7 +121,7 @@ pub fn read(line: &str) -> Option<Statement> {
             (Some(a), Some(b)) if b < a => Kind::Below { tables, interfaces },
             (Some(_), _) => Kind::Above { tables, interfaces },
             (None, Some(_)) => Kind::Below { tables, interfaces },
-            (None, None) => return None,
+            (None, None) => Kind::Section,
         }
     };
     Some(Statement {
@@ -248,7 +252,14 @@ mod tests {
 
     #[test]
     fn limits_that_say_nothing_about_rows() {
-        assert!(read("For example, the default call frequency limit of the file upload API is 100 calls/second/App Key, and one add-on package provides 100 calls/second.").is_none());
+        // A limit about nothing named: at most its section's one route's (see `Kind::Section`).
+        let example = "For example, the default call frequency limit of the file upload API is 100 calls/second/App Key, and one add-on package provides 100 calls/second.";
+        assert_eq!(read(example).map(|s| s.kind), Some(Kind::Section));
+        assert_eq!(
+            read("频率限制：200 次/秒。").map(|s| s.kind),
+            Some(Kind::Section)
+        );
+        // No limit at all.
         assert!(read("本页介绍即时推送 RESTful API 的调用频率限制。").is_none());
     }
 }
