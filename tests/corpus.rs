@@ -783,6 +783,84 @@ POST /v4/example
     assert_eq!(reported, [27, 29], "{:#?}", load.diagnostics);
 }
 
+/// An English API reference whose sections are headed by their route (`### POST
+/// /v1/channels`) or name it on a line of their own, with a sentence for the limit; a route
+/// heading without one is a heading, not a row (the table in its section reads as usual).
+/// Written for this test; expected rows written down by hand.
+#[test]
+fn an_english_reference_with_a_section_per_route() {
+    let document = "\
+# REST API
+
+## Send a message
+
+`POST /v1/messages`
+
+Rate limit: 100 requests per second.
+
+## Get a user
+
+GET https://api.example.com/v1/users/{user_id}
+
+**Rate limit**: 20 calls/second/App Key
+
+### POST /v1/channels
+
+Create a channel.
+
+Rate limit: 10 requests per second per app.
+
+### `DELETE /v1/channels/{id}`
+
+- Rate limit: 5 requests per minute
+
+### GET /v1/other
+
+Returns other things.
+
+| API | Method | URL | Limit |
+| --- | --- | --- | --- |
+| Export | POST | /v1/exports | 2 requests/second |
+";
+    let dir = page("route-headings", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<[String; 4]> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let window = &r["windows"][0];
+            [
+                r["source"].as_str().unwrap().to_string(),
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                ),
+                format!("{}/{}", window["max"], window["per"].as_str().unwrap()),
+                r["limit_source"]["at"].as_str().unwrap().to_string(),
+            ]
+        })
+        .collect();
+    let row = |line: usize, route: &str, window: &str, limit_line: usize| {
+        [
+            format!("api.md:{line}"),
+            route.into(),
+            window.into(),
+            format!("api.md:{limit_line}"),
+        ]
+    };
+    assert_eq!(
+        read,
+        [
+            row(5, "POST /v1/messages", "100/second", 7),
+            row(11, "GET /v1/users/{user_id}", "20/second", 13),
+            row(15, "POST /v1/channels", "10/second", 19),
+            row(21, "DELETE /v1/channels/{id}", "5/minute", 23),
+            row(31, "POST /v1/exports", "2/second", 31),
+        ]
+    );
+}
+
 /// A table whose path column is headed `接口` (a word for the API's name) and holds paths
 /// without their leading `/`, as some vendors write them: the column is the URL column
 /// because nearly all its cells are such paths. Rows written by hand.

@@ -179,9 +179,10 @@ struct Reader<'a> {
 struct SectionLimits {
     /// Rows (indices into `Parsed::rows`) read from route lines without a limit.
     rows: Vec<usize>,
-    /// Routes alone in a one-line code block (`POST https://host/v4/openim/sendmsg`): rows
-    /// only when a sentence of the section gives their limit.
-    code_routes: Vec<Row>,
+    /// Routes in a heading (`### POST /v1/channels`) or alone in a one-line code block
+    /// (`POST https://host/v4/openim/sendmsg`): rows only when a sentence of the section
+    /// gives their limit.
+    candidates: Vec<Row>,
     /// The sentences' phrases and where they are.
     limits: Vec<(String, Position)>,
 }
@@ -205,6 +206,16 @@ impl Reader<'_> {
                     }
                     self.end_section();
                     self.section = Some(title.trim().to_string());
+                    // A heading that is a route (`### POST /v1/channels`) is its section's
+                    // route: the section is about it.
+                    let source = self.source.text();
+                    let raw = source[span.clone()].lines().next().unwrap_or("");
+                    let content = raw.trim_start().trim_start_matches('#').trim_start();
+                    let offset = span.start + (raw.len() - content.len());
+                    let content = content.trim_end().trim_end_matches('#').trim_end();
+                    if self.candidate_route(content, offset, published) {
+                        self.section = None;
+                    }
                 }
                 Event::Start(Tag::Paragraph) => {
                     skip_to_end(&mut events, TagEnd::Paragraph);
@@ -248,15 +259,7 @@ impl Reader<'_> {
                     if let [(text, offset)] = &lines[..]
                         && text.trim_end().lines().count() == 1
                     {
-                        let line = text.trim_end();
-                        let rows = self.parsed.rows.len();
-                        if self.read_bare_route(line, *offset, published) {
-                            let row = self.parsed.rows.pop().filter(|row| row.phrase.is_empty());
-                            if let Some(row) = row {
-                                self.section_limits.code_routes.push(row);
-                            }
-                            self.section_limits.rows.retain(|&r| r < rows);
-                        }
+                        self.candidate_route(text.trim_end(), *offset, published);
                     }
                 }
                 // Text outside paragraphs: tight list items. Several events may share a line.
@@ -595,6 +598,23 @@ impl Reader<'_> {
         true
     }
 
+    /// A route in a heading or alone in a one-line code block: a row only if its section's
+    /// sentence gives its limit (else a heading or an example, as before), and whether it
+    /// is one.
+    fn candidate_route(&mut self, line: &str, offset: usize, published: bool) -> bool {
+        let rows = self.parsed.rows.len();
+        if !self.read_bare_route(line, offset, published) {
+            return false;
+        }
+        self.section_limits.rows.retain(|&r| r < rows);
+        // A limit on the line itself (`POST /v1/users 100 requests per second`) is not
+        // read there either: what a heading or an example says is no row of its own.
+        if let Some(row) = self.parsed.rows.pop().filter(|row| row.phrase.is_empty()) {
+            self.section_limits.candidates.push(row);
+        }
+        true
+    }
+
     /// Pairs the section that ends here: its one route without a limit and its one sentence
     /// that states a limit about nothing else. Any other count pairs nothing: which limit is
     /// which route's would be a guess (the routes stay limitless and are reported so).
@@ -603,7 +623,7 @@ impl Reader<'_> {
         let [(phrase, at)] = &section.limits[..] else {
             return;
         };
-        let row = match (&section.rows[..], section.code_routes) {
+        let row = match (&section.rows[..], section.candidates) {
             ([r], routes) if routes.is_empty() => &mut self.parsed.rows[*r],
             ([], mut routes) if routes.len() == 1 => {
                 self.parsed.rows.extend(routes.pop());
