@@ -741,6 +741,8 @@ POST /v4/b
 ```
 POST /v4/example
 ```
+
+说明：/v4/example 仅为示例
 ";
     let dir = page("sections", "api.md", document, "");
     let load = load(&[&dir], false);
@@ -778,7 +780,8 @@ POST /v4/example
         load.diagnostics
     );
     // The two routes of one section: reported, not paired. The code block without a
-    // sentence is an example, as before.
+    // sentence is an example, as before, and a label before a path with more text after it
+    // (`说明：/v4/example 仅为示例`) is prose, not a route line.
     let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
     assert_eq!(reported, [27, 29], "{:#?}", load.diagnostics);
 }

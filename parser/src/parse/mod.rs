@@ -542,7 +542,7 @@ impl Reader<'_> {
             .unwrap_or(content);
         // A label before the route (`接口：`, `请求地址：`, `Endpoint:`), and a code span
         // around it (`` `POST /v1/users` ``).
-        let content = match content.split_once(['：', ':']) {
+        let (labelled, content) = match content.split_once(['：', ':']) {
             Some((label, rest))
                 if label.chars().count() <= 12
                     && !rest.starts_with("//")
@@ -550,9 +550,9 @@ impl Reader<'_> {
                     && !label.chars().any(|c| c.is_ascii_digit())
                     && !paths::is_method_list(label) =>
             {
-                rest.trim_start()
+                (true, rest.trim_start())
             }
-            _ => content,
+            _ => (false, content),
         };
         let content = content.strip_prefix('`').unwrap_or(content);
         let start = offset + (line.len() - content.len());
@@ -572,6 +572,10 @@ impl Reader<'_> {
         let at = self.source.position(start);
         // What follows the path is its phrase when it reads as one (`不限`), else its name.
         let after = rest[found.span.end..].trim();
+        // After a label, only a route alone on its line: `Note: /v1/x is deprecated` is prose.
+        if labelled && !after.trim_start_matches('`').trim().is_empty() {
+            return false;
+        }
         let (name, phrase) = if phrase::parse_phrase(after).is_ok() {
             ("", after)
         } else {
