@@ -864,6 +864,51 @@ Returns other things.
     );
 }
 
+/// A limit cell that says "the same as above" (`同上`, `〃`, `ditto`) takes the phrase of the
+/// row above it in its table; at the top of a table there is nothing above, and it is
+/// reported. Written for this test; expected rows written down by hand.
+#[test]
+fn a_limit_cell_that_says_the_same_as_above() {
+    let document = "\
+# 频率
+
+| 功能 | URL | 频率限制 |
+| --- | --- | --- |
+| 创建 | /v1/a | 100 次/秒 |
+| 删除 | /v1/b | 同上 |
+| 查询 | /v1/c | 〃 |
+| 修改 | /v1/d | 20 次/分钟 |
+| 导出 | /v1/e | ditto |
+
+| 功能 | URL | 频率限制 |
+| --- | --- | --- |
+| 导入 | /v1/f | 同上。 |
+";
+    let dir = page("ditto", "api.md", document, "default_method = \"POST\"\n");
+    let load = load(&[&dir], false);
+    let read: Vec<(String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let window = &r["windows"][0];
+            let limit = format!("{}/{}", window["max"], window["per"].as_str().unwrap());
+            (r["path"].as_str().unwrap().to_string(), limit)
+        })
+        .collect();
+    let row = |path: &str, limit: &str| (path.to_string(), limit.to_string());
+    assert_eq!(
+        read,
+        [
+            row("/v1/a", "100/second"),
+            row("/v1/b", "100/second"),
+            row("/v1/c", "100/second"),
+            row("/v1/d", "20/minute"),
+            row("/v1/e", "20/minute"),
+        ]
+    );
+    let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(reported, [13], "{:#?}", load.diagnostics);
+}
+
 /// A table whose path column is headed `接口` (a word for the API's name) and holds paths
 /// without their leading `/`, as some vendors write them: the column is the URL column
 /// because nearly all its cells are such paths. Rows written by hand.

@@ -872,8 +872,19 @@ impl Reader<'_> {
             return;
         }
         let limit = cell(limit_column);
+        let mut phrase_at = limit.map_or(at, |c| self.source.position(c.span.start));
+        // `同上`: the phrase of the row above, in the same table, where it is written.
+        let above = (self.parsed.rows.last())
+            .filter(|row| row.table == Some(table_id) && !row.phrase.is_empty())
+            .filter(|_| limit.is_some_and(|c| is_ditto(c.text.trim())))
+            .map(|row| (row.phrase.clone(), row.phrase_at));
         let phrase = match &shifted {
             Some(_) => String::new(),
+            None if above.is_some() => {
+                let (phrase, at) = above.expect("checked");
+                phrase_at = at;
+                phrase
+            }
             // `-`, `—`, `N/A`: nothing stated, so the table's sentence or the default applies.
             None => limit
                 .map(|c| c.text.trim())
@@ -913,7 +924,7 @@ impl Reader<'_> {
                 adjustable,
                 method_at: method.map_or(at, |c| self.source.position(c.span.start)),
                 path_at: self.source.position(path_cell.span.start + path.span.start),
-                phrase_at: limit.map_or(at, |c| self.source.position(c.span.start)),
+                phrase_at,
                 ..self.row_at(at, published)
             });
         }
@@ -1149,4 +1160,12 @@ fn comment_segments(text: &str, range: Range<usize>) -> Vec<(Range<usize>, bool)
 /// `cell` or `cells`, for a count of them.
 fn cells_word(count: usize) -> &'static str {
     if count == 1 { "cell" } else { "cells" }
+}
+
+/// A cell that says "the same as the row above": `同上`, `〃`, `ditto`, `same as above`.
+fn is_ditto(text: &str) -> bool {
+    let text = text.trim_end_matches(['。', '.']).trim();
+    ["同上", "〃", "ditto", "same as above"]
+        .iter()
+        .any(|word| text.eq_ignore_ascii_case(word))
 }
