@@ -132,15 +132,19 @@ pub fn find_ci(text: &str, from: usize, needle: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The cells' texts, row by row.
+    fn texts(rows: &[Vec<Cell>]) -> Vec<Vec<&str>> {
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+            .collect()
+    }
+
     #[test]
     fn header_and_body_cells_with_markup_dropped() {
         let text = "<table border=\"1\">\n  <tr>\n    <th>Interface</th>\n    <th>Limit </th>\n  </tr>\n  <tr>\n    <td><a href=\"/x.html\"> Download </a></td>\n    <td>10 times/s<br>30 times/s</td>\n  </tr>\n</table>\nafter";
         let (rows, end) = table_at(text, 0);
         assert_eq!(&text[end..], "\nafter");
-        let texts: Vec<Vec<&str>> = rows
-            .iter()
-            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let texts = texts(&rows);
         assert_eq!(
             texts,
             vec![
@@ -159,10 +163,7 @@ mod tests {
             <tr><td>b3</td><td>c3</td></tr>\n\
             <tr><td>a4</td><td>b4</td><td>c4</td></tr></table>";
         let (rows, _) = table_at(text, 0);
-        let texts: Vec<Vec<&str>> = rows
-            .iter()
-            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let texts = texts(&rows);
         assert_eq!(
             texts,
             vec![
