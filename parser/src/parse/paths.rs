@@ -181,8 +181,9 @@ pub fn methods_before(before: &str) -> Option<(usize, String)> {
         if !is_method_list(bare) {
             break;
         }
-        let at = head.len() + (word.len() - word.trim_start_matches(['`', '*', '(']).len());
-        start = Some(if head.is_empty() { at } else { at + 1 });
+        // `word` ends `rest`, whatever white space (`　` too) stood before it.
+        let word_start = rest.len() - word.len();
+        start = Some(word_start + word.len() - word.trim_start_matches(['`', '*', '(']).len());
         methods.push(bare.to_ascii_uppercase());
         rest = head.trim_end();
     }
@@ -366,6 +367,8 @@ mod tests {
         assert_eq!(methods_before("`GET"), Some((1, "GET".into())));
         assert_eq!(methods_before("创建用户 POST "), Some((13, "POST".into())));
         assert_eq!(methods_before("get/post"), Some((0, "GET/POST".into())));
+        // An ideographic space is three bytes.
+        assert_eq!(methods_before("创建用户　POST"), Some((15, "POST".into())));
         assert_eq!(methods_before("Get user"), None);
         assert_eq!(methods_before(""), None);
     }
