@@ -354,6 +354,16 @@ impl Router {
         ))
     }
 
+    /// Whether `target` is a path as it stands, or as good as one: it starts with `/` and
+    /// has no query or fragment from the length of the shortest documented path on (one
+    /// before would leave a path too short to match), so there is nothing to cut off before
+    /// looking it up.
+    #[inline(always)]
+    fn is_bare_path(&self, target: &str) -> bool {
+        let after_shortest = target.as_bytes().get(self.shortest..).unwrap_or_default();
+        target.starts_with('/') && !words::has_query(after_shortest)
+    }
+
     /// The methods of the most specific template with parameters that matches `path`.
     #[inline(always)]
     fn parameterised(&self, path: &[u8]) -> Option<&'static Methods> {
@@ -557,18 +567,6 @@ fn split_segment(rest: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
 #[inline(always)]
 fn is_param_value(segment: &[u8]) -> bool {
     !matches!(segment, b"" | b"." | b"..")
-}
-
-impl Router {
-    /// Whether `target` is a path as it stands, or as good as one: it starts with `/` and
-    /// has no query or fragment from the length of the shortest documented path on (one
-    /// before would leave a path too short to match), so there is nothing to cut off before
-    /// looking it up.
-    #[inline(always)]
-    fn is_bare_path(&self, target: &str) -> bool {
-        let after_shortest = target.as_bytes().get(self.shortest..).unwrap_or_default();
-        target.starts_with('/') && !words::has_query(after_shortest)
-    }
 }
 
 /// The path of a request target: the target itself when it starts with `/`, the part after

@@ -878,15 +878,14 @@ impl Reader<'_> {
             .filter(|row| row.table == Some(table_id) && !row.phrase.is_empty())
             .filter(|_| limit.is_some_and(|c| is_ditto(c.text.trim())))
             .map(|row| (row.phrase.clone(), row.phrase_at));
-        let phrase = match &shifted {
-            Some(_) => String::new(),
-            None if above.is_some() => {
-                let (phrase, at) = above.expect("checked");
+        let phrase = match (&shifted, above) {
+            (Some(_), _) => String::new(),
+            (None, Some((phrase, at))) => {
                 phrase_at = at;
                 phrase
             }
             // `-`, `—`, `N/A`: nothing stated, so the table's sentence or the default applies.
-            None => limit
+            (None, None) => limit
                 .map(|c| c.text.trim())
                 .filter(|text| !is_placeholder(text))
                 .map_or_else(String::new, |text| match &table.header_unit {

@@ -183,13 +183,13 @@ fn path_then_phrase(content: &str, tokens: &[Range<usize>]) -> Option<Cells> {
         let mut method = None;
         loop {
             let text = &content[rest..];
-            let trimmed =
-                text.trim_start_matches(|c: char| c.is_whitespace() || "-–—:：=→,，、".contains(c));
+            let trimmed = text.trim_start_matches(|c: char| {
+                c.is_whitespace() || SEPARATORS.contains(c) || ",，、".contains(c)
+            });
             rest += text.len() - trimmed.len();
-            let Some(close) = ["(", "（"]
-                .iter()
-                .find(|open| trimmed.starts_with(**open))
-                .and_then(|_| trimmed.find([')', '）']))
+            let Some(close) = (trimmed.starts_with(['(', '（']))
+                .then(|| trimmed.find([')', '）']))
+                .flatten()
             else {
                 break;
             };
@@ -211,9 +211,12 @@ fn path_then_phrase(content: &str, tokens: &[Range<usize>]) -> Option<Cells> {
     })
 }
 
-/// A token that only separates a row's path from its limit: a dash, a colon, `=` or `→`.
+/// What separates a row's path from its limit: a dash, a colon, `=` or `→`.
+const SEPARATORS: &str = "-–—:：=→";
+
+/// A token that only separates a row's path from its limit.
 fn is_separator(token: &str) -> bool {
-    !token.is_empty() && token.chars().all(|c| "-–—:：=→".contains(c))
+    !token.is_empty() && token.chars().all(|c| SEPARATORS.contains(c))
 }
 
 /// Half- and full-width digits.
