@@ -23,6 +23,7 @@ use all_rows::{easemob_push, rongcloud};
 use generated_routes::routes600;
 
 /// One request: the document it belongs to, the method and a concrete path.
+#[derive(Clone)]
 struct Request {
     /// Easemob's document (or, in the 600-route set, that document).
     easemob: bool,
@@ -143,14 +144,11 @@ fn compare(
             path: r.path.clone(),
         })
         .collect();
-    let (easemob_hits, rongcloud_hits): (Vec<Request>, Vec<Request>) = requests
-        .iter()
-        .map(|r| Request {
-            easemob: r.easemob,
-            method: r.method,
-            path: r.path.clone(),
-        })
-        .partition(|r| r.easemob);
+    let by_document = |set: &[Request]| -> (Vec<Request>, Vec<Request>) {
+        set.iter().cloned().partition(|r| r.easemob)
+    };
+    let (easemob_hits, rongcloud_hits) = by_document(requests);
+    let (easemob_misses, rongcloud_misses) = by_document(&misses);
     let mut sets = vec![
         ("hits", requests),
         ("misses", &misses[..]),
@@ -161,6 +159,8 @@ fn compare(
     if !rongcloud_hits.is_empty() {
         sets.push(("hits_rongcloud_static", &rongcloud_hits[..]));
         sets.push(("hits_easemob_parameterised", &easemob_hits[..]));
+        sets.push(("misses_rongcloud_static", &rongcloud_misses[..]));
+        sets.push(("misses_easemob_parameterised", &easemob_misses[..]));
     }
     for (name, set) in sets {
         let mut group = c.benchmark_group(format!("{prefix}{name}"));
