@@ -133,7 +133,8 @@
 //! its parent (what is left before its last segment) in a table of those ending in a
 //! parameter. What these lookups find is the most specific match, so the rest of the
 //! templates, with a parameter
-//! further up (`push/label/{labelname}/user`), are only walked when it finds nothing. They
+//! further up (`push/label/{labelname}/user`), are only walked when it finds nothing, and
+//! only for a path long enough below the chain for one of them to match. They
 //! form a segment trie of [`Node`]s: the walk takes one segment at a time, tries the node's
 //! static child of that text (compared in place when the node has few children, else looked
 //! up in the node's own table) and, when nothing below that child matches, the parameter
@@ -185,6 +186,9 @@ pub struct Chain {
     /// The trie node below the chain's parameters, where the walk for the other templates
     /// starts.
     pub node: u16,
+    /// The length of the shortest text below the chain that a template in the trie matches
+    /// (a parameter matches one byte): a shorter one is not walked.
+    pub shortest_walked: usize,
 }
 
 /// Static texts (whole paths, or one segment) and what each leads to, in a hash table.
@@ -373,6 +377,9 @@ impl Router {
         let rest = self.chain.skip(rest)?;
         if let Some(found) = self.chain.find(rest) {
             return Some(found);
+        }
+        if rest.len() < self.chain.shortest_walked {
+            return None;
         }
         let node = self.nodes.get(usize::from(self.chain.node))?;
         walk(self.nodes, node, rest)

@@ -165,12 +165,28 @@ fn chain<'g, 'a>(
     items.extend(params_items);
     // The walk starts below the chain: the trie's nodes 0 to `depth` are its parameters.
     let node = Literal::u16_unsuffixed(depth as u16);
+    let shortest_walked = others
+        .iter()
+        .map(|group| {
+            let below = &group.members[0].0.template.segments[depth..];
+            let texts: usize = below
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Static(text) => text.len(),
+                    Segment::Param(_) => 1,
+                })
+                .sum();
+            texts + below.len() - 1
+        })
+        .min()
+        .unwrap_or(0);
     let chain = quote! {
         #krate::router::Chain {
             depth: #depth,
             tails: #tails,
             tail_params: #tail_params,
             node: #node,
+            shortest_walked: #shortest_walked,
         }
     };
     (items, chain, others)
