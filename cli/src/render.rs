@@ -66,6 +66,7 @@ fn cells(row: &EndpointRow) -> [String; 10] {
             let scope = match w.scope {
                 ratespec::Scope::User => " per user",
                 ratespec::Scope::Channel => " per channel",
+                ratespec::Scope::Ip => " per IP",
                 _ => "",
             };
             format!("{} {unit}/{period}{scope}", w.max)

@@ -160,15 +160,20 @@ pub enum Scope {
     User,
     /// One quota per channel the request posts to (`单个频道限 20 条/每秒`).
     Channel,
+    /// One quota per client IP address the vendor sees (`20 次/秒/IP`, `单 IP 100 次/分钟`,
+    /// `per IP`). Counted per scope key like the others: the caller's egress address, or one
+    /// constant key for a fleet behind one address.
+    Ip,
 }
 
 impl Scope {
-    /// The snake-case name used in JSON: `tenant`, `user`, `channel`.
+    /// The snake-case name used in JSON: `tenant`, `user`, `channel`, `ip`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Scope::Tenant => "tenant",
             Scope::User => "user",
             Scope::Channel => "channel",
+            Scope::Ip => "ip",
         }
     }
 }

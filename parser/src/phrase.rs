@@ -656,6 +656,17 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         "per user",
         "each user",
     ];
+    // Compared without spaces: `单 IP` and `单IP` are both written.
+    const IP: &[&str] = &[
+        "单ip",
+        "单个ip",
+        "每个ip",
+        "每ip",
+        "同一ip",
+        "同一个ip",
+        "perip",
+        "eachip",
+    ];
     const TENANT: &[&str] = &[
         "单个应用",
         "每个应用",
@@ -667,16 +678,21 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         "per app",
     ];
     let lower = before.to_lowercase();
-    let bare = lower
-        .trim_end()
-        .trim_end_matches([':', '：', ','])
-        .trim_end();
-    let scope = if USER.iter().any(|w| bare.ends_with(w)) {
-        Some(Scope::User)
-    } else if TENANT.iter().any(|w| bare.ends_with(w)) {
-        Some(Scope::Tenant)
-    } else {
-        None
+    let trim = |text: &'_ str| -> String {
+        let text = text.trim_end().trim_end_matches([':', '：', ',', '，']);
+        text.trim_end().to_string()
+    };
+    let bare = trim(&lower);
+    // Whose limit the words say, right before the window or before a word that introduces it
+    // (`每个用户最多 5 次/分钟`, `per IP up to 100 requests/minute`).
+    let scope = match found {
+        Found::Window(..) => INTRODUCERS
+            .iter()
+            .filter_map(|word| bare.strip_suffix(word))
+            .map(trim)
+            .chain([bare.clone()])
+            .find_map(|words| scope_before(&words, USER, IP, TENANT)),
+        Found::Cap(_) => scope_before(&bare, USER, IP, TENANT),
     };
     match (scope, found) {
         (Some(scope), Found::Window(window, unit)) => {
@@ -685,6 +701,20 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         (Some(_), Found::Cap(_)) => None,
         (None, found) => (bare.is_empty() || INTRODUCERS.iter().any(|word| bare.ends_with(word)))
             .then_some(found),
+    }
+}
+
+/// The scope that words right before a window name, by the lists of words for each.
+fn scope_before(words: &str, user: &[&str], ip: &[&str], tenant: &[&str]) -> Option<Scope> {
+    let compact: String = words.chars().filter(|c| !c.is_whitespace()).collect();
+    if user.iter().any(|w| words.ends_with(w)) {
+        Some(Scope::User)
+    } else if ip.iter().any(|w| compact.ends_with(w)) {
+        Some(Scope::Ip)
+    } else if tenant.iter().any(|w| words.ends_with(w)) {
+        Some(Scope::Tenant)
+    } else {
+        None
     }
 }
 
@@ -960,7 +990,8 @@ fn parse_period(text: &str) -> Option<(u32, Per, &str)> {
 }
 
 /// What may follow the period: nothing, or `/App Key`, `/App ID`, `per App Key` (the
-/// tenant), `/单用户 ID`, `/single user ID`, `per user` (each user).
+/// tenant), `/单用户 ID`, `/single user ID`, `per user` (each user), `/IP`, `per IP` (each
+/// client address).
 fn parse_scope(text: &str) -> Option<Scope> {
     let text = text.trim();
     if text.is_empty() {
@@ -972,8 +1003,8 @@ fn parse_scope(text: &str) -> Option<Scope> {
     scope_named(name)
 }
 
-/// Whose quota a name says (`App Key`, `每个 App Key`, `单用户 ID`, `single user ID`), if it
-/// names one.
+/// Whose quota a name says (`App Key`, `每个 App Key`, `单用户 ID`, `single user ID`, `单 IP`),
+/// if it names one.
 fn scope_named(name: &str) -> Option<Scope> {
     let compact: String = name
         .chars()
@@ -1002,6 +1033,9 @@ fn scope_named(name: &str) -> Option<Scope> {
     match bare {
         "appkey" | "appid" | "app" | "应用" => Some(Scope::Tenant),
         "用户id" | "用户" | "userid" | "user" => Some(Scope::User),
+        "ip" | "ip地址" | "ipaddress" | "客户端ip" | "clientip" | "来源ip" | "sourceip" => {
+            Some(Scope::Ip)
+        }
         _ => None,
     }
 }
@@ -1098,18 +1132,27 @@ fn keyed_window(sub: &SubLimit) -> Option<(Window, String)> {
     else {
         return None;
     };
-    let subject = scope.to_lowercase();
-    let one = ["单个", "每个", "单", "每", "per ", "each ", "single ", "a "];
+    // Compared without spaces: `单个 IP` and `单个IP` are both written.
+    let compact = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let subject = compact(scope);
+    let one = ["单个", "每个", "单", "每", "per", "each", "single", "a"];
     let named = |nouns: &[&str]| {
         nouns.iter().any(|noun| {
             one.iter()
-                .any(|one| subject.trim() == format!("{one}{noun}").trim())
+                .any(|one| subject == compact(&format!("{one}{noun}")))
         })
     };
     let scope = if named(&["频道", "channel"]) {
         Scope::Channel
     } else if named(&["用户", "用户 id", "user", "user id"]) {
         Scope::User
+    } else if named(&["ip", "ip地址", "ipaddress"]) {
+        Scope::Ip
     } else {
         return None;
     };
@@ -1159,6 +1202,32 @@ mod tests {
         parse_phrase(phrase)
             .unwrap_or_else(|e| panic!("{phrase}: {e:?}"))
             .windows
+    }
+
+    #[test]
+    fn limits_per_client_address() {
+        let ip = |max, per| Window::new(max, per).scoped(Scope::Ip);
+        for (phrase, window) in [
+            ("20 次/秒/IP", ip(20, Per::Second)),
+            ("20 次/秒/单 IP", ip(20, Per::Second)),
+            ("单IP 100 次/分钟", ip(100, Per::Minute)),
+            ("每个 IP 最多 100 次/分钟", ip(100, Per::Minute)),
+            ("100 requests/minute per IP", ip(100, Per::Minute)),
+            ("per IP: 10 calls/second", ip(10, Per::Second)),
+            ("10/s (per IP address)", ip(10, Per::Second)),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
+        // A main window, and a narrower one counted per address.
+        assert_eq!(
+            windows("1000 次/秒，单个 IP 限 20 次/秒"),
+            vec![Window::new(1000, Per::Second), ip(20, Per::Second)]
+        );
+        // Whose limit it is, before the word that introduces it.
+        assert_eq!(
+            windows("每个用户最多 5 次/分钟"),
+            vec![Window::new(5, Per::Minute).scoped(Scope::User)]
+        );
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub(crate) fn end_ms(w: &Window, utc_offset_secs: i32, id: u64) -> u64 {
 }
 
 /// Whether `w` is counted once per tenant (App Key): the windows of a limiter's own table.
-/// The others ([`Scope::User`], [`Scope::Channel`]) are counted per scope key, for the
+/// The others ([`Scope::User`], [`Scope::Channel`], [`Scope::Ip`]) are counted per scope key, for the
 /// calls that name one (`try_acquire_scoped`).
 pub(crate) const fn enforced(w: &Window) -> bool {
     matches!(w.scope, Scope::Tenant)
@@ -246,6 +246,12 @@ mod tests {
         );
         assert_eq!(layout.find(0, Per::Minute.into()), Some(0));
         assert_eq!(layout.windows(1), &[]);
+        // Every scope but the tenant's is counted per scope key, a client address too.
+        for scope in [Scope::User, Scope::Channel, Scope::Ip] {
+            let w = Window::new(20, Per::Second).scoped(scope);
+            assert!(scoped(&w) && !enforced(&w), "{scope:?}");
+        }
+        assert!(enforced(&Window::new(20, Per::Second)));
     }
 
     #[test]

@@ -357,6 +357,7 @@ trait Sink {
             Scope::Tenant => b"",
             Scope::User => b"user-",
             Scope::Channel => b"channel-",
+            Scope::Ip => b"ip-",
             _ => b"scoped-",
         };
         if !scope.is_empty() {
@@ -604,6 +605,9 @@ mod tests {
                 .scoped(Scope::Channel),
         );
         assert_eq!(longest.value().unwrap(), "\"channel-4294967295d\"");
+        let mut per_address = Vec::new();
+        per_address.name(&Window::new(20, Per::Second).scoped(Scope::Ip));
+        assert_eq!(per_address, b"\"ip-second\"");
     }
 
     #[test]
