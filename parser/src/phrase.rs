@@ -719,13 +719,76 @@ fn scope_before(words: &str, user: &[&str], ip: &[&str], tenant: &[&str]) -> Opt
 }
 
 /// The first window or cap in `text` that runs to the clause's end, with the number of
-/// chars before it; the words before it hold no digit.
+/// chars before it; the words before it hold no digit. A clause without digits may write
+/// its number in Chinese numerals (`两次/秒`): the first numeral a window starts at.
 fn embedded_window(text: &str) -> Option<(usize, Found)> {
     let chars: Vec<char> = text.chars().collect();
-    let first_digit = chars.iter().position(char::is_ascii_digit)?;
-    let rest: String = chars[first_digit..].iter().collect();
-    let found = window_at(&rest)?;
-    Some((first_digit, found))
+    let at = |start: usize| {
+        let rest: String = chars[start..].iter().collect();
+        Some((start, window_at(&rest)?))
+    };
+    match chars.iter().position(char::is_ascii_digit) {
+        Some(first_digit) => at(first_digit),
+        None => (0..chars.len())
+            .filter(|&start| is_chinese_numeral(chars[start]))
+            .find_map(at),
+    }
+}
+
+/// A digit or a unit of a number written in Chinese (`两`, `十`, `万`).
+fn is_chinese_numeral(c: char) -> bool {
+    "零一二两三四五六七八九十百千万亿".contains(c)
+}
+
+/// A number written in Chinese numerals at the start of `text` (`两` 2, `十五` 15, `二十` 20,
+/// `一百` 100, `三千` 3000, `一万五千` 15000), and the text after it.
+fn chinese_number(text: &str) -> Option<(u64, &str)> {
+    let end = text
+        .char_indices()
+        .find(|&(_, c)| !is_chinese_numeral(c))
+        .map_or(text.len(), |(i, _)| i);
+    // `total` holds what the 万 and 亿 already scaled, `section` the hundreds and tens below
+    // them, `digit` the digit waiting for its unit.
+    let (mut total, mut section, mut digit) = (0u64, 0u64, None::<u64>);
+    for c in text[..end].chars() {
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1_000,
+            '万' | '亿' => {
+                let scale = if c == '万' { 10_000 } else { 100_000_000 };
+                let whole = total
+                    .checked_add(section)?
+                    .checked_add(digit.take().unwrap_or(0))?;
+                total = whole.checked_mul(scale)?;
+                section = 0;
+                continue;
+            }
+            _ => {
+                // Two digits in a row (`一二`) are no number.
+                if digit.is_some() {
+                    return None;
+                }
+                let value = match c {
+                    '两' => 2,
+                    _ => "零一二三四五六七八九".chars().position(|d| d == c)? as u64,
+                };
+                digit = Some(value);
+                continue;
+            }
+        };
+        // `十` alone is ten; `百` and `千` need their digit.
+        let times = match digit.take() {
+            Some(d) => d,
+            None if unit == 10 => 1,
+            None => return None,
+        };
+        section = section.checked_add(times * unit)?;
+    }
+    let value = total
+        .checked_add(section)?
+        .checked_add(digit.unwrap_or(0))?;
+    (value > 0).then_some((value, &text[end..]))
 }
 
 /// `100 次/每秒`, `10 次/秒/App Key`, `1 次/30 分钟`, `100 个属性每秒`, `10 calls/second`,
@@ -847,6 +910,9 @@ fn count_allowed(text: &str) -> Option<(u64, String)> {
 /// guess.
 fn parse_number(text: &str) -> Option<(u64, &str)> {
     let text = text.trim_start();
+    if text.starts_with(is_chinese_numeral) {
+        return chinese_number(text);
+    }
     let chars: Vec<char> = text.chars().collect();
     let end = text
         .char_indices()
@@ -1202,6 +1268,32 @@ mod tests {
         parse_phrase(phrase)
             .unwrap_or_else(|e| panic!("{phrase}: {e:?}"))
             .windows
+    }
+
+    #[test]
+    fn numbers_in_chinese_numerals() {
+        for (phrase, window) in [
+            ("两次/秒", Window::new(2, Per::Second)),
+            ("每秒两次", Window::new(2, Per::Second)),
+            ("每分钟最多十次", Window::new(10, Per::Minute)),
+            ("十五次/分钟", Window::new(15, Per::Minute)),
+            ("二十次/分钟", Window::new(20, Per::Minute)),
+            ("一百次/秒", Window::new(100, Per::Second)),
+            ("三千次/天", Window::new(3_000, Per::Day)),
+            ("一万五千次/天", Window::new(15_000, Per::Day)),
+            (
+                "同一个用户每秒最多两次",
+                Window::new(2, Per::Second).scoped(Scope::User),
+            ),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
+        // Not a number: two digits in a row, a 百 without its digit, nothing at all.
+        for phrase in ["一二次/秒", "百次/秒", "零次/秒"] {
+            assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
+        // A numeral in prose is no window.
+        assert!(parse_phrase("支持一次发送多条消息").is_err());
     }
 
     #[test]
