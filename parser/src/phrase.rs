@@ -588,7 +588,7 @@ enum Found {
 /// users/second`): a sentence that merely mentions a number (`The size of each add-on
 /// package is 50 calls/second`) is not a limit.
 fn parse_limit_clause(text: &str) -> Option<Found> {
-    if let Some(found) = period_first(text) {
+    if let Some(found) = period_first(text).or_else(|| labelled(text)) {
         return Some(found);
     }
     // Words, then a period-first window: `同一个 AppKey 每秒最多 100 次`, `每个用户每分钟最多 5 次`.
@@ -842,6 +842,43 @@ fn per_request(text: &str) -> Option<&str> {
 }
 
 /// `每 5 秒 10 次`, `每分钟最多可发 10 次`, `每天最多可发 100 次广播消息`; `QPS: 100`.
+/// A label that names what is counted and the window, then the number: `Requests per
+/// second: 20`, `Calls per minute = 100`, `每秒请求数：20`, `每分钟调用次数: 100`.
+fn labelled(text: &str) -> Option<Found> {
+    let (label, value) = text.split_once([':', '：', '='])?;
+    let (max, tail) = parse_number(value)?;
+    if !tail.trim().is_empty() {
+        return None;
+    }
+    let label = label.trim();
+    let (noun, every, per) = match label.strip_prefix('每') {
+        Some(rest) => {
+            let (every, per, noun) = parse_period(rest)?;
+            (noun.trim(), every, per)
+        }
+        None => {
+            let at = label.to_ascii_lowercase().rfind(" per ")?;
+            let (every, per, rest) = parse_period(&label[at + " per ".len()..])?;
+            if !rest.trim().is_empty() {
+                return None;
+            }
+            (label[..at].trim(), every, per)
+        }
+    };
+    // Only a count of requests or messages is a limit (`Timeout per request: 30` is none).
+    const COUNTED: &[&str] = &[
+        "request", "call", "message", "quer", "请求", "调用", "次数", "消息", "条数",
+    ];
+    let lower = noun.to_lowercase();
+    if !COUNTED.iter().any(|word| lower.contains(word)) {
+        return None;
+    }
+    let window = Window::new(max, per)
+        .every(every)
+        .counting(cost_of_unit(noun));
+    Some(Found::Window(window, noun.to_string()))
+}
+
 fn period_first(text: &str) -> Option<Found> {
     if let Some(rest) = strip_prefix_ignore_case(text.trim(), "qps") {
         let rest = rest.trim_start().trim_start_matches([':', '=', '：']);
@@ -1268,6 +1305,34 @@ mod tests {
         parse_phrase(phrase)
             .unwrap_or_else(|e| panic!("{phrase}: {e:?}"))
             .windows
+    }
+
+    #[test]
+    fn a_label_naming_the_window_then_its_number() {
+        for (phrase, window) in [
+            ("Requests per second: 20", Window::new(20, Per::Second)),
+            ("Calls per minute = 100", Window::new(100, Per::Minute)),
+            (
+                "Max API calls per 10 seconds: 50",
+                Window::new(50, Per::Second).every(10),
+            ),
+            (
+                "Messages per day: 10,000",
+                Window::new(10_000, Per::Day).counting(Cost::Message),
+            ),
+            ("每秒请求数：20", Window::new(20, Per::Second)),
+            ("每分钟调用次数: 100", Window::new(100, Per::Minute)),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
+        // A label of something else, or a number with more after it, is no window.
+        for phrase in [
+            "Timeout per request: 30",
+            "Users per group: 500",
+            "Requests per second: 20 or more",
+        ] {
+            assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
     }
 
     #[test]
