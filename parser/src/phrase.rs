@@ -685,15 +685,25 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
     let bare = trim(&lower);
     // Whose limit the words say, right before the window or before a word that introduces it
     // (`每个用户最多 5 次/分钟`, `per IP up to 100 requests/minute`).
-    let scope = match found {
-        Found::Window(..) => INTRODUCERS
+    let owners = || {
+        INTRODUCERS
             .iter()
             .filter_map(|word| bare.strip_suffix(word))
             .map(trim)
             .chain([bare.clone()])
-            .find_map(|words| scope_before(&words, USER, IP, TENANT)),
+    };
+    let scope = match found {
+        Found::Window(..) => owners().find_map(|words| scope_before(&words, USER, IP, TENANT)),
         Found::Cap(_) => scope_before(&bare, USER, IP, TENANT),
     };
+    // `单个群组最多 20 条/秒`: one group's window, which no scope counts; reading it as the
+    // tenant's would be a guess.
+    if scope.is_none()
+        && matches!(found, Found::Window(..))
+        && owners().any(|words| names_other_subject(&words))
+    {
+        return None;
+    }
     match (scope, found) {
         (Some(scope), Found::Window(window, unit)) => {
             Some(Found::Window(window.scoped(scope), unit))
@@ -702,6 +712,32 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         (None, found) => (bare.is_empty() || INTRODUCERS.iter().any(|word| bare.ends_with(word)))
             .then_some(found),
     }
+}
+
+/// Whether `words` name one thing of a kind that no scope counts (`单个群组`, `每个频道`,
+/// `each group`): neither a user, an address nor the app.
+fn names_other_subject(words: &str) -> bool {
+    const ONE: &[&str] = &[
+        "单个",
+        "每个",
+        "同一个",
+        "同一",
+        "单",
+        "每",
+        "a single ",
+        "single ",
+        "each ",
+        "every ",
+        "per ",
+    ];
+    const TENANT: &[&str] = &["app", "应用", "租户", "tenant", "账号", "account"];
+    let lower = words.trim().to_lowercase();
+    ONE.iter()
+        .find_map(|one| lower.strip_prefix(one))
+        .is_some_and(|noun| {
+            let noun = noun.trim();
+            !noun.is_empty() && !TENANT.iter().any(|word| noun.contains(word))
+        })
 }
 
 /// The scope that words right before a window name, by the lists of words for each.
@@ -803,9 +839,10 @@ fn window_at(text: &str) -> Option<Found> {
         ("qpm", Per::Minute),
         ("rpm", Per::Minute),
     ] {
-        if strip_prefix_ignore_case(rest, word).is_some_and(|after| after.trim().is_empty()) {
+        // Then nothing, or whose quota it is (`20 QPS per App Key`, `50 QPS/单用户 ID`).
+        if let Some(scope) = strip_prefix_ignore_case(rest, word).and_then(parse_scope) {
             let unit = word.to_ascii_uppercase();
-            return Some(Found::Window(Window::new(max, per), unit));
+            return Some(Found::Window(Window::new(max, per).scoped(scope), unit));
         }
     }
     let (unit, rest) = split_unit(rest)?;
@@ -891,7 +928,22 @@ fn period_first(text: &str) -> Option<Found> {
     let rest = text.trim().strip_prefix('每')?;
     let (every, per, rest) = parse_period(rest)?;
     let mut rest = rest.trim_start();
-    for filler in ["内", "最多", "至多", "可以", "可", "调用", "发送", "发"] {
+    for filler in [
+        "内",
+        "最多",
+        "至多",
+        "不超过",
+        "不得超过",
+        "不能超过",
+        "不可超过",
+        "上限为",
+        "上限",
+        "可以",
+        "可",
+        "调用",
+        "发送",
+        "发",
+    ] {
         if let Some(r) = rest.strip_prefix(filler) {
             rest = r.trim_start();
         }
@@ -1208,7 +1260,13 @@ fn parse_sub_limit(text: &str, main: Option<&Window>) -> Option<SubLimit> {
             unit: unit.into(),
         });
     }
-    let (scope, window) = text.split_once('限')?;
+    // The 限 of `X 限 N`, not of 上限 (a cap, `上限 200 次/秒`), 限制, 限额 or 限频.
+    let at = text.char_indices().find_map(|(at, c)| {
+        let (before, after) = (&text[..at], &text[at + c.len_utf8()..]);
+        (c == '限' && !before.ends_with('上') && !after.starts_with(['制', '额', '频']))
+            .then_some(at)
+    })?;
+    let (scope, window) = (&text[..at], &text[at + '限'.len_utf8()..]);
     let scope = scope.trim();
     if scope.is_empty() || scope.chars().any(|c| c.is_ascii_digit()) {
         return None;
@@ -1264,10 +1322,11 @@ fn keyed_window(sub: &SubLimit) -> Option<(Window, String)> {
 
 /// A clause that speaks of a narrower limit with a number, though not in a known shape.
 fn looks_like_sub_limit(text: &str) -> bool {
+    let lower = text.to_lowercase();
     text.chars().any(|c| c.is_ascii_digit())
-        && ["其中", "单个", "每个", "最多", "限"]
+        && ["其中", "单个", "每个", "最多", "限", "each ", "single "]
             .iter()
-            .any(|word| text.contains(word))
+            .any(|word| lower.contains(word))
 }
 
 /// The cost basis a unit implies when no `按…计算` clause says otherwise.
@@ -1305,6 +1364,35 @@ mod tests {
         parse_phrase(phrase)
             .unwrap_or_else(|e| panic!("{phrase}: {e:?}"))
             .windows
+    }
+
+    #[test]
+    fn a_window_of_one_thing_no_scope_counts_is_no_tenant_window() {
+        // Alone, it is reported; after the main window, it is a sub-limit for the caller.
+        for phrase in [
+            "单个群组最多 20 条/秒",
+            "每个群最多 20 条/秒",
+            "Each group up to 20 messages/second",
+        ] {
+            assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
+        let limit = parse_phrase("100 次/秒，单个群组最多 20 条/秒").unwrap();
+        assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
+        assert_eq!(limit.sub_limits.len(), 1);
+        // The app is the tenant: its window is read.
+        assert_eq!(
+            windows("Single APP call limited to 10 times/s"),
+            vec![Window::new(10, Per::Second)]
+        );
+        // 上限 introduces a window; it is no subject before a 限.
+        assert_eq!(
+            windows("上限 200 次/秒"),
+            vec![Window::new(200, Per::Second)]
+        );
+        assert_eq!(
+            windows("单个应用每分钟不超过 600 次"),
+            vec![Window::new(600, Per::Minute)]
+        );
     }
 
     #[test]
@@ -1393,6 +1481,11 @@ mod tests {
             ("100 rps", Window::new(100, Per::Second)),
             ("60 rpm", Window::new(60, Per::Minute)),
             ("60 QPM", Window::new(60, Per::Minute)),
+            ("20 QPS per App Key", Window::new(20, Per::Second)),
+            (
+                "50 QPS/单用户 ID",
+                Window::new(50, Per::Second).scoped(Scope::User),
+            ),
             (
                 "1 request every 2 seconds",
                 Window::new(1, Per::Second).every(2),
