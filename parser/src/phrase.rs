@@ -162,7 +162,10 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
                     ));
                 }
                 Some(flag) => apply_flag(&mut limit, flag),
-                None if is_note(&group) => limit.notes.push(group),
+                None if is_note(&group) => {
+                    apply_note(&mut limit, &group);
+                    limit.notes.push(group);
+                }
                 None => {
                     return Err(error(
                         "unknown note in parentheses (known: 共享, 可调频, 已废弃, 默认值, 说明：…)",
@@ -523,6 +526,9 @@ fn apply_note(limit: &mut Limit, note: &str) {
     let raised = [
         "higher limit",
         "increase the limit",
+        "can be raised",
+        "can be increased",
+        "can be adjusted",
         "提升",
         "提高",
         "调整上限",
@@ -588,7 +594,10 @@ enum Found {
 /// users/second`): a sentence that merely mentions a number (`The size of each add-on
 /// package is 50 calls/second`) is not a limit.
 fn parse_limit_clause(text: &str) -> Option<Found> {
-    if let Some(found) = period_first(text).or_else(|| labelled(text)) {
+    let found = period_first(text)
+        .or_else(|| labelled(text))
+        .or_else(|| request_first(text));
+    if let Some(found) = found {
         return Some(found);
     }
     // Words, then a period-first window: `同一个 AppKey 每秒最多 100 次`, `每个用户每分钟最多 5 次`.
@@ -878,7 +887,62 @@ fn per_request(text: &str) -> Option<&str> {
         })
 }
 
-/// `每 5 秒 10 次`, `每分钟最多可发 10 次`, `每天最多可发 100 次广播消息`; `QPS: 100`.
+/// A per-request cap with the request first: `单次最多 100 个用户`, `每次请求最多 20 条消息`,
+/// `Each request: up to 100 users`.
+fn request_first(text: &str) -> Option<Found> {
+    const REQUEST: &[&str] = &[
+        "单次请求",
+        "每次请求",
+        "单次调用",
+        "每次调用",
+        "单次",
+        "每次",
+        "each request",
+        "per request",
+        "a single request",
+        "one request",
+    ];
+    const FILLERS: &[&str] = &[
+        ":",
+        "：",
+        ",",
+        "，",
+        "可",
+        "最多",
+        "至多",
+        "不超过",
+        "支持",
+        "up to",
+        "at most",
+        "can",
+        "include",
+        "contain",
+        "carry",
+    ];
+    let strip = |text: &'_ str, words: &[&str]| -> Option<usize> {
+        let at = words
+            .iter()
+            .find_map(|word| strip_prefix_ignore_case(text, word))?;
+        Some(text.len() - at.len())
+    };
+    let mut rest = text.trim();
+    rest = rest[strip(rest, REQUEST)?..].trim_start();
+    while let Some(at) = strip(rest, FILLERS) {
+        rest = rest[at..].trim_start();
+    }
+    let (max, unit) = parse_number(rest)?;
+    let unit = unit.trim();
+    let cost = cost_of_unit(unit);
+    // A count of something a request carries (users, messages): a count of calls is none.
+    (!unit.is_empty() && cost != Cost::Call && !unit.contains(['/', '每'])).then(|| {
+        Found::Cap(Cap {
+            max,
+            cost,
+            unit: unit.to_string().into(),
+        })
+    })
+}
+
 /// A label that names what is counted and the window, then the number: `Requests per
 /// second: 20`, `Calls per minute = 100`, `每秒请求数：20`, `每分钟调用次数: 100`.
 fn labelled(text: &str) -> Option<Found> {
@@ -916,6 +980,7 @@ fn labelled(text: &str) -> Option<Found> {
     Some(Found::Window(window, noun.to_string()))
 }
 
+/// `每 5 秒 10 次`, `每分钟最多可发 10 次`, `每天最多可发 100 次广播消息`; `QPS: 100`.
 fn period_first(text: &str) -> Option<Found> {
     if let Some(rest) = strip_prefix_ignore_case(text.trim(), "qps") {
         let rest = rest.trim_start().trim_start_matches([':', '=', '：']);
@@ -1392,6 +1457,29 @@ mod tests {
         assert_eq!(
             windows("单个应用每分钟不超过 600 次"),
             vec![Window::new(600, Per::Minute)]
+        );
+    }
+
+    #[test]
+    fn a_cap_with_the_request_first() {
+        let limit = parse_phrase("20 次/秒；单次最多 100 个用户").unwrap();
+        assert_eq!(limit.windows, vec![Window::new(20, Per::Second)]);
+        assert_eq!(
+            limit.caps,
+            vec![Cap {
+                max: 100,
+                cost: Cost::User,
+                unit: "个用户".into()
+            }]
+        );
+        let limit = parse_phrase("10 calls/second, each request: up to 20 messages").unwrap();
+        assert_eq!(limit.caps.len(), 1);
+        assert_eq!((limit.caps[0].max, limit.caps[0].cost), (20, Cost::Message));
+        // Notes in parentheses say whether the vendor raises the limit.
+        assert!(
+            parse_phrase("10 calls/second (can be raised on request)")
+                .unwrap()
+                .adjustable
         );
     }
 
