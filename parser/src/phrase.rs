@@ -600,10 +600,12 @@ fn parse_limit_clause(text: &str) -> Option<Found> {
     if let Some(found) = found {
         return Some(found);
     }
-    // Words, then a period-first window: `同一个 AppKey 每秒最多 100 次`, `每个用户每分钟最多 5 次`.
+    // Words, then a period-first window: `同一个 AppKey 每秒最多 100 次`, `每个用户每分钟最多 5 次`,
+    // `单个 App Key 的 QPS 为 100`.
+    let lower = text.to_ascii_lowercase();
     for (at, _) in text
         .char_indices()
-        .filter(|&(_, c)| c == '每')
+        .filter(|&(at, c)| c == '每' || lower[at..].starts_with("qps"))
         .skip_while(|&(at, _)| at == 0)
     {
         if let Some(found) = period_first(&text[at..]) {
@@ -646,6 +648,16 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         "限制为",
         "限额为",
         "频率为",
+        "频率",
+        "调用频率",
+        "频率限制",
+        "限制",
+        "限流",
+        "限频",
+        "最高",
+        "最大",
+        "rate limit",
+        "rate",
         "频率是",
         "默认",
         "默认为",
@@ -688,7 +700,10 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
     ];
     let lower = before.to_lowercase();
     let trim = |text: &'_ str| -> String {
-        let text = text.trim_end().trim_end_matches([':', '：', ',', '，']);
+        // `单个 App Key 的 QPS`: the possessive says whose, as the words before it do.
+        let text = text
+            .trim_end()
+            .trim_end_matches([':', '：', ',', '，', '的']);
         text.trim_end().to_string()
     };
     let bare = trim(&lower);
@@ -983,7 +998,28 @@ fn labelled(text: &str) -> Option<Found> {
 /// `每 5 秒 10 次`, `每分钟最多可发 10 次`, `每天最多可发 100 次广播消息`; `QPS: 100`.
 fn period_first(text: &str) -> Option<Found> {
     if let Some(rest) = strip_prefix_ignore_case(text.trim(), "qps") {
-        let rest = rest.trim_start().trim_start_matches([':', '=', '：']);
+        // `QPS: 50`, `QPS 上限 100`, `QPS 为 100`, `QPS limit is 100`.
+        let mut rest = rest.trim_start();
+        while let Some(after) = [
+            ":",
+            "=",
+            "：",
+            "上限为",
+            "上限",
+            "最大为",
+            "最大",
+            "最高",
+            "为",
+            "是",
+            "limit",
+            "is",
+            "of",
+        ]
+        .iter()
+        .find_map(|word| strip_prefix_ignore_case(rest, word))
+        {
+            rest = after.trim_start();
+        }
         let (max, tail) = parse_number(rest)?;
         return tail
             .trim()
@@ -1458,6 +1494,24 @@ mod tests {
             windows("单个应用每分钟不超过 600 次"),
             vec![Window::new(600, Per::Minute)]
         );
+    }
+
+    #[test]
+    fn words_that_introduce_a_window() {
+        for (phrase, window) in [
+            ("频率限制：100 次/分钟", Window::new(100, Per::Minute)),
+            ("限流 100 次/秒", Window::new(100, Per::Second)),
+            ("最高 100 次/秒", Window::new(100, Per::Second)),
+            ("QPS 上限 100", Window::new(100, Per::Second)),
+            ("QPS limit is 100", Window::new(100, Per::Second)),
+            ("单个 App Key 的 QPS 为 100", Window::new(100, Per::Second)),
+            (
+                "单用户的 QPS 为 5",
+                Window::new(5, Per::Second).scoped(Scope::User),
+            ),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
     }
 
     #[test]
