@@ -1177,3 +1177,54 @@ Tag Push /push.json 2 requests/hour, 3 requests/natural day (shared), adjustable
         ]
     );
 }
+
+/// Limits written in the words vendors use, in a list and in a table, with the rows written
+/// down by hand: a route inside a sentence, labels, numerals, the request first, per
+/// address; and a window of one group, which is no tenant window and is reported alone.
+#[test]
+fn limits_in_the_words_vendors_write() {
+    let document = "\
+# Limits
+
+- The `GET /v1/users` endpoint allows 50 requests per second.
+
+| API | Method | URL | Limit |
+| --- | --- | --- | --- |
+| A | POST | /v1/a | Requests per second: 20 |
+| B | POST | /v1/b | 每秒两次 |
+| C | POST | /v1/c | 20 次/秒/IP |
+| D | POST | /v1/d | 频率限制：100 次/分钟；单次最多 100 个用户 |
+| E | POST | /v1/e | 单个群组最多 20 条/秒 |
+";
+    let dir = page("vendor-words", "api.md", document, "");
+    let load = load(&[&dir], false);
+    let read: Vec<(String, String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            let limit = format!("{}/{}", w["max"], w["per"].as_str().unwrap());
+            let scope = w["scope"].as_str().unwrap().to_string();
+            (r["path"].as_str().unwrap().to_string(), limit, scope)
+        })
+        .collect();
+    let row = |path: &str, limit: &str, scope: &str| {
+        (path.to_string(), limit.to_string(), scope.to_string())
+    };
+    assert_eq!(
+        read,
+        [
+            row("/v1/users", "50/second", "tenant"),
+            row("/v1/a", "20/second", "tenant"),
+            row("/v1/b", "2/second", "tenant"),
+            row("/v1/c", "20/second", "ip"),
+            row("/v1/d", "100/minute", "tenant"),
+        ]
+    );
+    let d = rows(&load, &dir)
+        .into_iter()
+        .find(|r| r["path"] == "/v1/d")
+        .unwrap();
+    assert_eq!(d["caps"][0]["max"], 100, "{d:#}");
+    let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(reported, [11], "{:#?}", load.diagnostics);
+}
