@@ -1228,3 +1228,47 @@ fn limits_in_the_words_vendors_write() {
     let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
     assert_eq!(reported, [11], "{:#?}", load.diagnostics);
 }
+
+/// Tables whose limit column's header names the window, cells holding only numbers; rows
+/// written by hand.
+#[test]
+fn limit_columns_headed_by_their_window() {
+    let document = "\
+| Endpoint | Calls per minute |
+| --- | --- |
+| POST /v2/c | 600 |
+
+| 接口 | 每秒调用上限 |
+| --- | --- |
+| POST /v2/d | 100 |
+
+| 接口 | 每 10 秒请求数 |
+| --- | --- |
+| POST /v2/e | 30 |
+";
+    let dir = page("header-windows", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<(String, String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                r["path"].as_str().unwrap().to_string(),
+                w["max"].to_string(),
+                w["seconds"].to_string(),
+            )
+        })
+        .collect();
+    let row = |path: &str, max: &str, seconds: &str| {
+        (path.to_string(), max.to_string(), seconds.to_string())
+    };
+    assert_eq!(
+        read,
+        [
+            row("/v2/c", "600", "60"),
+            row("/v2/d", "100", "1"),
+            row("/v2/e", "30", "10"),
+        ]
+    );
+}

@@ -143,6 +143,19 @@ const MEANINGS: &[(Meaning, &[&str])] = &[
             "频控",
             "流控",
             "限频",
+            // A header that names the window is the limit column (`Calls per minute`, `每秒调用上限`).
+            "per second",
+            "per minute",
+            "per hour",
+            "per day",
+            "每秒",
+            "每分钟",
+            "每小时",
+            "每天",
+            "每日",
+            "请求数",
+            "调用次数",
+            "调用上限",
         ],
     ),
     (
@@ -273,13 +286,34 @@ pub fn header_unit(header: &str) -> Option<String> {
             Some(normalized[open + 1..close].trim().to_string())
         })
         .filter(|inner| phrase::parse_phrase(&format!("1 {inner}")).is_ok());
-    inner.or_else(|| {
-        normalized
-            .to_ascii_lowercase()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|word| word == "qps")
-            .then(|| "QPS".to_string())
-    })
+    inner
+        .or_else(|| {
+            normalized
+                .to_ascii_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|word| word == "qps")
+                .then(|| "QPS".to_string())
+        })
+        .or_else(|| whole_header_unit(normalized.trim()))
+}
+
+/// A header that is itself what its numbers count and their window (`Calls per minute`,
+/// `次/秒`), or a label of one (`每秒调用上限` → `calls/second`).
+fn whole_header_unit(header: &str) -> Option<String> {
+    if phrase::parse_phrase(&format!("1 {header}")).is_ok() {
+        return Some(header.to_string());
+    }
+    let limit = phrase::parse_phrase(&format!("{header}：1")).ok()?;
+    let [window] = limit.windows[..] else {
+        return None;
+    };
+    let per = window.per.as_str();
+    (window.cost == ratespec_core::Cost::Call && window.scope == ratespec_core::Scope::Tenant).then(
+        || match window.every {
+            1 => format!("calls/{per}"),
+            every => format!("calls per {every} {per}s"),
+        },
+    )
 }
 
 /// The cells of a GFM table row written on a line of its own, away from its table (a row
@@ -433,6 +467,17 @@ mod tests {
         assert_eq!(header_unit("QPS").as_deref(), Some("QPS"));
         assert_eq!(header_unit("Maximum API call frequency (default)"), None);
         assert_eq!(header_unit("频率限制"), None);
+        assert_eq!(header_unit("Limit"), None);
+        assert_eq!(
+            header_unit("Calls per minute").as_deref(),
+            Some("Calls per minute")
+        );
+        assert_eq!(header_unit("次/秒").as_deref(), Some("次/秒"));
+        assert_eq!(header_unit("每秒调用上限").as_deref(), Some("calls/second"));
+        assert_eq!(
+            header_unit("每 10 秒请求数").as_deref(),
+            Some("calls per 10 seconds")
+        );
     }
 
     #[test]
