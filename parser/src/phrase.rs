@@ -130,8 +130,9 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         .collect();
     let premise: Vec<bool> = (0..texts.len())
         .map(|i| {
+            // The clause as read below: without its `(...)` groups.
             texts.get(i + 1).is_some_and(|next| is_explanation(next))
-                && parse_limit_clause(&texts[i]).is_none()
+                && parse_limit_clause(&split_trailing_groups(&texts[i]).0).is_none()
         })
         .collect();
     // `Every 30 minutes, 1 call is allowed`: a period alone waits for its count.
@@ -500,6 +501,33 @@ fn is_explanation(text: &str) -> bool {
     lower.starts_with('算')
         || explains.iter().any(|w| lower.contains(w))
         || about_add_ons.iter().any(|w| lower.contains(w))
+        || answers_over_the_limit(&lower)
+}
+
+/// What the vendor answers over the limit (`超过将返回 429`, `exceeding it returns HTTP 429`):
+/// the number is a status or error code, not a limit.
+fn answers_over_the_limit(lower: &str) -> bool {
+    let over = [
+        "超过",
+        "超出",
+        "超限",
+        "否则",
+        "exceed",
+        "over the limit",
+        "otherwise",
+        "beyond",
+    ];
+    let answer = [
+        "返回",
+        "报错",
+        "错误码",
+        "return",
+        "respond",
+        "error",
+        "status",
+    ];
+    let text = lower.trim_start();
+    over.iter().any(|w| text.starts_with(w)) && answer.iter().any(|w| text.contains(w))
 }
 
 /// An English sentence that speaks of how the limit counts, is shared, raised or retired: not
@@ -1498,6 +1526,23 @@ mod tests {
             windows("单个应用每分钟不超过 600 次"),
             vec![Window::new(600, Per::Minute)]
         );
+    }
+
+    #[test]
+    fn what_the_vendor_answers_over_the_limit_is_a_note() {
+        for phrase in [
+            "100 次/秒/App Key，超过将返回 429",
+            "100 requests/second; exceeding it returns HTTP 429",
+            "100 次/秒，超出后报错 1001",
+            "100 次/秒（共享），超过将返回 429",
+            "10 calls/second (per user); exceeding returns 429",
+        ] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert_eq!(limit.windows.len(), 1, "{phrase}");
+            assert_eq!(limit.notes.len(), 1, "{phrase}");
+        }
+        // A narrower limit after `超过` is no answer: it is still reported.
+        assert!(parse_phrase("100 次/秒，超过 20 次/秒时排队").is_err());
     }
 
     #[test]
