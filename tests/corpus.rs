@@ -1225,6 +1225,12 @@ fn limits_in_the_words_vendors_write() {
         .find(|r| r["path"] == "/v1/d")
         .unwrap();
     assert_eq!(d["caps"][0]["max"], 100, "{d:#}");
+    // `The` before the route names no API.
+    let users = rows(&load, &dir)
+        .into_iter()
+        .find(|r| r["path"] == "/v1/users")
+        .unwrap();
+    assert_eq!(users["names"], serde_json::json!([]), "{users:#}");
     let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
     assert_eq!(reported, [11], "{:#?}", load.diagnostics);
 }

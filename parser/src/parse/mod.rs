@@ -387,7 +387,11 @@ impl Reader<'_> {
                     (None, None) => (name, None, at),
                 };
                 self.parsed.rows.push(Row {
-                    name: name.to_string(),
+                    name: if names_no_api(name) {
+                        String::new()
+                    } else {
+                        name.to_string()
+                    },
                     method,
                     path,
                     host,
@@ -1167,4 +1171,23 @@ fn is_ditto(text: &str) -> bool {
     ["同上", "〃", "ditto", "same as above"]
         .iter()
         .any(|word| text.eq_ignore_ascii_case(word))
+}
+
+/// Words before a path in a line of text that name no API: an article, or a word for "the
+/// API" itself (`The `GET /v1/users` endpoint allows …`, `接口 /v1/room …`).
+fn names_no_api(name: &str) -> bool {
+    matches!(
+        name.trim().to_lowercase().as_str(),
+        "the"
+            | "a"
+            | "an"
+            | "api"
+            | "the api"
+            | "endpoint"
+            | "the endpoint"
+            | "interface"
+            | "接口"
+            | "该接口"
+            | "api 接口"
+    )
 }
