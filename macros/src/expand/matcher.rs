@@ -167,17 +167,7 @@ fn chain<'g, 'a>(
     let node = Literal::u16_unsuffixed(depth as u16);
     let shortest_walked = others
         .iter()
-        .map(|group| {
-            let below = &group.members[0].0.template.segments[depth..];
-            let texts: usize = below
-                .iter()
-                .map(|segment| match segment {
-                    Segment::Static(text) => text.len(),
-                    Segment::Param(_) => 1,
-                })
-                .sum();
-            texts + below.len() - 1
-        })
+        .map(|group| shortest_text(&group.members[0].0.template.segments[depth..]))
         .min()
         .unwrap_or(0);
     let chain = quote! {
@@ -190,6 +180,19 @@ fn chain<'g, 'a>(
         }
     };
     (items, chain, others)
+}
+
+/// The length of the shortest text that `segments` match, joined with `/` (a parameter
+/// matches one byte).
+fn shortest_text(segments: &[Segment]) -> usize {
+    let texts: usize = segments
+        .iter()
+        .map(|segment| match segment {
+            Segment::Static(text) => text.len(),
+            Segment::Param(_) => 1,
+        })
+        .sum();
+    texts + segments.len().saturating_sub(1)
 }
 
 /// `Some(tokens)` or `None`, as tokens.
@@ -264,19 +267,10 @@ pub fn matcher(generated: &Generated, krate: &TokenStream) -> TokenStream {
             }
         })
         .collect();
+    // A path is `/` and the text of its segments.
     let shortest = groups
         .iter()
-        .map(|group| {
-            let segments = &group.members[0].0.template.segments;
-            segments
-                .iter()
-                .map(|segment| match segment {
-                    Segment::Static(text) => 1 + text.len(),
-                    Segment::Param(_) => 2,
-                })
-                .sum::<usize>()
-                .max(1)
-        })
+        .map(|group| 1 + shortest_text(&group.members[0].0.template.segments))
         .min()
         .unwrap_or(0);
     let krate_name = super::path_name(krate);
