@@ -65,6 +65,21 @@ fn rows(load: &Load, dir: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// Each row's path, first window's `max` and its length in seconds, as text.
+fn paths_max_seconds(load: &Load, dir: &Path) -> Vec<(String, String, String)> {
+    rows(load, dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                r["path"].as_str().unwrap().to_string(),
+                w["max"].to_string(),
+                w["seconds"].to_string(),
+            )
+        })
+        .collect()
+}
+
 /// (line, severity, a part of the message) of every diagnostic.
 fn diagnostics(load: &Load) -> Vec<(usize, &'static str, &str)> {
     load.diagnostics
@@ -929,17 +944,7 @@ fn a_column_of_paths_without_their_leading_slash() {
     );
     let load = load(&[&dir], false);
     assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
-    let read: Vec<(String, String, String)> = rows(&load, &dir)
-        .iter()
-        .map(|r| {
-            let w = &r["windows"][0];
-            (
-                r["path"].as_str().unwrap().to_string(),
-                w["max"].to_string(),
-                w["seconds"].to_string(),
-            )
-        })
-        .collect();
+    let read = paths_max_seconds(&load, &dir);
     let row = |p: &str, m: &str, s: &str| (p.to_string(), m.to_string(), s.to_string());
     assert_eq!(
         read,
@@ -1255,17 +1260,7 @@ fn limit_columns_headed_by_their_window() {
     let dir = page("header-windows", "api.md", document, "");
     let load = load(&[&dir], false);
     assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
-    let read: Vec<(String, String, String)> = rows(&load, &dir)
-        .iter()
-        .map(|r| {
-            let w = &r["windows"][0];
-            (
-                r["path"].as_str().unwrap().to_string(),
-                w["max"].to_string(),
-                w["seconds"].to_string(),
-            )
-        })
-        .collect();
+    let read = paths_max_seconds(&load, &dir);
     let row = |path: &str, max: &str, seconds: &str| {
         (path.to_string(), max.to_string(), seconds.to_string())
     };
