@@ -698,38 +698,6 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         "⩽",
         "<=",
     ];
-    // A scope written before the window (`单用户 5 次/分钟`, `per user: 5 calls/minute`).
-    const USER: &[&str] = &[
-        "单用户",
-        "单个用户",
-        "每个用户",
-        "每用户",
-        "同一用户",
-        "同一个用户",
-        "per user",
-        "each user",
-    ];
-    // Compared without spaces: `单 IP` and `单IP` are both written.
-    const IP: &[&str] = &[
-        "单ip",
-        "单个ip",
-        "每个ip",
-        "每ip",
-        "同一ip",
-        "同一个ip",
-        "perip",
-        "eachip",
-    ];
-    const TENANT: &[&str] = &[
-        "单个应用",
-        "每个应用",
-        "单应用",
-        "appkey",
-        "app key",
-        "appid",
-        "app id",
-        "per app",
-    ];
     let lower = before.to_lowercase();
     let trim = |text: &'_ str| -> String {
         // `单个 App Key 的 QPS`: the possessive says whose, as the words before it do.
@@ -749,8 +717,8 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
             .chain([bare.clone()])
     };
     let scope = match found {
-        Found::Window(..) => owners().find_map(|words| scope_before(&words, USER, IP, TENANT)),
-        Found::Cap(_) => scope_before(&bare, USER, IP, TENANT),
+        Found::Window(..) => owners().find_map(|words| scope_before(&words)),
+        Found::Cap(_) => scope_before(&bare),
     };
     // `单个群组最多 20 条/秒`: one group's window, which no scope counts; reading it as the
     // tenant's would be a guess.
@@ -796,14 +764,49 @@ fn names_other_subject(words: &str) -> bool {
         })
 }
 
-/// The scope that words right before a window name, by the lists of words for each.
-fn scope_before(words: &str, user: &[&str], ip: &[&str], tenant: &[&str]) -> Option<Scope> {
+/// A user's scope written before the window (`单用户 5 次/分钟`, `per user: 5 calls/minute`).
+const USER_BEFORE: &[&str] = &[
+    "单用户",
+    "单个用户",
+    "每个用户",
+    "每用户",
+    "同一用户",
+    "同一个用户",
+    "per user",
+    "each user",
+];
+/// An address's scope written before the window, compared without spaces: `单 IP` and `单IP`
+/// are both written.
+const IP_BEFORE: &[&str] = &[
+    "单ip",
+    "单个ip",
+    "每个ip",
+    "每ip",
+    "同一ip",
+    "同一个ip",
+    "perip",
+    "eachip",
+];
+/// The tenant's scope written before the window (`同一个 AppKey 每秒最多 100 次`).
+const TENANT_BEFORE: &[&str] = &[
+    "单个应用",
+    "每个应用",
+    "单应用",
+    "appkey",
+    "app key",
+    "appid",
+    "app id",
+    "per app",
+];
+
+/// The scope that words right before a window name (lower case).
+fn scope_before(words: &str) -> Option<Scope> {
     let compact: String = words.chars().filter(|c| !c.is_whitespace()).collect();
-    if user.iter().any(|w| words.ends_with(w)) {
+    if USER_BEFORE.iter().any(|w| words.ends_with(w)) {
         Some(Scope::User)
-    } else if ip.iter().any(|w| compact.ends_with(w)) {
+    } else if IP_BEFORE.iter().any(|w| compact.ends_with(w)) {
         Some(Scope::Ip)
-    } else if tenant.iter().any(|w| words.ends_with(w)) {
+    } else if TENANT_BEFORE.iter().any(|w| words.ends_with(w)) {
         Some(Scope::Tenant)
     } else {
         None
@@ -966,18 +969,10 @@ fn request_first(text: &str) -> Option<Found> {
         "contain",
         "carry",
     ];
-    let strip = |text: &'_ str, words: &[&str]| -> Option<usize> {
-        let at = words
-            .iter()
-            .find_map(|word| strip_prefix_ignore_case(text, word))?;
-        Some(text.len() - at.len())
-    };
-    let mut rest = text.trim();
-    rest = rest[strip(rest, REQUEST)?..].trim_start();
-    while let Some(at) = strip(rest, FILLERS) {
-        rest = rest[at..].trim_start();
-    }
-    let (max, unit) = parse_number(rest)?;
+    let rest = REQUEST
+        .iter()
+        .find_map(|word| strip_prefix_ignore_case(text.trim(), word))?;
+    let (max, unit) = parse_number(strip_leading_words(rest, FILLERS))?;
     let unit = unit.trim();
     let cost = cost_of_unit(unit);
     // A count of something a request carries (users, messages): a count of calls is none.
@@ -1031,8 +1026,7 @@ fn labelled(text: &str) -> Option<Found> {
 fn period_first(text: &str) -> Option<Found> {
     if let Some(rest) = strip_prefix_ignore_case(text.trim(), "qps") {
         // `QPS: 50`, `QPS 上限 100`, `QPS 为 100`, `QPS limit is 100`.
-        let mut rest = rest.trim_start();
-        while let Some(after) = [
+        let words = [
             ":",
             "=",
             "：",
@@ -1046,13 +1040,8 @@ fn period_first(text: &str) -> Option<Found> {
             "limit",
             "is",
             "of",
-        ]
-        .iter()
-        .find_map(|word| strip_prefix_ignore_case(rest, word))
-        {
-            rest = after.trim_start();
-        }
-        let (max, tail) = parse_number(rest)?;
+        ];
+        let (max, tail) = parse_number(strip_leading_words(rest, &words))?;
         return tail
             .trim()
             .is_empty()
@@ -1481,6 +1470,19 @@ fn cost_of_unit(unit: &str) -> Cost {
     } else {
         Cost::Call
     }
+}
+
+/// `text` without the `words` (any of them, in any order, ASCII case ignored) and spaces it
+/// starts with.
+fn strip_leading_words<'t>(text: &'t str, words: &[&str]) -> &'t str {
+    let mut rest = text.trim_start();
+    while let Some(after) = words
+        .iter()
+        .find_map(|word| strip_prefix_ignore_case(rest, word))
+    {
+        rest = after.trim_start();
+    }
+    rest
 }
 
 fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
