@@ -164,11 +164,31 @@ fn first_marked(bytes: &[u8], marks: impl Fn(u64) -> u64) -> Option<usize> {
     if let Some(offset) = first(word(bytes, 0)) {
         return Some(offset);
     }
-    if n >= 16
-        && let Some(offset) = first(word(bytes, 8))
-    {
+    if n < 16 {
+        // The last word overlaps bytes already found clean, so its first flag is the first
+        // mark.
+        return first(word(bytes, n - 8)).map(|offset| n - 8 + offset);
+    }
+    if let Some(offset) = first(word(bytes, 8)) {
         return Some(8 + offset);
     }
+    if n == 16 {
+        return None;
+    }
+    first_marked_after_16(bytes, marks)
+}
+
+/// [`first_marked`] beyond the first 16 bytes, which hold the end of most segments: out of
+/// line, so that the loop's registers and stack are not set up in the router's functions on
+/// every call.
+#[cold]
+#[inline(never)]
+fn first_marked_after_16(bytes: &[u8], marks: impl Fn(u64) -> u64) -> Option<usize> {
+    let first = |word: u64| {
+        let flags = marks(word);
+        (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
+    };
+    let n = bytes.len();
     let mut words = bytes.chunks_exact(8);
     for (index, chunk) in words.by_ref().enumerate().skip(2) {
         if let Some(offset) = first(u64::from_le_bytes(chunk.try_into().unwrap())) {
@@ -196,8 +216,8 @@ pub fn query_start(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Whether `bytes` hold a `?` or `#`: what every target pays that is not a documented bare
-/// path. No loop up to 48 bytes. Not inlined: compiled on its own, the chunks' byte compares
-/// become vector compares, and inlined into the router they did not.
+/// path. No loop up to 48 bytes. Not inlined: compiled on its own, the chunks' byte-wise
+/// work becomes vector instructions, and inlined into the router it did not.
 #[inline(never)]
 pub fn has_query(bytes: &[u8]) -> bool {
     let n = bytes.len();
@@ -208,18 +228,27 @@ pub fn has_query(bytes: &[u8]) -> bool {
     } else if n < 16 {
         query_marks(word(bytes, 0)) | query_marks(word(bytes, n - 8)) != 0
     } else if n <= 48 {
-        // `|`, not `||`: one vector compare per chunk rather than a branch per byte.
+        // A byte is a mark exactly when it is zero xor-ed with `?` or with `#`: the smallest
+        // of those six values per byte position (byte-wise minimums, as vector instructions
+        // do them), then the smallest of the 16 positions, is zero exactly when a byte is.
         let [c0, c1, c2] = chunks(bytes);
-        let marks = |chunk: [u8; 16]| {
-            let marks = chunk
-                .iter()
-                .map(|&b| u8::from(b == b'?') | u8::from(b == b'#'));
-            marks.fold(0, |any, mark| any | mark) != 0
-        };
-        marks(c0) | marks(c1) | marks(c2)
+        let mut least = [0u8; 16];
+        for (at, least) in least.iter_mut().enumerate() {
+            let marks = |chunk: [u8; 16]| (chunk[at] ^ b'?').min(chunk[at] ^ b'#');
+            *least = marks(c0).min(marks(c1)).min(marks(c2));
+        }
+        least.iter().fold(u8::MAX, |a, &b| a.min(b)) == 0
     } else {
-        query_start(bytes).is_some()
+        has_query_long(bytes)
     }
+}
+
+/// [`has_query`] above 48 bytes: out of line, so that the loop's registers are not saved on
+/// every call.
+#[cold]
+#[inline(never)]
+fn has_query_long(bytes: &[u8]) -> bool {
+    query_start(bytes).is_some()
 }
 
 /// The position of the last `/`, `?` or `#`, a word at a time from the end: where the last
