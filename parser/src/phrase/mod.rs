@@ -31,6 +31,10 @@ use std::ops::Range;
 
 use ratespec_core::{Cap, Cost, Per, Scope, SubLimit, Window};
 
+use subject::Subject;
+
+mod subject;
+
 /// The meaning of one limit phrase, e.g. `2 次/每小时，3 次/每自然日（共享），可调频`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Limit {
@@ -717,8 +721,8 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
             .chain([bare.clone()])
     };
     let scope = match found {
-        Found::Window(..) => owners().find_map(|words| scope_before(&words)),
-        Found::Cap(_) => scope_before(&bare),
+        Found::Window(..) => owners().find_map(|words| subject::scope_at_end(&words)),
+        Found::Cap(_) => subject::scope_at_end(&bare),
     };
     // `单个群组最多 20 条/秒`: one group's window, which no scope counts; reading it as the
     // tenant's would be a guess.
@@ -738,79 +742,10 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
     }
 }
 
-/// Whether `words` name one thing of a kind that no scope counts (`单个群组`, `每个频道`,
-/// `each group`): neither a user, an address nor the app.
+/// Whether `words` name one thing of a kind that no scope counts (`单个群组`, `每个群`,
+/// `each group`): neither a user, an address, a channel nor the app.
 fn names_other_subject(words: &str) -> bool {
-    const ONE: &[&str] = &[
-        "单个",
-        "每个",
-        "同一个",
-        "同一",
-        "单",
-        "每",
-        "a single ",
-        "single ",
-        "each ",
-        "every ",
-        "per ",
-    ];
-    const TENANT: &[&str] = &["app", "应用", "租户", "tenant", "账号", "account"];
-    let lower = words.trim().to_lowercase();
-    ONE.iter()
-        .find_map(|one| lower.strip_prefix(one))
-        .is_some_and(|noun| {
-            let noun = noun.trim();
-            !noun.is_empty() && !TENANT.iter().any(|word| noun.contains(word))
-        })
-}
-
-/// A user's scope written before the window (`单用户 5 次/分钟`, `per user: 5 calls/minute`).
-const USER_BEFORE: &[&str] = &[
-    "单用户",
-    "单个用户",
-    "每个用户",
-    "每用户",
-    "同一用户",
-    "同一个用户",
-    "per user",
-    "each user",
-];
-/// An address's scope written before the window, compared without spaces: `单 IP` and `单IP`
-/// are both written.
-const IP_BEFORE: &[&str] = &[
-    "单ip",
-    "单个ip",
-    "每个ip",
-    "每ip",
-    "同一ip",
-    "同一个ip",
-    "perip",
-    "eachip",
-];
-/// The tenant's scope written before the window (`同一个 AppKey 每秒最多 100 次`).
-const TENANT_BEFORE: &[&str] = &[
-    "单个应用",
-    "每个应用",
-    "单应用",
-    "appkey",
-    "app key",
-    "appid",
-    "app id",
-    "per app",
-];
-
-/// The scope that words right before a window name (lower case).
-fn scope_before(words: &str) -> Option<Scope> {
-    let compact: String = words.chars().filter(|c| !c.is_whitespace()).collect();
-    if USER_BEFORE.iter().any(|w| words.ends_with(w)) {
-        Some(Scope::User)
-    } else if IP_BEFORE.iter().any(|w| compact.ends_with(w)) {
-        Some(Scope::Ip)
-    } else if TENANT_BEFORE.iter().any(|w| words.ends_with(w)) {
-        Some(Scope::Tenant)
-    } else {
-        None
-    }
+    matches!(subject::named(words), Some((true, Subject::Other)))
 }
 
 /// The first window or cap in `text` that runs to the clause's end, with the number of
@@ -1280,40 +1215,12 @@ fn parse_scope(text: &str) -> Option<Scope> {
     scope_named(name)
 }
 
-/// Whose quota a name says (`App Key`, `每个 App Key`, `单用户 ID`, `single user ID`, `单 IP`),
-/// if it names one.
+/// Whose quota a name says (`App Key`, `每个 App Key`, `单用户 ID`, `single user ID`, `单 IP`,
+/// `频道`), if it names one.
 fn scope_named(name: &str) -> Option<Scope> {
-    let compact: String = name
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let mut bare = compact.as_str();
-    for prefix in [
-        "每个",
-        "单个",
-        "同一个",
-        "每",
-        "单",
-        "each",
-        "asingle",
-        "single",
-        "per",
-    ] {
-        if let Some(rest) = bare.strip_prefix(prefix)
-            && !rest.is_empty()
-        {
-            bare = rest;
-            break;
-        }
-    }
-    match bare {
-        "appkey" | "appid" | "app" | "应用" => Some(Scope::Tenant),
-        "用户id" | "用户" | "userid" | "user" => Some(Scope::User),
-        "ip" | "ip地址" | "ipaddress" | "客户端ip" | "clientip" | "来源ip" | "sourceip" => {
-            Some(Scope::Ip)
-        }
-        _ => None,
+    match subject::named(name)? {
+        (_, Subject::Scope(scope)) => Some(scope),
+        (_, Subject::Other) => None,
     }
 }
 
@@ -1415,29 +1322,10 @@ fn keyed_window(sub: &SubLimit) -> Option<(Window, String)> {
     else {
         return None;
     };
-    // Compared without spaces: `单个 IP` and `单个IP` are both written.
-    let compact = |text: &str| -> String {
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_lowercase()
-    };
-    let subject = compact(scope);
-    let one = ["单个", "每个", "单", "每", "per", "each", "single", "a"];
-    let named = |nouns: &[&str]| {
-        nouns.iter().any(|noun| {
-            one.iter()
-                .any(|one| subject == compact(&format!("{one}{noun}")))
-        })
-    };
-    let scope = if named(&["频道", "channel"]) {
-        Scope::Channel
-    } else if named(&["用户", "用户 id", "user", "user id"]) {
-        Scope::User
-    } else if named(&["ip", "ip地址", "ipaddress"]) {
-        Scope::Ip
-    } else {
-        return None;
+    // The tenant's window is the endpoint's own already; a sub-limit on the app is a note.
+    let scope = match subject::named(scope)? {
+        (true, Subject::Scope(scope)) if scope != Scope::Tenant => scope,
+        _ => return None,
     };
     Some((window.scoped(scope), unit.to_string()))
 }
@@ -1849,6 +1737,42 @@ mod tests {
             vec![Window::new(5, Per::Minute).scoped(Scope::User)]
         );
         assert!(parse_phrase("100 次/秒/每个群").is_err());
+    }
+
+    #[test]
+    fn one_vocabulary_of_subjects_in_every_place() {
+        // The same words for one and the same nouns after a window, in parentheses, before
+        // it and as a sub-limit's subject.
+        let channel = |max, per| vec![Window::new(max, per).scoped(Scope::Channel)];
+        assert_eq!(windows("20 次/秒/频道"), channel(20, Per::Second));
+        assert_eq!(windows("20 次/秒（每个频道）"), channel(20, Per::Second));
+        assert_eq!(windows("每个频道最多 20 次/秒"), channel(20, Per::Second));
+        assert_eq!(windows("单个频道限 20 次/秒"), channel(20, Per::Second));
+        let user = |max, per| vec![Window::new(max, per).scoped(Scope::User)];
+        assert_eq!(windows("同一用户最多 5 次/分钟"), user(5, Per::Minute));
+        assert_eq!(windows("单个 用户 5 次/分钟"), user(5, Per::Minute));
+        assert_eq!(windows("5 次/分钟/同一用户"), user(5, Per::Minute));
+        assert_eq!(
+            windows("every user up to 5 calls/minute"),
+            user(5, Per::Minute)
+        );
+        assert_eq!(windows("同一用户限 5 次/分钟"), user(5, Per::Minute));
+        assert_eq!(
+            windows("每个客户端 IP 最多 100 次/分钟"),
+            vec![Window::new(100, Per::Minute).scoped(Scope::Ip)]
+        );
+        // An account may be the app's: its limit stays the tenant's, as the app's does.
+        assert_eq!(
+            windows("每个账号最多 5 次/秒"),
+            vec![Window::new(5, Per::Second)]
+        );
+        assert_eq!(
+            windows("every tenant up to 50 calls/second"),
+            vec![Window::new(50, Per::Second)]
+        );
+        // Another kind of thing is reported, whatever the word for one.
+        assert!(parse_phrase("同一群组最多 20 条/秒").is_err());
+        assert!(parse_phrase("every chat room up to 20 messages/second").is_err());
     }
 
     #[test]
