@@ -1273,3 +1273,75 @@ fn limit_columns_headed_by_their_window() {
         ]
     );
 }
+
+/// Limits stated in headings and a default stated for every API but those below: which
+/// rows take which, written by hand.
+#[test]
+fn limits_in_headings_and_a_default_with_exceptions() {
+    let document = "\
+# 频率限制
+
+所有接口默认频率限制为 100 次/秒，以下接口除外：
+
+## 消息接口（600 次/分钟）
+
+| 接口 | 方法 |
+| --- | --- |
+| /msg/send | POST |
+
+| 接口 | 方法 | 频率 |
+| --- | --- | --- |
+| /msg/recall | POST | 10 次/秒 |
+
+### 广播
+
+- POST /msg/broadcast
+
+## Groups: 20 requests/second
+
+| Endpoint | Method |
+| --- | --- |
+| /groups/create | POST |
+
+以上接口共享 50 次/秒。
+
+## 其他
+
+| 接口 | 方法 |
+| --- | --- |
+| /other | POST |
+";
+    let dir = page("heading-limits", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<(String, String, String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                r["path"].as_str().unwrap().to_string(),
+                w["max"].to_string(),
+                w["seconds"].to_string(),
+                r["limit_source"]["at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |path: &str, max: &str, seconds: &str, at: &str| {
+        (path.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        read,
+        [
+            // The heading's limit, for a table without a limit column under it.
+            row("/msg/send", "600", "60", "api.md:5"),
+            // A row's own limit beats the heading's.
+            row("/msg/recall", "10", "1", "api.md:13"),
+            // A route line under a sub-heading takes the heading above it.
+            row("/msg/broadcast", "600", "60", "api.md:5"),
+            // A sentence about the table beats the heading.
+            row("/groups/create", "50", "1", "api.md:25"),
+            // After the heading's section, the document's default.
+            row("/other", "100", "1", "api.md:3"),
+        ]
+    );
+}

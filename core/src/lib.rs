@@ -433,6 +433,8 @@ pub enum Origin {
     Row,
     /// A sentence about the rows above it (`以上两个接口…为 100 次/秒`).
     Prose,
+    /// A heading above the rows, for those that state no limit (`## 消息接口（100 次/分钟）`).
+    Heading,
     /// The document's default (`Unless otherwise specified…, 100 calls/second`).
     Default,
     /// `limits.toml`.
@@ -440,11 +442,12 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// The snake-case name: `row`, `prose`, `default`, `config`.
+    /// The snake-case name: `row`, `prose`, `heading`, `default`, `config`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Origin::Row => "row",
             Origin::Prose => "prose",
+            Origin::Heading => "heading",
             Origin::Default => "default",
             Origin::Config => "config",
         }

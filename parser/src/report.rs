@@ -46,7 +46,7 @@ pub struct EndpointRow {
     pub sub_limits: Vec<SubLimit>,
     /// `file:line` of the first row.
     pub source: String,
-    /// Where the limit was read: `{"origin": "row" | "prose" | "default" | "config", "at": "file:line"}`.
+    /// Where the limit was read: `{"origin": "row" | "prose" | "heading" | "default" | "config", "at": "file:line"}`.
     pub limit_source: LimitSource,
 }
 

@@ -54,6 +54,7 @@ fn variant_docs(generated: &Generated, endpoint: &Endpoint) -> Vec<String> {
     let from = &endpoint.limit_source;
     let origin = match from.origin {
         ratespec_core::Origin::Prose => Some("a sentence of the document"),
+        ratespec_core::Origin::Heading => Some("a heading of the document"),
         ratespec_core::Origin::Default => Some("the document's default"),
         ratespec_core::Origin::Config => Some("limits.toml"),
         _ => None,

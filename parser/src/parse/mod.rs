@@ -113,9 +113,11 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
         html_until: 0,
         last_table: None,
         section_limits: SectionLimits::default(),
+        heading_limits: Vec::new(),
     };
     reader.read_markdown(0..source.text().len(), true);
     reader.end_section();
+    reader.end_headings(0);
     reader.finish();
     reader.parsed
 }
@@ -170,6 +172,23 @@ struct Reader<'a> {
     last_table: Option<TableLayout>,
     /// The current section's routes and limit sentences, paired when it ends.
     section_limits: SectionLimits,
+    /// The limits stated in the headings the reader is under (`## 消息接口（100 次/分钟）`),
+    /// outermost first.
+    heading_limits: Vec<HeadingLimit>,
+}
+
+/// A limit stated in a heading: the limit of the rows under it that state none (in tables
+/// without a limit column, on route lines) and that no sentence gives one; more specific
+/// than the document's default.
+#[derive(Debug)]
+struct HeadingLimit {
+    /// The heading's level (1 for `#`): it ends at the next heading of this level or above.
+    level: usize,
+    /// The statement and where its phrase is.
+    statement: prose::Statement,
+    at: Position,
+    /// The rows under it that stated no limit when read (indices into `Parsed::rows`).
+    rows: Vec<usize>,
 }
 
 /// What one section (from a heading to the next) holds that a page of one section per API
@@ -195,7 +214,8 @@ impl Reader<'_> {
         while let Some((event, span)) = events.next() {
             let span = span.start + base..span.end + base;
             match event {
-                Event::Start(Tag::Heading { .. }) => {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let level = level as usize;
                     let mut title = String::new();
                     for (event, _) in events.by_ref() {
                         match event {
@@ -205,6 +225,7 @@ impl Reader<'_> {
                         }
                     }
                     self.end_section();
+                    self.end_headings(level);
                     self.section = Some(title.trim().to_string());
                     // A heading that is a route (`### POST /v1/channels`) is its section's
                     // route: the section is about it.
@@ -215,6 +236,14 @@ impl Reader<'_> {
                     let content = content.trim_end().trim_end_matches('#').trim_end();
                     if self.candidate_route(content, offset, published) {
                         self.section = None;
+                    } else if published && let Some(statement) = prose::read_heading(content) {
+                        let at = self.source.position(offset + statement.offset);
+                        self.heading_limits.push(HeadingLimit {
+                            level,
+                            statement,
+                            at,
+                            rows: Vec::new(),
+                        });
                     }
                 }
                 Event::Start(Tag::Paragraph) => {
@@ -628,6 +657,10 @@ impl Reader<'_> {
     /// which route's would be a guess (the routes stay limitless and are reported so).
     fn end_section(&mut self) {
         let section = std::mem::take(&mut self.section_limits);
+        // Route lines that no sentence of the section gives a limit may take a heading's.
+        if let Some(heading) = self.heading_limits.last_mut() {
+            heading.rows.extend(&section.rows);
+        }
         let [(phrase, at)] = &section.limits[..] else {
             return;
         };
@@ -763,6 +796,34 @@ impl Reader<'_> {
             self.last_table = Some(layout);
         }
         self.take_pending_prose(table_id);
+        if let Some(heading) = self.heading_limits.last_mut() {
+            heading.rows.extend(&self.tables[table_id].limitless_rows);
+        }
+    }
+
+    /// Ends the headings of `level` and below (all of them at 0): the rows of their tables
+    /// that no sentence gave a limit take the heading's.
+    fn end_headings(&mut self, level: usize) {
+        while let Some(heading) = self.heading_limits.pop_if(|h| h.level >= level) {
+            let HeadingLimit {
+                statement,
+                at,
+                rows,
+                ..
+            } = heading;
+            for r in rows {
+                let row = &mut self.parsed.rows[r];
+                if !row.phrase.is_empty() {
+                    continue;
+                }
+                row.phrase = statement.phrase.clone();
+                row.phrase_at = at;
+                row.origin = Origin::Heading;
+                if statement.shared {
+                    row.shared_group = Some(at.line);
+                }
+            }
+        }
     }
 
     /// Reads one body row of a table whose columns are mapped.

@@ -76,19 +76,49 @@ pub fn read(line: &str) -> Option<Statement> {
         "total", "combined", "together", "shared", "总", "共", "一并", "合计",
     ]);
     let before = &lower[..offset];
-    let kind = if has(&[
-        "unless",
-        "otherwise specified",
-        "特殊说明",
-        "most interfaces",
-        "most apis",
-        "all other",
-        "大部分",
-        "大多数",
-        "其余",
-        "其他接口",
-    ]) && has(&["default", "默认"])
-    {
+    let above = [
+        "以上",
+        "上述",
+        "上面",
+        "上表",
+        "这些",
+        "above",
+        "preceding",
+        "previous",
+        "these",
+    ];
+    let below = ["以下", "下表", "下面", "下列", "following", "below", "next"];
+    let default = has(&["default", "默认"]);
+    // Every API, unless the sentence says which (`以上所有接口`) or says that those below
+    // are the exceptions (`所有接口默认 100 次/秒，以下接口除外`).
+    let all = has(&[
+        "所有接口",
+        "全部接口",
+        "所有 api",
+        "所有api",
+        "全部 api",
+        "all apis",
+        "all endpoints",
+        "all interfaces",
+        "all api calls",
+        "every api",
+        "every endpoint",
+    ]) && (has(&["除外", "以外", "except", "other than"])
+        || !above.iter().chain(&below).any(|word| lower.contains(word)));
+    let kind = if default
+        && (all
+            || has(&[
+                "unless",
+                "otherwise specified",
+                "特殊说明",
+                "most interfaces",
+                "most apis",
+                "all other",
+                "大部分",
+                "大多数",
+                "其余",
+                "其他接口",
+            ])) {
         Kind::Default
     } else {
         let tables = count_before(before, &["tables", "table", "个表", "张表", "表"]);
@@ -104,18 +134,6 @@ pub fn read(line: &str) -> Option<Statement> {
                 "api",
             ],
         );
-        let above = [
-            "以上",
-            "上述",
-            "上面",
-            "上表",
-            "这些",
-            "above",
-            "preceding",
-            "previous",
-            "these",
-        ];
-        let below = ["以下", "下表", "下面", "下列", "following", "below", "next"];
         let first = |words: &[&str]| words.iter().filter_map(|w| before.find(w)).min();
         match (first(&above), first(&below)) {
             (Some(a), Some(b)) if b < a => Kind::Below { tables, interfaces },
@@ -130,6 +148,23 @@ pub fn read(line: &str) -> Option<Statement> {
         kind,
         shared,
     })
+}
+
+/// Reads a heading; `None` when it states no limit. Headings also write the limit in a
+/// trailing parenthesised group (`## 消息接口（100 次/分钟）`, `## Messages (50 requests/second)`).
+pub fn read_heading(heading: &str) -> Option<Statement> {
+    if let Some(statement) = read(heading) {
+        return Some(statement);
+    }
+    let trimmed = heading.trim_end();
+    let inner = trimmed
+        .strip_suffix(')')
+        .or_else(|| trimmed.strip_suffix('）'))?;
+    let open = inner.rfind(['(', '（'])?;
+    let group_start = open + inner[open..].chars().next().map_or(1, char::len_utf8);
+    let mut statement = read(&inner[group_start..])?;
+    statement.offset += group_start;
+    Some(statement)
 }
 
 /// The count written right before one of `nouns` (`two tables`, `两个接口`, `3 APIs`).
@@ -244,6 +279,9 @@ mod tests {
             "Unless otherwise specified for an API, the default API call frequency limit is 100 calls/second. You can view the call frequency limit for each API by module.",
             "除部分 API 接口有特殊说明外，API 调用频率限制默认为 100 次/秒",
             "- The API Interface List provides the specific rate limits for each interface. Most interfaces have a default rate limit of 100 requests per second, while some APIs are not subject to this restriction.",
+            "所有接口默认频率限制为 100 次/秒，以下接口除外：",
+            "By default, all APIs are limited to 100 requests per second.",
+            "All endpoints default to 100 requests per second, except those listed below.",
         ] {
             let statement = read(line).unwrap_or_else(|| panic!("{line}"));
             assert_eq!(statement.kind, Kind::Default, "{line}");
@@ -261,5 +299,32 @@ mod tests {
         );
         // No limit at all.
         assert!(read("本页介绍即时推送 RESTful API 的调用频率限制。").is_none());
+    }
+
+    #[test]
+    fn headings_state_limits_in_their_words_or_in_a_trailing_group() {
+        let heading = "消息接口（100 次/分钟）";
+        let statement = read_heading(heading).unwrap();
+        assert_eq!(statement.phrase, "100 次/分钟");
+        assert_eq!(&heading[statement.offset..], "100 次/分钟）");
+        let statement = read_heading("Messages (50 requests/second, shared)").unwrap();
+        assert_eq!(statement.phrase, "50 requests/second, shared");
+        assert!(statement.shared);
+        assert_eq!(
+            read_heading("用户管理：100 次/秒").map(|s| s.phrase),
+            Some("100 次/秒".to_string())
+        );
+        assert!(read_heading("消息接口（旧版）").is_none());
+        assert!(read_heading("消息接口").is_none());
+    }
+
+    #[test]
+    fn all_the_apis_of_a_table_are_no_default() {
+        let above = read("以上所有接口默认共享 100 次/秒。").unwrap();
+        assert!(matches!(above.kind, Kind::Above { .. }), "{above:?}");
+        let below =
+            read("The following table lists all APIs; by default each allows 10 calls/second.")
+                .unwrap();
+        assert!(matches!(below.kind, Kind::Below { .. }), "{below:?}");
     }
 }
