@@ -1345,3 +1345,69 @@ fn limits_in_headings_and_a_default_with_exceptions() {
         ]
     );
 }
+
+/// Day windows whose phrase names the time zone their days run in, with and without
+/// `utc_offset` in limits.toml.
+#[test]
+fn the_time_zone_of_day_windows_as_the_document_states_it() {
+    let document = "\
+| Endpoint | Limit |
+| --- | --- |
+| POST /v1/a | 1000 calls per day (UTC) |
+| POST /v1/b | 100 calls/second, 5000 calls/day, calculated in UTC |
+";
+    // The document says where its days start: no utc_offset is needed.
+    let dir = page("day-zone-stated", "api.md", document, "");
+    let stated = load(&[&dir], false);
+    assert!(stated.diagnostics.is_empty(), "{:#?}", stated.diagnostics);
+    assert_eq!(stated.catalog.documents[0].utc_offset, Some(0));
+    // limits.toml contradicts it: an error at each row.
+    let dir = page(
+        "day-zone-contradicted",
+        "api.md",
+        document,
+        "utc_offset = \"+08:00\"\n",
+    );
+    let contradicted = load(&[&dir], false);
+    assert_eq!(
+        diagnostics(&contradicted),
+        [
+            (
+                3,
+                "error",
+                "the limit says its days start at UTC+00:00, but limits.toml sets utc_offset = \"+08:00\""
+            ),
+            (
+                4,
+                "error",
+                "the limit says its days start at UTC+00:00, but limits.toml sets utc_offset = \"+08:00\""
+            ),
+        ]
+    );
+    // One row says nothing: its days are not known.
+    let document = "\
+| Endpoint | Limit |
+| --- | --- |
+| POST /v1/a | 1000 次/天（北京时间） |
+| POST /v1/b | 5000 次/天 |
+| POST /v1/c | 5000 calls/day (UTC) |
+";
+    let dir = page("day-zone-partly", "api.md", document, "");
+    let partly = load(&[&dir], false);
+    assert_eq!(
+        diagnostics(&partly),
+        [(
+            4,
+            "error",
+            "a calendar-day limit, but the document's UTC offset is not set"
+        )]
+    );
+    assert!(
+        partly.diagnostics[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("line 3 says its days start at UTC+08:00")),
+        "{:?}",
+        partly.diagnostics[0].help
+    );
+}

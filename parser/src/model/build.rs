@@ -217,7 +217,10 @@ pub fn build_document(
     let document = Document {
         module: settings.module.clone(),
         file: source.path().to_path_buf(),
-        utc_offset: settings.utc_offset,
+        // What limits.toml sets, else what the limits say (`1000 次/天（北京时间）`).
+        utc_offset: settings
+            .utc_offset
+            .or_else(|| super::check::stated_day_offset(&endpoints)),
         vendor: settings.vendor.clone(),
         default_method: settings.default_method.clone(),
         include_commented: settings.include_commented,

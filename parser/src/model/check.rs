@@ -48,31 +48,106 @@ fn check_shapes(endpoints: &[Endpoint], source: &Source, diagnostics: &mut Vec<D
     }
 }
 
-/// Calendar-day windows need to know where the day starts.
+/// The offset from UTC at which the document's limits say their calendar days start, when
+/// every limit with a day window says so and all say the same (`1000 次/天（北京时间）`).
+pub fn stated_day_offset(endpoints: &[Endpoint]) -> Option<i32> {
+    let mut offsets = day_endpoints(endpoints).map(|e| e.limit.day_offset);
+    let first = offsets.next()??;
+    offsets.all(|o| o == Some(first)).then_some(first)
+}
+
+/// The endpoints with a calendar-day window.
+fn day_endpoints(endpoints: &[Endpoint]) -> impl Iterator<Item = &Endpoint> {
+    endpoints
+        .iter()
+        .filter(|e| e.limit.windows.iter().any(|w| w.per == Per::Day))
+}
+
+/// An offset from UTC as `limits.toml` writes it: `+08:00`.
+fn offset_text(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// Calendar-day windows need to know where the day starts: `utc_offset` in limits.toml, or
+/// what the limits say (`(UTC)`, `（北京时间）`), which must not contradict it.
 fn check_calendar_days(
     endpoints: &[Endpoint],
     settings: &Settings,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if settings.utc_offset.is_some() {
+    let entry = format!(
+        "the [[document]] entry with file = \"{}\"",
+        file_name(source)
+    );
+    if let Some(configured) = settings.utc_offset {
+        for endpoint in day_endpoints(endpoints) {
+            let Some(stated) = endpoint.limit.day_offset.filter(|&s| s != configured) else {
+                continue;
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    source,
+                    endpoint.sources[0],
+                    format!(
+                        "the limit says its days start at UTC{}, but limits.toml sets utc_offset = \"{}\"",
+                        offset_text(stated),
+                        offset_text(configured)
+                    ),
+                    endpoint.limit.text.clone(),
+                )
+                .with_help(format!(
+                    "correct `utc_offset` in {entry}, or set this route's limit there"
+                )),
+            );
+        }
         return;
     }
-    if let Some(endpoint) = endpoints
-        .iter()
-        .find(|e| e.limit.windows.iter().any(|w| w.per == Per::Day))
-    {
-        diagnostics.push(
-            Diagnostic::new(
-                source,
-                endpoint.sources[0],
-                "a calendar-day limit, but the document's UTC offset is not set",
-                endpoint.limit.text.clone(),
-            )
-            .with_help(format!(
-                "add `utc_offset = \"+08:00\"` (where the vendor's day starts) to the [[document]] entry with file = \"{}\"",
-                file_name(source)
-            )),
-        );
+    if stated_day_offset(endpoints).is_some() {
+        return;
     }
+    // The first limit that states a time zone, and the first that states none or another.
+    let stated = day_endpoints(endpoints).find_map(|e| Some((e, e.limit.day_offset?)));
+    let Some(unclear) = day_endpoints(endpoints).find(|e| match (e.limit.day_offset, stated) {
+        (None, _) => true,
+        (Some(offset), Some((_, first))) => offset != first,
+        (Some(_), None) => false,
+    }) else {
+        return;
+    };
+    let (message, help) = match (stated, unclear.limit.day_offset) {
+        (Some((first, offset)), Some(other)) => (
+            format!(
+                "the limit says its days start at UTC{}, but line {} says UTC{}: one document has one",
+                offset_text(other),
+                first.sources[0].line,
+                offset_text(offset)
+            ),
+            format!("add `utc_offset` to {entry}, and set the other routes' limits there"),
+        ),
+        (Some((first, offset)), None) => (
+            "a calendar-day limit, but the document's UTC offset is not set".to_string(),
+            format!(
+                "line {} says its days start at UTC{}; if this one's do too, add `utc_offset = \"{}\"` to {entry}",
+                first.sources[0].line,
+                offset_text(offset),
+                offset_text(offset)
+            ),
+        ),
+        (None, _) => (
+            "a calendar-day limit, but the document's UTC offset is not set".to_string(),
+            format!("add `utc_offset = \"+08:00\"` (where the vendor's day starts) to {entry}"),
+        ),
+    };
+    diagnostics.push(
+        Diagnostic::new(
+            source,
+            unclear.sources[0],
+            message,
+            unclear.limit.text.clone(),
+        )
+        .with_help(help),
+    );
 }

@@ -4,7 +4,7 @@
 //! | written | read as |
 //! | --- | --- |
 //! | `https://api.example.com/v1/users` | path `/v1/users`, host `api.example.com` |
-//! | `POST https://host/path` | method `POST`, path `/path` |
+//! | `POST https://host/path`, `/path (POST)` | method `POST`, path `/path` |
 //! | `{x}`, `${x}`, `:{x}`, `:x`, `(x)` as a segment | `{x}` |
 //! | `/users?limit={N}&cursor={c}`, `/a#b` | `/users`, `/a` (query and fragment dropped) |
 //! | `{member1}(,{member2},…)` | `{member1}` (one parameter holding a list) |
@@ -59,7 +59,7 @@ pub fn paths_in(text: &str) -> Vec<PathRef> {
             found.push(PathRef {
                 path: normalize(path),
                 host: host.map(str::to_string),
-                method: method_before(&text[..start]),
+                method: method_before(&text[..start]).or_else(|| method_after(&text[end..])),
                 span: start..end,
             });
         }
@@ -159,6 +159,23 @@ fn split_url(token: &str) -> (Option<&str>, &str) {
 
 /// The methods written as the last words before a path, if any: `POST`, `PUT, PATCH`,
 /// `` `GET `` (a code span that holds the path too).
+/// The methods written in parentheses right after a path (`` `/v3/users` (GET) ``,
+/// `/v3/users（GET、POST）`), upper case and joined with `/`.
+fn method_after(after: &str) -> Option<String> {
+    let after = after.trim_start_matches(['`', '*']).trim_start();
+    let inner = after
+        .strip_prefix('(')
+        .or_else(|| after.strip_prefix('（'))?;
+    let (list, _) = inner.split_once([')', '）'])?;
+    is_method_list(list).then(|| {
+        list.split(['/', ',', '、', '，', ' ', '|'])
+            .filter(|m| !m.is_empty())
+            .map(str::to_ascii_uppercase)
+            .collect::<Vec<_>>()
+            .join("/")
+    })
+}
+
 fn method_before(before: &str) -> Option<String> {
     methods_before(before).map(|(_, methods)| methods)
 }
@@ -285,6 +302,31 @@ mod tests {
                 "{written}"
             );
         }
+    }
+
+    #[test]
+    fn methods_in_parentheses_after_the_path() {
+        for (written, method) in [
+            ("`/v3/users` (GET)", "GET"),
+            ("/v3/users（GET、POST）", "GET/POST"),
+            ("/v3/users (get, post)", "GET/POST"),
+        ] {
+            assert_eq!(
+                paths(written),
+                vec![(Some(method.into()), "/v3/users".into(), None)],
+                "{written}"
+            );
+        }
+        // Other words in parentheses are no method.
+        assert_eq!(
+            paths("/v3/users (deprecated)"),
+            vec![(None, "/v3/users".into(), None)]
+        );
+        // A method before the path wins.
+        assert_eq!(
+            paths("PUT /v3/users (GET)"),
+            vec![(Some("PUT".into()), "/v3/users".into(), None)]
+        );
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub struct Limit {
     /// Clauses kept as text: notes that state no number to enforce (`（说明：…）`,
     /// `Contact the … business manager`).
     pub notes: Vec<String>,
+    /// Where the phrase says its calendar days start, as an offset from UTC in seconds:
+    /// `(UTC)` is 0, `（北京时间）` and `UTC+8` are 8 hours. The note is kept in `notes` too.
+    pub day_offset: Option<i32>,
 }
 
 impl Limit {
@@ -77,6 +80,7 @@ impl Limit {
             deprecated: false,
             sub_limits: Vec::new(),
             notes: Vec::new(),
+            day_offset: None,
         }
     }
 }
@@ -96,8 +100,14 @@ const UNLIMITED: &[&str] = &[
     "无限制",
     "不限制",
     "无限",
+    "不做限制",
+    "无频率限制",
     "unlimited",
     "no limit",
+    "no limits",
+    "no rate limit",
+    "not limited",
+    "not rate limited",
     "none",
 ];
 
@@ -167,6 +177,10 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
                     ));
                 }
                 Some(flag) => apply_flag(&mut limit, flag),
+                None if let Some(offset) = time_zone(&group) => {
+                    limit.day_offset = Some(offset);
+                    limit.notes.push(group);
+                }
                 None if is_note(&group) => {
                     apply_note(&mut limit, &group);
                     limit.notes.push(group);
@@ -200,6 +214,10 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
             apply_flag(&mut limit, flag);
         } else if let Some(period) = every_period(&body) {
             pending_period = Some(period);
+        } else if !before_any_window && let Some(offset) = time_zone(&body) {
+            // `1000 calls/day, calculated in UTC`.
+            limit.day_offset = Some(offset);
+            limit.notes.push(body);
         } else if let Some(sub) = parse_sub_limit(&body, limit.windows.first()) {
             match keyed_window(&sub) {
                 // `单个频道限 20 条/每秒`: a window of its own, counted per channel.
@@ -428,6 +446,87 @@ enum Flag {
     Deprecated,
     /// `默认值` / `default`: says the number is the default quota; nothing to record.
     Default,
+}
+
+/// The offset from UTC, in seconds, of the time zone that `text` says days are counted in
+/// (`UTC`, `UTC+8`, `GMT+08:00`, `北京时间`, `按 UTC 时间计算`, `calculated in UTC`), when it
+/// says nothing else.
+fn time_zone(text: &str) -> Option<i32> {
+    const FILLERS: &[&str] = &[
+        "按",
+        "以",
+        "计算",
+        "时间",
+        "时区",
+        "为准",
+        "的",
+        "自然日",
+        "calculated",
+        "counted",
+        "based",
+        "in",
+        "on",
+        "the",
+        "time",
+        "timezone",
+        "zone",
+        "days",
+        "day",
+        "standard",
+        "resets",
+        "reset",
+        "at",
+        "midnight",
+        "重置",
+        "零点",
+    ];
+    const BEIJING: &[&str] = &["北京时间", "beijing time", "china standard time"];
+    let lower = text.trim().to_lowercase();
+    let (offset, rest) = match BEIJING.iter().find(|name| lower.contains(*name)) {
+        Some(name) => (8 * 3600, lower.replacen(name, " ", 1)),
+        None => {
+            let at = lower.find("utc").or_else(|| lower.find("gmt"))?;
+            let (offset, len) = offset_after_zone(&lower[at + 3..])?;
+            let end = at + 3 + len;
+            (offset, format!("{} {}", &lower[..at], &lower[end..]))
+        }
+    };
+    // Nothing but the zone and words that say days are counted in it.
+    let only_fillers = rest
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '(' | ')'))
+        .all(|mut word| {
+            while let Some(filler) = FILLERS.iter().find(|f| word.starts_with(*f)) {
+                word = &word[filler.len()..];
+            }
+            word.is_empty()
+        });
+    only_fillers.then_some(offset)
+}
+
+/// The offset written right after `UTC` or `GMT` (`+8`, `-05:30`, nothing for UTC itself), in
+/// seconds, and its length in bytes.
+fn offset_after_zone(after: &str) -> Option<(i32, usize)> {
+    let sign = match after.as_bytes().first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return Some((0, 0)),
+    };
+    let digits = &after[1..];
+    let hours_len = digits.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&hours_len) {
+        return None;
+    }
+    let hours: i32 = digits[..hours_len].parse().ok()?;
+    let (minutes, minutes_len) = match digits[hours_len..].strip_prefix(':') {
+        Some(m) if m.len() >= 2 && m.as_bytes()[..2].iter().all(u8::is_ascii_digit) => {
+            (m[..2].parse().ok()?, 3)
+        }
+        _ => (0, 0),
+    };
+    (hours <= 14 && minutes < 60).then_some((
+        sign * (hours * 3600 + minutes * 60),
+        1 + hours_len + minutes_len,
+    ))
 }
 
 fn apply_flag(limit: &mut Limit, flag: Flag) {
@@ -830,6 +929,7 @@ fn window_at(text: &str) -> Option<Found> {
     for (word, per) in [
         ("qps", Per::Second),
         ("rps", Per::Second),
+        ("tps", Per::Second),
         ("qpm", Per::Minute),
         ("rpm", Per::Minute),
     ] {
@@ -1796,10 +1896,38 @@ mod tests {
     }
 
     #[test]
+    fn the_time_zone_of_calendar_days() {
+        for (phrase, offset) in [
+            ("1000 calls per day (UTC)", 0),
+            ("1000 次/天（北京时间）", 8 * 3600),
+            ("1000 次/自然日（按 UTC 时间计算）", 0),
+            ("1000 calls/day, calculated in UTC", 0),
+            ("1000 calls/day (UTC+8)", 8 * 3600),
+            ("1000 calls/day (GMT-05:30)", -(5 * 3600 + 30 * 60)),
+            ("1000 calls/day (resets at midnight UTC)", 0),
+        ] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert_eq!(limit.day_offset, Some(offset), "{phrase}");
+            assert_eq!(limit.windows, vec![Window::new(1000, Per::Day)], "{phrase}");
+            assert_eq!(limit.notes.len(), 1, "{phrase}");
+        }
+        assert_eq!(parse_phrase("100 次/秒").unwrap().day_offset, None);
+        // A zone with other words, or an offset out of range, is no note the grammar knows.
+        for phrase in ["1000 calls/day (UTC 0 点重置)", "1000 calls/day (UTC+25)"] {
+            assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
+    }
+
+    #[test]
     fn no_limit_and_qps_first() {
         let limit = parse_phrase("不限").unwrap();
         assert!(limit.windows.is_empty());
         assert!(parse_phrase("Unlimited.").unwrap().windows.is_empty());
+        for phrase in ["Not limited", "No rate limit.", "不做限制"] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert!(limit.windows.is_empty(), "{phrase}");
+        }
+        assert_eq!(windows("10 TPS"), vec![Window::new(10, Per::Second)]);
         assert_eq!(windows("QPS: 100"), vec![Window::new(100, Per::Second)]);
         assert_eq!(windows("QPS 20"), vec![Window::new(20, Per::Second)]);
         assert!(parse_phrase("不限于此").is_err());
