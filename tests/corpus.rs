@@ -1411,3 +1411,60 @@ fn the_time_zone_of_day_windows_as_the_document_states_it() {
         partly.diagnostics[0].help
     );
 }
+
+/// Methods dressed in brackets, bold or code, a limit column headed by whose quota it is,
+/// and numbers under a header that names what they count: every row written by hand.
+#[test]
+fn methods_dressed_and_headers_that_name_scope_or_unit() {
+    let document = "\
+| Path | Rate Limit (per user) |
+| --- | --- |
+| [POST] /v1/a | 10/min |
+| POST: /v1/b | 10/min |
+| **GET** /v1/c | 10/min |
+| `DELETE` `/v1/d` | 10/min |
+| `/v1/e` (PUT) | 10/min |
+
+| Method | Path | Requests/min |
+| --- | --- | --- |
+| GET | /v1/f | 100 |
+| POST | https://api.example.com/v1/g | 200 |
+";
+    let dir = page("dressed-methods", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read: Vec<(String, String, String, String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                r["method"].as_str().unwrap().to_string(),
+                r["path"].as_str().unwrap().to_string(),
+                w["max"].to_string(),
+                w["seconds"].to_string(),
+                w["scope"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |method: &str, path: &str, max: &str, seconds: &str, scope: &str| {
+        (
+            method.into(),
+            path.into(),
+            max.into(),
+            seconds.into(),
+            scope.into(),
+        )
+    };
+    assert_eq!(
+        read,
+        [
+            row("POST", "/v1/a", "10", "60", "user"),
+            row("POST", "/v1/b", "10", "60", "user"),
+            row("GET", "/v1/c", "10", "60", "user"),
+            row("DELETE", "/v1/d", "10", "60", "user"),
+            row("PUT", "/v1/e", "10", "60", "user"),
+            row("GET", "/v1/f", "100", "60", "tenant"),
+            row("POST", "/v1/g", "200", "60", "tenant"),
+        ]
+    );
+}

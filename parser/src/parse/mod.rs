@@ -134,6 +134,8 @@ struct TableLayout {
     /// The unit the limit column's header names (`调用频率（次/秒）`, `Limit (calls/second)`),
     /// for cells that write only the number.
     header_unit: Option<String>,
+    /// The scope the limit column's header names (`Rate limit (per user)`), for every cell.
+    header_scope: Option<String>,
     header_len: usize,
     header_at: Position,
     gfm: bool,
@@ -775,15 +777,16 @@ impl Reader<'_> {
             limitless_rows: Vec::new(),
             limitless: limit_column.is_none(),
         });
-        let header_unit = limit_column
-            .and_then(|i| header.get(i))
-            .and_then(|cell| table::header_unit(&cell.text));
+        let limit_header = limit_column.and_then(|i| header.get(i));
+        let header_unit = limit_header.and_then(|cell| table::header_unit(&cell.text));
+        let header_scope = limit_header.and_then(|cell| table::header_scope(&cell.text));
         let layout = TableLayout {
             relative_paths: columns.relative_paths,
             columns,
             url,
             limit_column,
             header_unit,
+            header_scope,
             header_len: header.len(),
             header_at,
             gfm,
@@ -953,10 +956,17 @@ impl Reader<'_> {
             (None, None) => limit
                 .map(|c| c.text.trim())
                 .filter(|text| !is_placeholder(text))
-                .map_or_else(String::new, |text| match &table.header_unit {
-                    // `100` under `Limit (calls/second)` reads as `100 calls/second`.
-                    Some(unit) if is_number(text) => format!("{text} {unit}"),
-                    _ => text.to_string(),
+                .map_or_else(String::new, |text| {
+                    let text = match &table.header_unit {
+                        // `100` under `Limit (calls/second)` reads as `100 calls/second`.
+                        Some(unit) if is_number(text) => format!("{text} {unit}"),
+                        _ => text.to_string(),
+                    };
+                    match &table.header_scope {
+                        // `10/min` under `Rate limit (per user)` reads as `10/min (per user)`.
+                        Some(scope) => format!("{text} ({scope})"),
+                        None => text,
+                    }
                 }),
         };
         let method = cell(columns.method);

@@ -186,21 +186,23 @@ fn method_before(before: &str) -> Option<String> {
 pub fn methods_before(before: &str) -> Option<(usize, String)> {
     let mut start = None;
     let mut methods = Vec::new();
-    let mut rest = before.trim_end();
+    // The code span the path opens (`` `POST` `/v1/x` ``) is no word.
+    let mut rest = before.trim_end().trim_end_matches('`').trim_end();
     while let Some((head, word)) = rest
         .rsplit_once(char::is_whitespace)
         .or(Some(("", rest)))
         .filter(|(_, word)| !word.is_empty())
     {
+        // Methods as vendors dress them: `**GET**`, `[POST]`, `` `POST` ``, `POST:`.
         let bare = word
-            .trim_start_matches(['`', '*', '('])
-            .trim_end_matches([',', '，', '、', '/', '|']);
+            .trim_start_matches(['`', '*', '(', '['])
+            .trim_end_matches([',', '，', '、', '/', '|', '`', '*', ']', ':', '：']);
         if !is_method_list(bare) {
             break;
         }
         // `word` ends `rest`, whatever white space (`　` too) stood before it.
         let word_start = rest.len() - word.len();
-        start = Some(word_start + word.len() - word.trim_start_matches(['`', '*', '(']).len());
+        start = Some(word_start + word.len() - word.trim_start_matches(['`', '*', '(', '[']).len());
         methods.push(bare.to_ascii_uppercase());
         rest = head.trim_end();
     }
@@ -299,6 +301,23 @@ mod tests {
             assert_eq!(
                 paths(written),
                 vec![(None, read.to_string(), None)],
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn methods_dressed_as_vendors_dress_them() {
+        for written in [
+            "[POST] /v3/users",
+            "POST: /v3/users",
+            "**POST** /v3/users",
+            "`POST` `/v3/users`",
+            "`POST /v3/users`",
+        ] {
+            assert_eq!(
+                paths(written),
+                vec![(Some("POST".into()), "/v3/users".into(), None)],
                 "{written}"
             );
         }

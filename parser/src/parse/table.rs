@@ -231,14 +231,21 @@ impl Columns {
             .or_else(|| {
                 (0..header.len()).find(|&i| Some(i) != columns.url && share(i, &is_method) >= 0.8)
             });
-        columns.limit = by_header(Meaning::Limit).or_else(|| {
-            (0..header.len()).find(|&i| {
-                meanings[i].is_none()
-                    && Some(i) != columns.url
-                    && Some(i) != columns.method
-                    && share(i, &is_limit) >= 0.5
-            })
-        });
+        let is_number = |c: &Cell| {
+            let text = c.text.trim();
+            !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == ',')
+        };
+        let free =
+            |i: usize| meanings[i].is_none() && Some(i) != columns.url && Some(i) != columns.method;
+        columns.limit = by_header(Meaning::Limit)
+            .or_else(|| (0..header.len()).find(|&i| free(i) && share(i, &is_limit) >= 0.5))
+            .or_else(|| {
+                // Numbers under a header that names what they count and the window
+                // (`Requests/min`, `每秒调用次数`).
+                (0..header.len()).find(|&i| {
+                    free(i) && share(i, &is_number) >= 0.5 && header_unit(&header[i].text).is_some()
+                })
+            });
         columns.adjustable = by_header(Meaning::Adjustable);
         columns.plans = meanings
             .iter()
@@ -295,6 +302,17 @@ pub fn header_unit(header: &str) -> Option<String> {
                 .then(|| "QPS".to_string())
         })
         .or_else(|| whole_header_unit(normalized.trim()))
+}
+
+/// The scope a limit column's header names in parentheses (`Rate limit (per user)`,
+/// `频率限制（单个 IP）`): whose quota every cell under it states, as words a phrase reads
+/// in parentheses.
+pub fn header_scope(header: &str) -> Option<String> {
+    let normalized = header.replace('（', "(").replace('）', ")");
+    let open = normalized.rfind('(')?;
+    let close = normalized[open..].find(')')? + open;
+    let inner = normalized[open + 1..close].trim();
+    phrase::scope_named(inner).map(|_| inner.to_string())
 }
 
 /// A header that is itself what its numbers count and their window (`Calls per minute`,
@@ -459,6 +477,16 @@ mod tests {
 
     #[test]
     fn units_named_by_the_header() {
+        assert_eq!(
+            header_scope("Rate limit (per user)").as_deref(),
+            Some("per user")
+        );
+        assert_eq!(
+            header_scope("频率限制（单个 IP）").as_deref(),
+            Some("单个 IP")
+        );
+        assert_eq!(header_scope("调用频率（次/秒）"), None);
+        assert_eq!(header_scope("Rate limit"), None);
         assert_eq!(header_unit("调用频率（次/秒）").as_deref(), Some("次/秒"));
         assert_eq!(
             header_unit("Rate limit (requests per second)").as_deref(),

@@ -177,6 +177,8 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
                     ));
                 }
                 Some(flag) => apply_flag(&mut limit, flag),
+                // `50 次/秒（每次最多查询 100 个用户）`: a per-request cap.
+                None if let Some(Found::Cap(cap)) = request_first(&group) => limit.caps.push(cap),
                 None if let Some(offset) = time_zone(&group) => {
                     limit.day_offset = Some(offset);
                     limit.notes.push(group);
@@ -997,12 +999,27 @@ fn request_first(text: &str) -> Option<Found> {
         "至多",
         "不超过",
         "支持",
+        // What the request does with what it counts: `每次最多查询 100 个用户`.
+        "查询",
+        "获取",
+        "发送",
+        "添加",
+        "删除",
+        "传入",
+        "操作",
         "up to",
         "at most",
         "can",
         "include",
         "contain",
         "carry",
+        "add",
+        "remove",
+        "delete",
+        "query",
+        "fetch",
+        "send",
+        "specify",
     ];
     let rest = REQUEST
         .iter()
@@ -1317,7 +1334,7 @@ fn parse_scope(text: &str) -> Option<Scope> {
 
 /// Whose quota a name says (`App Key`, `每个 App Key`, `单用户 ID`, `single user ID`, `单 IP`,
 /// `频道`), if it names one.
-fn scope_named(name: &str) -> Option<Scope> {
+pub(crate) fn scope_named(name: &str) -> Option<Scope> {
     match subject::named(name)? {
         (_, Subject::Scope(scope)) => Some(scope),
         (_, Subject::Other) => None,
@@ -1573,6 +1590,27 @@ mod tests {
         let limit = parse_phrase("10 calls/second, each request: up to 20 messages").unwrap();
         assert_eq!(limit.caps.len(), 1);
         assert_eq!((limit.caps[0].max, limit.caps[0].cost), (20, Cost::Message));
+        // With what the request does, and in parentheses.
+        for phrase in [
+            "50 次/秒（每次最多查询 100 个用户）",
+            "50 calls/second (each request can add up to 100 users)",
+        ] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert_eq!(
+                limit.windows,
+                vec![Window::new(50, Per::Second)],
+                "{phrase}"
+            );
+            assert_eq!(
+                limit
+                    .caps
+                    .iter()
+                    .map(|c| (c.max, c.cost))
+                    .collect::<Vec<_>>(),
+                [(100, Cost::User)],
+                "{phrase}"
+            );
+        }
         // Notes in parentheses say whether the vendor raises the limit.
         assert!(
             parse_phrase("10 calls/second (can be raised on request)")
