@@ -1468,3 +1468,61 @@ fn methods_dressed_and_headers_that_name_scope_or_unit() {
         ]
     );
 }
+
+/// Rows that name the APIs they share a quota with, by name or by route: the buckets and
+/// the errors written by hand.
+#[test]
+fn quotas_shared_with_named_apis() {
+    let document = "\
+| 接口名称 | 请求地址 | 频率限制 |
+| --- | --- | --- |
+| 创建用户 | POST /v1/users | 100 次/秒 |
+| 删除用户 | DELETE /v1/users/{id} | 与创建用户共享 100 次/秒 |
+| 查询用户 | GET /v1/users/{id} | 20 次/秒 |
+| 批量查询 | POST /v1/users/query | 20 次/秒（与 GET /v1/users/{id} 共享） |
+| 导出用户 | POST /v1/users/export | 5 次/秒，与导入用户共享 |
+| 禁用用户 | POST /v1/users/ban | 10 次/秒（与 /v1/users 共享） |
+";
+    let dir = page("shared-with", "api.md", document, "");
+    let load = load(&[&dir], false);
+    let buckets: Vec<(String, String)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            (
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                ),
+                r["bucket"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |route: &str, bucket: &str| (route.to_string(), bucket.to_string());
+    assert_eq!(
+        buckets,
+        [
+            row("POST /v1/users", "PostV1UsersGroup"),
+            row("DELETE /v1/users/{id}", "PostV1UsersGroup"),
+            row("GET /v1/users/{id}", "GetV1UsersByIdGroup"),
+            row("POST /v1/users/query", "GetV1UsersByIdGroup"),
+            row("POST /v1/users/export", "PostV1UsersExport"),
+            row("POST /v1/users/ban", "PostV1UsersBan"),
+        ]
+    );
+    assert_eq!(
+        diagnostics(&load),
+        [
+            (
+                7,
+                "error",
+                "`POST /v1/users/export` shares its quota with `导入用户`, but no route or row of api.md is named so"
+            ),
+            (
+                8,
+                "error",
+                "`POST /v1/users/ban` shares its quota with `POST /v1/users`, but their limits differ: `10 次/秒（与 /v1/users 共享）` and `100 次/秒`"
+            ),
+        ]
+    );
+}

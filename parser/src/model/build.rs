@@ -603,6 +603,7 @@ fn resolve_buckets(
         }
     }
 
+    let config_groups = groups.len();
     // Quotas a sentence of the document declares shared, unless limits.toml groups the
     // route already; named after their first route's variant.
     let mut prose_groups: BTreeMap<usize, usize> = BTreeMap::new();
@@ -620,6 +621,15 @@ fn resolve_buckets(
         }
     }
 
+    share_with_named(
+        endpoints,
+        &mut group_of,
+        &mut groups,
+        config_groups,
+        source,
+        diagnostics,
+    );
+
     let mut buckets: Vec<Bucket> = Vec::new();
     let mut bucket_of_group: HashMap<usize, usize> = HashMap::new();
     for i in 0..endpoints.len() {
@@ -634,7 +644,11 @@ fn resolve_buckets(
             }),
             None => {
                 let endpoint = &endpoints[i];
-                if endpoint.limit.shared && endpoint.sources.len() < 2 {
+                // (A row that names whom it shares with is reported where that is resolved.)
+                if endpoint.limit.shared
+                    && endpoint.limit.shared_with.is_empty()
+                    && endpoint.sources.len() < 2
+                {
                     diagnostics.push(
                         Diagnostic::new(
                             source,
@@ -698,6 +712,132 @@ fn resolve_buckets(
         }
     }
     buckets
+}
+
+/// Quotas a row shares with the APIs its phrase names (`与创建用户共享 100 次/秒`,
+/// `shared with PUT /v3/s`): each name is a route (`METHOD /path`, or `/path` for all its
+/// methods) or a row's documented name, resolved among the document's endpoints. Named
+/// routes join one group with the row, unless limits.toml groups either already; a new group
+/// is named after the first route's variant, as a sentence's is. A name that matches nothing, or routes whose limits differ, is
+/// an error: which quota they share would be a guess.
+fn share_with_named(
+    endpoints: &[Endpoint],
+    group_of: &mut [Option<usize>],
+    groups: &mut Vec<(String, Vec<usize>)>,
+    config_groups: usize,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for i in 0..endpoints.len() {
+        for named in &endpoints[i].limit.shared_with {
+            let others = endpoints_named(endpoints, named, i);
+            if others.is_empty() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        source,
+                        endpoints[i].phrase_at,
+                        format!(
+                            "`{}` shares its quota with `{named}`, but no route or row of {} is named so",
+                            endpoints[i].route(),
+                            file_name(source)
+                        ),
+                        endpoints[i].limit.text.clone(),
+                    )
+                    .with_help(format!(
+                        "name the quota in limits.toml: [[document.shared]] bucket = \"…\" routes = [\"{}\", \"…\"]",
+                        endpoints[i].path()
+                    )),
+                );
+                continue;
+            }
+            for other in others {
+                if endpoints[other].limit.windows != endpoints[i].limit.windows {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            source,
+                            endpoints[i].phrase_at,
+                            format!(
+                                "`{}` shares its quota with `{}`, but their limits differ: `{}` and `{}`",
+                                endpoints[i].route(),
+                                endpoints[other].route(),
+                                endpoints[i].limit.text,
+                                endpoints[other].limit.text
+                            ),
+                            endpoints[i].limit.text.clone(),
+                        )
+                        .with_help("settle the limit with [document.routes.\"…\"] limit = \"…\""),
+                    );
+                    continue;
+                }
+                let first = &endpoints[i.min(other)].variant;
+                join(i, other, group_of, groups, config_groups, first);
+            }
+        }
+    }
+}
+
+/// The endpoints other than `except` that `named` names: a route, or a documented name
+/// (compared without case or surrounding space).
+fn endpoints_named(endpoints: &[Endpoint], named: &str, except: usize) -> Vec<usize> {
+    let route = crate::parse::paths::paths_in(named).into_iter().next();
+    endpoints
+        .iter()
+        .enumerate()
+        .filter(|&(j, e)| {
+            j != except
+                && match &route {
+                    Some(route) => {
+                        e.path() == route.path
+                            && route
+                                .method
+                                .as_ref()
+                                .is_none_or(|methods| methods.split('/').any(|m| m == e.method))
+                    }
+                    None => e
+                        .names
+                        .iter()
+                        .any(|name| name.trim().eq_ignore_ascii_case(named)),
+                }
+        })
+        .map(|(j, _)| j)
+        .collect()
+}
+
+/// Puts endpoints `a` and `b` in one group: a new one named after `variant` when neither has
+/// one, else the one of either; groups from limits.toml (below `config_groups`) are left as
+/// they are.
+fn join(
+    a: usize,
+    b: usize,
+    group_of: &mut [Option<usize>],
+    groups: &mut Vec<(String, Vec<usize>)>,
+    config_groups: usize,
+    variant: &str,
+) {
+    let from_config = |group: Option<usize>| group.is_some_and(|g| g < config_groups);
+    if from_config(group_of[a]) || from_config(group_of[b]) {
+        return;
+    }
+    match (group_of[a], group_of[b]) {
+        (Some(x), Some(y)) if x == y => {}
+        (Some(x), Some(y)) => {
+            let moved = std::mem::take(&mut groups[y].1);
+            for &m in &moved {
+                group_of[m] = Some(x);
+            }
+            groups[x].1.extend(moved);
+        }
+        (Some(x), None) | (None, Some(x)) => {
+            let joining = if group_of[a].is_none() { a } else { b };
+            group_of[joining] = Some(x);
+            groups[x].1.push(joining);
+        }
+        (None, None) => {
+            groups.push((format!("{variant}Group"), vec![a, b]));
+            group_of[a] = Some(groups.len() - 1);
+            group_of[b] = Some(groups.len() - 1);
+        }
+    }
 }
 
 fn limit_source(origin: Origin, file: String, line: usize) -> LimitSource {

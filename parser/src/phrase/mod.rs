@@ -53,6 +53,9 @@ pub struct Limit {
     pub adjustable: bool,
     /// `共享`: the quota is shared with other endpoints.
     pub shared: bool,
+    /// The other APIs it is shared with, as the phrase names them (`与创建用户共享`,
+    /// `shared with PUT /v3/s`): a route, or a row's name, for the model to resolve.
+    pub shared_with: Vec<String>,
     /// `已废弃` in the phrase.
     pub deprecated: bool,
     /// Narrower limits inside this one.
@@ -81,6 +84,7 @@ impl Limit {
             sub_limits: Vec::new(),
             notes: Vec::new(),
             day_offset: None,
+            shared_with: Vec::new(),
         }
     }
 }
@@ -163,6 +167,15 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
         let clause: String = chars[range.clone()].iter().collect();
         let (body, groups) = split_trailing_groups(&clause);
         let body = strip_connective(&body);
+        // `与创建用户共享 100 次/秒`: whom the quota is shared with, then the rest.
+        let body = match shared_with(&body) {
+            Some((others, rest)) => {
+                limit.shared = true;
+                limit.shared_with.extend(others);
+                rest
+            }
+            None => body,
+        };
         let before_any_window = limit.windows.is_empty() && limit.caps.is_empty();
         let mut group_scope = None;
         for group in groups {
@@ -177,6 +190,13 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
                     ));
                 }
                 Some(flag) => apply_flag(&mut limit, flag),
+                // `30 requests/second (shared with PUT /v3/s)`.
+                None if let Some((others, rest)) = shared_with(&group)
+                    && rest.is_empty() =>
+                {
+                    limit.shared = true;
+                    limit.shared_with.extend(others);
+                }
                 // `50 次/秒（每次最多查询 100 个用户）`: a per-request cap.
                 None if let Some(Found::Cap(cap)) = request_first(&group) => limit.caps.push(cap),
                 None if let Some(offset) = time_zone(&group) => {
@@ -431,6 +451,70 @@ fn trim_range(chars: &[char], mut range: Range<usize>) -> Range<usize> {
 }
 
 /// Words that join a clause to the one before it and say nothing of their own.
+/// The APIs a clause says the quota is shared with, and what follows (`与创建用户共享 100 次/秒`
+/// → [`创建用户`], `100 次/秒`; `shared with PUT /v3/s` → [`PUT /v3/s`], ``).
+fn shared_with(text: &str) -> Option<(Vec<String>, String)> {
+    const WITH: &[&str] = &["与", "和", "同", "跟"];
+    const SHARE: &[&str] = &["共享", "共用", "合用"];
+    const QUOTA: &[&str] = &[
+        "同一个",
+        "同一",
+        "一个",
+        "的",
+        "调用频率",
+        "频率限制",
+        "频率",
+        "配额",
+        "额度",
+        "限制",
+        ":",
+        "：",
+        ",",
+        "，",
+    ];
+    let text = text.trim();
+    let lower = text.to_lowercase();
+    let (others, rest) = if let Some(after) = WITH.iter().find_map(|w| text.strip_prefix(w)) {
+        let (at, word) = SHARE
+            .iter()
+            .filter_map(|word| Some((after.find(word)?, word)))
+            .min()?;
+        let rest = strip_leading_words(&after[at + word.len()..], QUOTA);
+        (&after[..at], rest.trim().to_string())
+    } else {
+        let english = [
+            "shared with ",
+            "shares its quota with ",
+            "shares the quota of ",
+            "shares its limit with ",
+            "shares the limit of ",
+            "counted together with ",
+        ];
+        let word = english.iter().find(|w| lower.starts_with(*w))?;
+        (&text[word.len()..], String::new())
+    };
+    let others: Vec<String> = others
+        .split(['、', ',', '，'])
+        .map(|other| {
+            let other = other
+                .trim()
+                .trim_matches(['`', '"', '\'', '“', '”', '「', '」', '《', '》']);
+            let other = strip_prefix_ignore_case(other, "the ").unwrap_or(other);
+            let other = ["接口", " api", " endpoint", " endpoints"]
+                .iter()
+                .find_map(|suffix| {
+                    let at = other.len().checked_sub(suffix.len())?;
+                    let tail = other.get(at..)?;
+                    tail.eq_ignore_ascii_case(suffix).then(|| &other[..at])
+                })
+                .unwrap_or(other);
+            other.trim().trim_matches('`').to_string()
+        })
+        .filter(|other| !other.is_empty())
+        .collect();
+    (!others.is_empty()).then_some((others, rest))
+}
+
 fn strip_connective(text: &str) -> String {
     let mut text = text.trim();
     for word in ["而且", "并且", "同时", "以及", "且", "and ", "also "] {
@@ -1931,6 +2015,44 @@ mod tests {
         assert!(limit.shared);
         // A sentence about counting that the grammar does not know is reported, not skipped.
         assert!(parse_phrase("100 calls/second, counted twice for batch calls").is_err());
+    }
+
+    #[test]
+    fn a_quota_shared_with_other_apis_names_them() {
+        for (phrase, others, max) in [
+            ("与创建用户共享 100 次/秒", vec!["创建用户"], 100),
+            ("100 次/秒，与创建用户接口共享", vec!["创建用户"], 100),
+            ("和「发送消息」共用同一配额：50 次/秒", vec!["发送消息"], 50),
+            (
+                "30 requests per second (shared with `PUT /v3/s`)",
+                vec!["PUT /v3/s"],
+                30,
+            ),
+            (
+                "30 requests per second, shared with the Send Message API",
+                vec!["Send Message"],
+                30,
+            ),
+            (
+                "20 次/秒（与 /v1/a、/v1/b 共享）",
+                vec!["/v1/a", "/v1/b"],
+                20,
+            ),
+        ] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert_eq!(limit.shared_with, others, "{phrase}");
+            assert!(limit.shared, "{phrase}");
+            assert_eq!(
+                limit.windows,
+                vec![Window::new(max, Per::Second)],
+                "{phrase}"
+            );
+        }
+        // Sharing without naming with whom is the flag alone.
+        let limit = parse_phrase("100 次/秒（共享）").unwrap();
+        assert!(limit.shared && limit.shared_with.is_empty());
+        // A 与 that says nothing of sharing is not read as it.
+        assert!(parse_phrase("与创建用户相同").is_err());
     }
 
     #[test]
