@@ -197,6 +197,8 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
                     limit.shared = true;
                     limit.shared_with.extend(others);
                 }
+                // `100 条/秒（按消息条数计算）`: what the windows count.
+                None if let Some(cost) = parse_basis(&group) => basis = Some(cost),
                 // `50 次/秒（每次最多查询 100 个用户）`: a per-request cap.
                 None if let Some(Found::Cap(cap)) = request_first(&group) => limit.caps.push(cap),
                 None if let Some(offset) = time_zone(&group) => {
@@ -396,6 +398,20 @@ fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
                 }
             }
             '+' if depth == 0 => cut(i, i + 1, &mut clauses),
+            // `100 次/秒 且 1000 次/分钟`, `100 次/秒并且每分钟 1000 次`: another window.
+            '且' if depth == 0
+                && chars[i + 1..]
+                    .iter()
+                    .find(|c| !c.is_whitespace())
+                    .is_some_and(|&c| c.is_ascii_digit() || c == '每') =>
+            {
+                let from = if i > 0 && matches!(chars[i - 1], '并' | '而') {
+                    i - 1
+                } else {
+                    i
+                };
+                cut(from, i + 1, &mut clauses)
+            }
             ' ' if depth == 0 && word_at(chars, i + 1, "and ") => {
                 cut(i, i + 5, &mut clauses);
                 i += 5;
@@ -750,6 +766,8 @@ fn apply_note(limit: &mut Limit, note: &str) {
         "提高",
         "调整上限",
         "可申请",
+        "调整",
+        "adjust",
     ];
     if fixed.iter().any(|w| lower.contains(w)) {
         limit.adjustable = false;
@@ -892,7 +910,7 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         // `单个 App Key 的 QPS`: the possessive says whose, as the words before it do.
         let text = text
             .trim_end()
-            .trim_end_matches([':', '：', ',', '，', '的']);
+            .trim_end_matches([':', '：', ',', '，', '的', '下']);
         text.trim_end().to_string()
     };
     let bare = trim(&lower);
@@ -1037,8 +1055,16 @@ fn window_at(text: &str) -> Option<Found> {
         }
         return None;
     }
-    let (every, per, rest) = parse_period(rest)?;
-    let scope = parse_scope(rest)?;
+    let (every, per, scope) = match parse_period(rest) {
+        Some((every, per, rest)) => (every, per, parse_scope(rest)?),
+        // `5 次/用户/分钟`: whose quota it is, then the period.
+        None => {
+            let (whose, period) = rest.split_once('/')?;
+            let scope = scope_named(whose.trim())?;
+            let (every, per, rest) = parse_period(period)?;
+            rest.trim().is_empty().then_some((every, per, scope))?
+        }
+    };
     let window = Window::new(max, per)
         .every(every)
         .counting(cost)
@@ -1183,7 +1209,13 @@ fn period_first(text: &str) -> Option<Found> {
             .is_empty()
             .then(|| Found::Window(Window::new(max, Per::Second), "QPS".into()));
     }
-    let rest = text.trim().strip_prefix('每')?;
+    // `每 5 秒 10 次`, or the period's length without 每: `1 分钟 60 次`, `10 秒内最多 5 次`.
+    let text = text.trim();
+    let rest = match text.strip_prefix('每') {
+        Some(rest) => rest,
+        None if text.starts_with(|c: char| c.is_ascii_digit()) => text,
+        None => return None,
+    };
     let (every, per, rest) = parse_period(rest)?;
     let mut rest = rest.trim_start();
     for filler in [
@@ -1459,6 +1491,7 @@ fn parse_basis(text: &str) -> Option<Cost> {
         }
         "用户" | "user" => Some(Cost::User),
         "属性" | "attribute" => Some(Cost::Attribute),
+        "消息" | "消息条" | "条消息" | "message" => Some(Cost::Message),
         _ => None,
     }
 }
@@ -2015,6 +2048,54 @@ mod tests {
         assert!(limit.shared);
         // A sentence about counting that the grammar does not know is reported, not skipped.
         assert!(parse_phrase("100 calls/second, counted twice for batch calls").is_err());
+    }
+
+    #[test]
+    fn chinese_orders_of_count_period_and_scope() {
+        for (phrase, expected) in [
+            (
+                "100 次/秒 且 1000 次/分钟",
+                vec![
+                    Window::new(100, Per::Second),
+                    Window::new(1000, Per::Minute),
+                ],
+            ),
+            (
+                "100次/秒并且每分钟1000次",
+                vec![
+                    Window::new(100, Per::Second),
+                    Window::new(1000, Per::Minute),
+                ],
+            ),
+            (
+                "单个 AppKey 下 100 次/秒",
+                vec![Window::new(100, Per::Second)],
+            ),
+            (
+                "5 次/用户/分钟",
+                vec![Window::new(5, Per::Minute).scoped(Scope::User)],
+            ),
+            ("1 分钟 60 次", vec![Window::new(60, Per::Minute)]),
+            (
+                "10 秒内最多 5 次",
+                vec![Window::new(5, Per::Second).every(10)],
+            ),
+        ] {
+            assert_eq!(windows(phrase), expected, "{phrase}");
+        }
+        // A basis in parentheses; a note that the vendor adjusts the limit.
+        let limit = parse_phrase("100 条/秒（按消息条数计算）").unwrap();
+        assert_eq!(limit.cost, Cost::Message);
+        assert!(
+            parse_phrase("默认 100 次/秒，可联系商务调整")
+                .unwrap()
+                .adjustable
+        );
+        assert!(!parse_phrase("100 次/秒（不可调整）").unwrap().adjustable);
+        // 且 before something other than a window is no separator.
+        assert!(parse_phrase("100 次/秒且不可调整").is_err());
+        // A period and a count with something else between them stay unread.
+        assert!(parse_phrase("1 分钟 60 次/秒").is_err());
     }
 
     #[test]
