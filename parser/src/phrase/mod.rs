@@ -1120,6 +1120,7 @@ fn request_first(text: &str) -> Option<Found> {
         "up to",
         "at most",
         "can",
+        "may",
         "include",
         "contain",
         "carry",
@@ -1704,9 +1705,14 @@ mod tests {
                 unit: "个用户".into()
             }]
         );
-        let limit = parse_phrase("10 calls/second, each request: up to 20 messages").unwrap();
-        assert_eq!(limit.caps.len(), 1);
-        assert_eq!((limit.caps[0].max, limit.caps[0].cost), (20, Cost::Message));
+        for phrase in [
+            "10 calls/second, each request: up to 20 messages",
+            "10 calls/second. Each request may contain up to 20 messages.",
+        ] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert_eq!(limit.caps.len(), 1, "{phrase}");
+            assert_eq!((limit.caps[0].max, limit.caps[0].cost), (20, Cost::Message));
+        }
         // With what the request does, and in parentheses.
         for phrase in [
             "50 次/秒（每次最多查询 100 个用户）",
