@@ -489,7 +489,6 @@ fn shared_with(text: &str) -> Option<(Vec<String>, String)> {
         "，",
     ];
     let text = text.trim();
-    let lower = text.to_lowercase();
     let (others, rest) = if let Some(after) = WITH.iter().find_map(|w| text.strip_prefix(w)) {
         let (at, word) = SHARE
             .iter()
@@ -506,8 +505,10 @@ fn shared_with(text: &str) -> Option<(Vec<String>, String)> {
             "shares the limit of ",
             "counted together with ",
         ];
-        let word = english.iter().find(|w| lower.starts_with(*w))?;
-        (&text[word.len()..], String::new())
+        let others = english
+            .iter()
+            .find_map(|word| strip_prefix_ignore_case(text, word))?;
+        (others, String::new())
     };
     let others: Vec<String> = others
         .split(['、', ',', '，'])
