@@ -1526,3 +1526,108 @@ fn quotas_shared_with_named_apis() {
         ]
     );
 }
+
+/// A web page saved as HTML, and a Markdown page whose HTML block holds two tables and
+/// text after them: every line with a path is read or reported, written by hand.
+#[test]
+fn html_pages_and_html_blocks_are_read_line_by_line() {
+    let html = "\
+<!DOCTYPE html>
+<html>
+<head>
+<title>Rate limits</title>
+<style>
+td { padding: 2px; }
+</style>
+</head>
+<body>
+<h1>Rate limits</h1>
+<p>Unless otherwise specified, the default limit is 100 requests/second.</p>
+<h2>Users</h2>
+<table>
+<tr><th>API</th><th>Limit</th></tr>
+<tr><td>POST /v1/users</td><td>10/s</td></tr>
+<tr><td>GET /v1/users/{id}</td><td></td></tr>
+</table>
+<h2>Messages (50 requests/second)</h2>
+<ul>
+<li>POST /v1/messages</li>
+</ul>
+<p>The <code>DELETE /v1/messages/{id}</code> endpoint allows 5 requests per second.</p>
+<p>See <code>GET /v1/help</code> for details.</p>
+</body>
+</html>
+";
+    let dir = page_folder_without_config("html-page", "limits.html", html);
+    let html_load = load(&[&dir], false);
+    let read: Vec<(String, String, String, String)> = rows(&html_load, &dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                ),
+                w["max"].to_string(),
+                w["seconds"].to_string(),
+                r["limit_source"]["at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        read,
+        [
+            row("POST /v1/users", "10", "1", "limits.html:15"),
+            row("GET /v1/users/{id}", "100", "1", "limits.html:11"),
+            row("POST /v1/messages", "50", "1", "limits.html:18"),
+            row("DELETE /v1/messages/{id}", "5", "1", "limits.html:22"),
+        ]
+    );
+    // A sentence that mentions a route without a number is a mention, as in Markdown.
+    assert!(
+        html_load.diagnostics.is_empty(),
+        "{:#?}",
+        html_load.diagnostics
+    );
+
+    let document = "\
+# Limits
+
+<table>
+<tr><th>API</th><th>Limit</th></tr>
+<tr><td>POST /v2/a</td><td>10/s</td></tr>
+</table>
+<table>
+<tr><th>API</th><th>Limit</th></tr>
+<tr><td>POST /v2/b</td><td>20/s</td></tr>
+</table>
+<ul><li>POST /v2/c 30 requests/second</li></ul>
+";
+    let dir = page("html-blocks", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    assert_eq!(
+        paths_max_seconds(&load, &dir),
+        [
+            ("/v2/a".to_string(), "10".to_string(), "1".to_string()),
+            ("/v2/b".to_string(), "20".to_string(), "1".to_string()),
+            ("/v2/c".to_string(), "30".to_string(), "1".to_string()),
+        ]
+    );
+}
+
+/// A scratch folder (one per test) holding one document and no `limits.toml`.
+fn page_folder_without_config(test: &str, file: &str, text: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("corpus")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(file), text).unwrap();
+    dir
+}

@@ -12,8 +12,9 @@ use crate::source::Source;
 /// The name of the settings file beside the documents.
 pub const CONFIG_FILE: &str = "limits.toml";
 
-/// File endings read as documents when a folder has no `limits.toml`.
-const DOCUMENT_EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
+/// File endings read as documents when a folder has no `limits.toml` (and reported when one
+/// does not list them). A web page is read as the HTML it is, inside Markdown's rules.
+const DOCUMENT_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "html", "htm"];
 
 /// One document to read, with its `limits.toml` entry.
 pub struct Input {

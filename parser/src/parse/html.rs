@@ -120,6 +120,73 @@ fn cell(text: &str, inner: Range<usize>) -> Cell {
     }
 }
 
+/// `html` with its markup blanked: every tag, and the contents of `<script>`, `<style>` and
+/// `<head>`, become spaces, and the common entities (`&nbsp;`, `&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&#39;`) their character and spaces, so that the text keeps every byte offset
+/// and line of the original.
+pub fn blank_tags(html: &str) -> String {
+    const ENTITIES: &[(&str, char)] = &[
+        ("&nbsp;", ' '),
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+    ];
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    while at < html.len() {
+        let rest = &html[at..];
+        if bytes[at] == b'<' {
+            // The contents of elements that are no text go with their tags.
+            let skipped = ["script", "style", "head"].iter().find_map(|name| {
+                let open = format!("<{name}");
+                let after = rest.get(open.len()..)?;
+                (rest[..open.len()].eq_ignore_ascii_case(&open)
+                    && after.starts_with(['>', ' ', '\t', '\n']))
+                .then(|| {
+                    let close = format!("</{name}>");
+                    find_ci(html, at, &close).map_or(html.len(), |i| i + close.len())
+                })
+            });
+            let end = skipped.unwrap_or_else(|| rest.find('>').map_or(html.len(), |i| at + i + 1));
+            blank_bytes(&mut out, &html[at..end]);
+            at = end;
+            continue;
+        }
+        if bytes[at] == b'&'
+            && let Some(&(entity, c)) = ENTITIES.iter().find(|(entity, _)| {
+                rest.get(..entity.len())
+                    .is_some_and(|e| e.eq_ignore_ascii_case(entity))
+            })
+        {
+            out.push(c);
+            out.extend(std::iter::repeat_n(' ', entity.len() - 1));
+            at += entity.len();
+            continue;
+        }
+        let c = rest.chars().next().expect("not at the end");
+        out.push(c);
+        at += c.len_utf8();
+    }
+    out
+}
+
+/// Spaces for every byte of `text` but its line breaks.
+fn blank_bytes(out: &mut String, text: &str) {
+    out.extend(text.bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }));
+}
+
+/// The level of the heading a line of HTML opens (`<h2>` → 2, `<H3 id="x">` → 3).
+pub fn heading_level(line: &str) -> Option<usize> {
+    let at = find_ci(line, 0, "<h")?;
+    let level = line.as_bytes().get(at + 2).copied()?;
+    let after = line.as_bytes().get(at + 3).copied()?;
+    ((b'1'..=b'6').contains(&level) && matches!(after, b'>' | b' ' | b'\t'))
+        .then(|| usize::from(level - b'0'))
+}
+
 /// The byte offset of `needle` (ASCII, matched ignoring case) at or after `from`.
 pub fn find_ci(text: &str, from: usize, needle: &str) -> Option<usize> {
     let hay = text.as_bytes();
@@ -131,6 +198,34 @@ pub fn find_ci(text: &str, from: usize, needle: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blanked_markup_keeps_every_offset_and_line() {
+        let html = "<p>The <code>GET /v1/a</code> API&nbsp;allows 5/s.</p>\n<style>\ntd { x: 1 }\n</style><li>POST /v1/b</li>";
+        let blanked = blank_tags(html);
+        assert_eq!(blanked.len(), html.len());
+        assert_eq!(blanked.lines().count(), html.lines().count());
+        assert_eq!(
+            blanked.split_whitespace().collect::<Vec<_>>(),
+            [
+                "The", "GET", "/v1/a", "API", "allows", "5/s.", "POST", "/v1/b"
+            ]
+        );
+        // The path stands where it was written.
+        assert_eq!(blanked.find("/v1/a"), html.find("/v1/a"));
+        // Text outside ASCII keeps its bytes; an unclosed tag blanks to the end.
+        assert_eq!(blank_tags("频率 <b>100 次/秒"), "频率    100 次/秒");
+        assert_eq!(blank_tags("a <b"), "a   ");
+    }
+
+    #[test]
+    fn heading_levels_of_html_lines() {
+        assert_eq!(heading_level("<h2>Users</h2>"), Some(2));
+        assert_eq!(heading_level("  <H3 id=\"x\">Users</H3>"), Some(3));
+        assert_eq!(heading_level("<hr>"), None);
+        assert_eq!(heading_level("<head>"), None);
+        assert_eq!(heading_level("<p>h2</p>"), None);
+    }
 
     /// The cells' texts, row by row.
     fn texts(rows: &[Vec<Cell>]) -> Vec<Vec<&str>> {

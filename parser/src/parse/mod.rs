@@ -226,27 +226,12 @@ impl Reader<'_> {
                             _ => {}
                         }
                     }
-                    self.end_section();
-                    self.end_headings(level);
-                    self.section = Some(title.trim().to_string());
-                    // A heading that is a route (`### POST /v1/channels`) is its section's
-                    // route: the section is about it.
                     let source = self.source.text();
                     let raw = source[span.clone()].lines().next().unwrap_or("");
                     let content = raw.trim_start().trim_start_matches('#').trim_start();
                     let offset = span.start + (raw.len() - content.len());
                     let content = content.trim_end().trim_end_matches('#').trim_end();
-                    if self.candidate_route(content, offset, published) {
-                        self.section = None;
-                    } else if published && let Some(statement) = prose::read_heading(content) {
-                        let at = self.source.position(offset + statement.offset);
-                        self.heading_limits.push(HeadingLimit {
-                            level,
-                            statement,
-                            at,
-                            rows: Vec::new(),
-                        });
-                    }
+                    self.heading(level, title.trim(), content, offset, published);
                 }
                 Event::Start(Tag::Paragraph) => {
                     skip_to_end(&mut events, TagEnd::Paragraph);
@@ -260,17 +245,11 @@ impl Reader<'_> {
                         }
                         end = end.max(html_span.end + base);
                     }
-                    if span.start < self.html_until {
-                        continue; // inside an HTML table read already
-                    }
-                    match html::find_ci(&self.source.text()[..end], span.start, "<table") {
-                        Some(open) if !self.source.text()[span.start..open].contains("<!--") => {
-                            self.read_html(span.start..open);
-                            let (rows, table_end) = html::table_at(self.source.text(), open);
-                            self.html_until = table_end;
-                            self.read_table(rows, published, false);
-                        }
-                        _ => self.read_html(span.start..end),
+                    // What an HTML table read already (it may run over several blocks)
+                    // covers is not read again.
+                    let start = span.start.max(self.html_until);
+                    if start < end {
+                        self.read_html_block(start..end, published);
                     }
                 }
                 Event::Start(Tag::Table(_)) => {
@@ -306,19 +285,87 @@ impl Reader<'_> {
         }
     }
 
-    /// Reads the comments inside an HTML block as Markdown of their own, unpublished; the
-    /// markup around them is not content.
-    fn read_html(&mut self, range: Range<usize>) {
+    /// A heading (Markdown, or `<h2>` in HTML) with its title and its content as written
+    /// at `offset`: the section it starts, the route it may be, the limit it may state.
+    fn heading(
+        &mut self,
+        level: usize,
+        title: &str,
+        content: &str,
+        offset: usize,
+        published: bool,
+    ) {
+        self.end_section();
+        self.end_headings(level);
+        self.section = Some(title.to_string());
+        // A heading that is a route (`### POST /v1/channels`) is its section's route: the
+        // section is about it.
+        if self.candidate_route(content, offset, published) {
+            self.section = None;
+        } else if published && let Some(statement) = prose::read_heading(content) {
+            let at = self.source.position(offset + statement.offset);
+            self.heading_limits.push(HeadingLimit {
+                level,
+                statement,
+                at,
+                rows: Vec::new(),
+            });
+        }
+    }
+
+    /// Reads an HTML block: its tables as tables, its comments as unpublished Markdown, and
+    /// the text between them line by line as text is read (`<h2>` as a heading, `<p>` and
+    /// `<li>` lines as prose and route lines), the tags blanked so that columns stay right.
+    fn read_html_block(&mut self, range: Range<usize>, published: bool) {
         let mut at = range.start;
-        while let Some(open) = self.source.text()[at..range.end].find("<!--") {
-            let inner_start = at + open + 4;
-            let close = self.source.text()[inner_start..]
-                .find("-->")
-                .map_or(self.source.text().len(), |i| inner_start + i);
-            self.read_markdown(inner_start..close, false);
-            at = (close + 3).min(self.source.text().len());
-            if at >= range.end {
+        while at < range.end {
+            let text = &self.source.text()[..range.end];
+            let table = html::find_ci(text, at, "<table");
+            let comment = text[at..].find("<!--").map(|i| at + i);
+            if let Some(open) = table
+                && comment.is_none_or(|c| open < c)
+            {
+                self.read_html_text(at..open, published);
+                let (rows, table_end) = html::table_at(self.source.text(), open);
+                self.html_until = table_end;
+                self.read_table(rows, published, false);
+                at = table_end;
+            } else if let Some(open) = comment {
+                self.read_html_text(at..open, published);
+                let inner_start = open + 4;
+                let close = self.source.text()[inner_start..]
+                    .find("-->")
+                    .map_or(self.source.text().len(), |i| inner_start + i);
+                self.read_markdown(inner_start..close, false);
+                at = (close + 3).min(self.source.text().len());
+            } else {
+                self.read_html_text(at..range.end, published);
                 break;
+            }
+        }
+    }
+
+    /// The text of HTML outside tables and comments, line by line.
+    fn read_html_text(&mut self, range: Range<usize>, published: bool) {
+        let source = self.source.text();
+        let blanked = html::blank_tags(&source[range.clone()]);
+        let mut offset = range.start;
+        for (line, raw) in blanked.split('\n').zip(source[range].split('\n')) {
+            let at = offset;
+            offset += line.len() + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let leading = line.len() - line.trim_start().len();
+            match html::heading_level(raw) {
+                Some(level) => {
+                    let title = line.trim();
+                    self.heading(level, title, title, at + leading, published);
+                }
+                None => {
+                    let line = line.to_string();
+                    self.read_text_line(&line, at, published);
+                }
             }
         }
     }
