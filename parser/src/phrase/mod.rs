@@ -1234,6 +1234,17 @@ fn period_first(text: &str) -> Option<Found> {
         "可",
         "调用",
         "发送",
+        // What is done that many times: `每天最多创建 100 个群`.
+        "创建",
+        "添加",
+        "查询",
+        "获取",
+        "删除",
+        "修改",
+        "更新",
+        "请求",
+        "推送",
+        "上传",
         "发",
     ] {
         if let Some(r) = rest.strip_prefix(filler) {
@@ -2090,6 +2101,19 @@ mod tests {
         ] {
             assert_eq!(windows(phrase), expected, "{phrase}");
         }
+        // What is done that many times, and a sender as whose quota.
+        assert_eq!(
+            windows("每个用户每天最多创建 100 个群"),
+            vec![
+                Window::new(100, Per::Day)
+                    .counting(Cost::TargetGroup)
+                    .scoped(Scope::User)
+            ]
+        );
+        assert_eq!(
+            windows("120 次/分钟/单个发送者"),
+            vec![Window::new(120, Per::Minute).scoped(Scope::User)]
+        );
         // A basis in parentheses; a note that the vendor adjusts the limit.
         let limit = parse_phrase("100 条/秒（按消息条数计算）").unwrap();
         assert_eq!(limit.cost, Cost::Message);

@@ -33,7 +33,22 @@ const NOUNS: &[(Scope, &[&str])] = &[
         Scope::Tenant,
         &["appkey", "appid", "app", "应用", "租户", "tenant"],
     ),
-    (Scope::User, &["用户id", "用户", "userid", "user"]),
+    (
+        Scope::User,
+        &[
+            "用户id",
+            "用户",
+            "userid",
+            "user",
+            "发送者",
+            "发送方",
+            "sender",
+            "接收者",
+            "接收方",
+            "receiver",
+            "recipient",
+        ],
+    ),
     (
         Scope::Ip,
         &[
@@ -166,6 +181,8 @@ mod tests {
         assert_eq!(scope("每个客户端 IP"), Some((true, ip)));
         assert_eq!(scope("per IP address"), Some((true, ip)));
         assert_eq!(scope("单个频道"), Some((true, channel)));
+        assert_eq!(scope("单个发送者"), Some((true, user)));
+        assert_eq!(scope("each recipient"), Some((true, user)));
         assert_eq!(scope("each channel"), Some((true, channel)));
         assert_eq!(scope("every tenant"), Some((true, tenant)));
     }
