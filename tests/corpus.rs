@@ -80,6 +80,27 @@ fn paths_max_seconds(load: &Load, dir: &Path) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Each row's `METHOD /path`, first window's `max` and length in seconds, and where its
+/// limit was read, as text.
+fn routes_max_seconds_sources(load: &Load, dir: &Path) -> Vec<(String, String, String, String)> {
+    rows(load, dir)
+        .iter()
+        .map(|r| {
+            let w = &r["windows"][0];
+            (
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                ),
+                w["max"].to_string(),
+                w["seconds"].to_string(),
+                r["limit_source"]["at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// (line, severity, a part of the message) of every diagnostic.
 fn diagnostics(load: &Load) -> Vec<(usize, &'static str, &str)> {
     load.diagnostics
@@ -1314,34 +1335,23 @@ fn limits_in_headings_and_a_default_with_exceptions() {
     let dir = page("heading-limits", "api.md", document, "");
     let load = load(&[&dir], false);
     assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
-    let read: Vec<(String, String, String, String)> = rows(&load, &dir)
-        .iter()
-        .map(|r| {
-            let w = &r["windows"][0];
-            (
-                r["path"].as_str().unwrap().to_string(),
-                w["max"].to_string(),
-                w["seconds"].to_string(),
-                r["limit_source"]["at"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let row = |path: &str, max: &str, seconds: &str, at: &str| {
-        (path.into(), max.into(), seconds.into(), at.into())
+    let read = routes_max_seconds_sources(&load, &dir);
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
     };
     assert_eq!(
         read,
         [
             // The heading's limit, for a table without a limit column under it.
-            row("/msg/send", "600", "60", "api.md:5"),
+            row("POST /msg/send", "600", "60", "api.md:5"),
             // A row's own limit beats the heading's.
-            row("/msg/recall", "10", "1", "api.md:13"),
+            row("POST /msg/recall", "10", "1", "api.md:13"),
             // A route line under a sub-heading takes the heading above it.
-            row("/msg/broadcast", "600", "60", "api.md:5"),
+            row("POST /msg/broadcast", "600", "60", "api.md:5"),
             // A sentence about the table beats the heading.
-            row("/groups/create", "50", "1", "api.md:25"),
+            row("POST /groups/create", "50", "1", "api.md:25"),
             // After the heading's section, the document's default.
-            row("/other", "100", "1", "api.md:3"),
+            row("POST /other", "100", "1", "api.md:3"),
         ]
     );
 }
@@ -1560,22 +1570,7 @@ td { padding: 2px; }
 ";
     let dir = page_folder_without_config("html-page", "limits.html", html);
     let html_load = load(&[&dir], false);
-    let read: Vec<(String, String, String, String)> = rows(&html_load, &dir)
-        .iter()
-        .map(|r| {
-            let w = &r["windows"][0];
-            (
-                format!(
-                    "{} {}",
-                    r["method"].as_str().unwrap(),
-                    r["path"].as_str().unwrap()
-                ),
-                w["max"].to_string(),
-                w["seconds"].to_string(),
-                r["limit_source"]["at"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let read = routes_max_seconds_sources(&html_load, &dir);
     let row = |route: &str, max: &str, seconds: &str, at: &str| {
         (route.into(), max.into(), seconds.into(), at.into())
     };
