@@ -869,6 +869,9 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         "allows",
         "allow",
         "allowed",
+        "can make",
+        "may make",
+        "make",
         "允许",
         "no more than",
         "exceed",
@@ -959,7 +962,12 @@ fn embedded_window(text: &str) -> Option<(usize, Found)> {
     let chars: Vec<char> = text.chars().collect();
     let at = |start: usize| {
         let rest: String = chars[start..].iter().collect();
-        Some((start, window_at(&rest)?))
+        // `A maximum of 20 requests per minute is allowed.`
+        let found = window_at(&rest).or_else(|| {
+            let bare = without_allowed_tail(rest.trim_end_matches('.'));
+            window_at(bare).filter(|_| bare.len() < rest.len())
+        })?;
+        Some((start, found))
     };
     match chars.iter().position(char::is_ascii_digit) {
         Some(first_digit) => at(first_digit),
@@ -1274,6 +1282,28 @@ fn every_period(text: &str) -> Option<(u32, Per)> {
     rest.trim().is_empty().then_some((every, per))
 }
 
+/// `text` without a trailing `is allowed` (`are allowed`, `allowed`, `can be made`,
+/// `is permitted`), which says no more than the window before it.
+fn without_allowed_tail(text: &str) -> &str {
+    const TAILS: &[&str] = &[
+        " is allowed",
+        " are allowed",
+        " allowed",
+        " can be made",
+        " is permitted",
+        " are permitted",
+    ];
+    TAILS
+        .iter()
+        .find_map(|tail| {
+            let at = text.len().checked_sub(tail.len()).filter(|&at| at > 0)?;
+            text.get(at..)?
+                .eq_ignore_ascii_case(tail)
+                .then(|| text[..at].trim_end())
+        })
+        .unwrap_or(text)
+}
+
 /// `1 call is allowed`, `1 call`, `up to 10 calls`: the count after a period clause.
 fn count_allowed(text: &str) -> Option<(u64, String)> {
     let mut text = text.trim();
@@ -1283,12 +1313,7 @@ fn count_allowed(text: &str) -> Option<(u64, String)> {
         }
     }
     let (max, rest) = parse_number(text)?;
-    let mut unit = rest.trim();
-    for tail in [" is allowed", " are allowed", " allowed", " can be made"] {
-        if unit.len() > tail.len() && unit.to_ascii_lowercase().ends_with(tail) {
-            unit = unit[..unit.len() - tail.len()].trim_end();
-        }
-    }
+    let unit = without_allowed_tail(rest.trim());
     (!unit.is_empty()
         && !unit
             .chars()
@@ -2127,6 +2152,28 @@ mod tests {
         assert!(parse_phrase("100 次/秒且不可调整").is_err());
         // A period and a count with something else between them stay unread.
         assert!(parse_phrase("1 分钟 60 次/秒").is_err());
+    }
+
+    #[test]
+    fn english_sentences_around_a_window() {
+        for (phrase, window) in [
+            (
+                "A maximum of 20 requests per minute is allowed.",
+                Window::new(20, Per::Minute),
+            ),
+            (
+                "Each app can make 100 API calls per second.",
+                Window::new(100, Per::Second),
+            ),
+            (
+                "Up to 5 calls per second are permitted",
+                Window::new(5, Per::Second),
+            ),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
+        // Words after the window that say more than that it is allowed stay unread.
+        assert!(parse_phrase("20 requests per minute is allowed for paid plans").is_err());
     }
 
     #[test]

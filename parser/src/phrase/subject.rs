@@ -24,8 +24,8 @@ pub(super) enum Subject {
 const ONE_ZH: &[&str] = &["同一个", "同一", "单个", "每个", "单", "每"];
 
 /// The English words for one of a kind, longest first where one starts another; a space
-/// follows them.
-const ONE_EN: &[&str] = &["a single", "single", "each", "every", "per", "a"];
+/// follows them. Not the article alone: `a maximum of`, `a limit of` name no subject.
+const ONE_EN: &[&str] = &["a single", "single", "each", "every", "per"];
 
 /// The nouns of each scope, lower case without spaces; the tenant's first.
 const NOUNS: &[(Scope, &[&str])] = &[
@@ -203,6 +203,9 @@ mod tests {
         // An English word for one is a word: `perfect`, `apps` and `eachother` hold none.
         assert_eq!(scope("perfect user"), None);
         assert_eq!(scope("eachuser"), None);
+        // The article alone is no word for one.
+        assert_eq!(scope("a maximum of"), None);
+        assert_eq!(scope("a user"), None);
     }
 
     #[test]
