@@ -205,6 +205,9 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
                     limit.day_offset = Some(offset);
                     limit.notes.push(group);
                 }
+                // `5 requests/second (burst 10)`: an allowance above the window, which
+                // enforcing the window alone never exceeds.
+                None if is_burst(&group) => limit.notes.push(group),
                 None if is_note(&group) => {
                     apply_note(&mut limit, &group);
                     limit.notes.push(group);
@@ -238,6 +241,8 @@ pub fn parse_phrase(phrase: &str) -> Result<Limit, PhraseError> {
             apply_flag(&mut limit, flag);
         } else if let Some(period) = every_period(&body) {
             pending_period = Some(period);
+        } else if !before_any_window && is_burst(&body) {
+            limit.notes.push(body);
         } else if !before_any_window && let Some(offset) = time_zone(&body) {
             // `1000 calls/day, calculated in UTC`.
             limit.day_offset = Some(offset);
@@ -1282,6 +1287,21 @@ fn every_period(text: &str) -> Option<(u32, Per)> {
     rest.trim().is_empty().then_some((every, per))
 }
 
+/// A token bucket's burst beside a window (`burst 10`, `burst of 20`, `bursts up to 20`,
+/// `突发 20 次`, `峰值 20`): more than the window allows at once, never less.
+fn is_burst(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let rest = ["bursts", "burst", "突发", "峰值"]
+        .iter()
+        .find_map(|word| lower.strip_prefix(word));
+    rest.is_some_and(|rest| {
+        let rest = strip_leading_words(rest, &["of", "up to", "at most", ":", "：", "为", "可达"]);
+        parse_number(rest).is_some_and(|(_, unit)| {
+            !unit.contains(['/', '每']) && !unit.to_ascii_lowercase().contains(" per ")
+        })
+    })
+}
+
 /// `text` without a trailing `is allowed` (`are allowed`, `allowed`, `can be made`,
 /// `is permitted`), which says no more than the window before it.
 fn without_allowed_tail(text: &str) -> &str {
@@ -2152,6 +2172,22 @@ mod tests {
         assert!(parse_phrase("100 次/秒且不可调整").is_err());
         // A period and a count with something else between them stay unread.
         assert!(parse_phrase("1 分钟 60 次/秒").is_err());
+    }
+
+    #[test]
+    fn a_burst_beside_a_window_is_a_note() {
+        for phrase in [
+            "5 requests/second (burst 10)",
+            "10 requests per second, burst of 20",
+            "100 次/秒（突发 200 次）",
+        ] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert_eq!(limit.windows.len(), 1, "{phrase}");
+            assert_eq!(limit.notes.len(), 1, "{phrase}");
+        }
+        // A burst is no window: alone, or with a period, it is not read as one.
+        assert!(parse_phrase("burst 10").is_err());
+        assert!(parse_phrase("10 requests per second, burst 20 per minute").is_err());
     }
 
     #[test]
