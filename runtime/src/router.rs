@@ -519,22 +519,41 @@ impl Methods {
 /// The route below `node` for the rest of the path, `rest` (what follows the `/` after the
 /// node's segment): the static child first, then, if nothing below it matches, the
 /// parameter child.
-fn walk(nodes: &'static [Node], node: &Node, rest: &[u8]) -> Option<&'static Methods> {
-    if let Some((&child, next)) = node.statics.segment(rest)
-        && let Some(found) = below(nodes, child, next)
-    {
-        return Some(found);
+///
+/// A loop rather than a call per segment: only a node with both a static child that
+/// matches and a parameter child needs a frame to come back to (the static child is tried
+/// in a call of its own); everywhere else there is one way down, taken in place.
+fn walk(
+    nodes: &'static [Node],
+    mut node: &'static Node,
+    mut rest: &[u8],
+) -> Option<&'static Methods> {
+    loop {
+        let (child, next) = match node.statics.segment(rest) {
+            Some((&child, next)) if node.param.is_none() => (child, next),
+            Some((&child, next)) => match below(nodes, child, next) {
+                Some(found) => return Some(found),
+                None => param_step(node, rest)?,
+            },
+            None => param_step(node, rest)?,
+        };
+        node = nodes.get(usize::from(child))?;
+        match next {
+            Some(next) => rest = next,
+            None => return node.route.as_ref(),
+        }
     }
+}
+
+/// The parameter child of `node` for the segment `rest` starts with, and what follows it.
+#[inline(always)]
+fn param_step<'r>(node: &Node, rest: &'r [u8]) -> Option<(u16, Option<&'r [u8]>)> {
     let child = node.param?;
     let (segment, next) = split_segment(rest)?;
-    if !is_param_value(segment) {
-        return None;
-    }
-    below(nodes, child, next)
+    is_param_value(segment).then_some((child, next))
 }
 
 /// The route at `child` when the path ends there (`next` is `None`), else below it.
-#[inline(always)]
 fn below(nodes: &'static [Node], child: u16, next: Option<&[u8]>) -> Option<&'static Methods> {
     let child = nodes.get(usize::from(child))?;
     match next {

@@ -2,21 +2,27 @@
 //! the parser for the documents' phrases and by the settings for `limits.toml`'s.
 //!
 //! A phrase is a list of clauses. Clauses are separated by `，` `；` `、` (or `,` `;`),
-//! `<br/>`, ` + `, ` and `, and sentence ends (`。`, `. `); list bullets (`- `) and
-//! connectives (`而且`, `并且`) before a clause are dropped:
+//! `<br/>`, ` + `, ` and `, `且` before another window, and sentence ends (`。`, `. `); list
+//! bullets (`- `) and connectives (`而且`, `并且`) before a clause are dropped:
 //!
 //! ```text
-//! clause   = window | cap | flag | basis | sublimit | note | "(" flag | note ")"
+//! clause   = window | cap | flag | basis | sublimit | shared | zone | burst | note
+//!          | "(" scope | flag | basis | cap | shared | zone | burst | note ")"
 //! window   = number unit? ("/" | "per") "每"? number? period ("/" scope)?    200 次/每秒, 1 次/30 分钟
-//!          | "每" number? period (最多)? (可发)? number unit                  每 5 秒 10 次
+//!          | number unit "/" scope "/" period                              5 次/用户/分钟
+//!          | "每"? number? period (最多)? (verb)? number unit              每 5 秒 10 次, 1 分钟 60 次
 //!          | "every" number? period "," number unit ("is allowed")?        Every 30 minutes, 1 call is allowed
-//!          | number "QPS"
-//!          | words-without-digits window                                   Single APP call limited to 10 times/s
-//! cap      = number unit "/" (次 | request | call)                           600 人/次, 10 chat rooms/request
-//! scope    = App Key | App ID (the tenant) | 单用户 ID | single user ID | user
+//!          | number "QPS" | label ":" number                              50 QPS, Requests per second: 20
+//!          | words-without-digits window ("is allowed")?                   Single APP call limited to 10 times/s
+//! cap      = number unit "/" (次 | request | call) | request-words number unit
+//!                                                                          600 人/次, 单次最多 100 个用户
+//! scope    = (word-for-one)? noun, see `subject`                           App Key, 单用户 ID, per IP, 每个频道
 //! flag     = 可调频 | 共享 | 已废弃 | adjustable | shared | deprecated | 默认值 | default
-//! basis    = 按 <noun> 数量计算条数          (收件人 | 目标群组 | 目标聊天室 | 用户 | 属性)
+//! basis    = 按 <noun> 数量计算条数          (收件人 | 目标群组 | 目标聊天室 | 用户 | 属性 | 消息)
 //! sublimit = <scope> 限 window | 其中 <scope> 最多 number unit (period)?
+//! shared   = 与 <name> 共享 window? | shared with <name>                     与创建用户共享 100 次/秒
+//! zone     = UTC | UTC±h[:mm] | 北京时间, with words that say days count in it
+//! burst    = burst (of)? number unit?                                      burst of 20 (a note)
 //! note     = a clause without digits that is a sentence, a list introduction (`…:`) or an
 //!            instruction (`Contact the … business manager`, `如需提升…`)
 //! ```
