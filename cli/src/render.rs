@@ -69,7 +69,13 @@ fn cells(row: &EndpointRow) -> [String; 10] {
                 ratespec::Scope::Ip => " per IP",
                 _ => "",
             };
-            format!("{} {unit}/{period}{scope}", w.max)
+            // `10/second` when the phrase names no unit (`10/s`).
+            let unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {unit}")
+            };
+            format!("{}{unit}/{period}{scope}", w.max)
         })
         .collect();
     parts.extend(
