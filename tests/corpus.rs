@@ -1626,3 +1626,58 @@ fn page_folder_without_config(test: &str, file: &str, text: &str) -> PathBuf {
     fs::write(dir.join(file), text).unwrap();
     dir
 }
+
+/// A page of one section per API whose method, URL and limit are labelled lines: every row
+/// written by hand.
+#[test]
+fn sections_with_labelled_method_url_and_limit_lines() {
+    let document = "\
+# 用户管理
+
+### 创建用户
+
+- 请求地址：`POST /v1/users`
+- 频率限制：100 次/秒
+
+### 删除用户
+
+**请求方式**：DELETE
+
+**请求 URL**：`https://api.example.com/v1/users/{id}`
+
+**调用频率**：20 次/秒/App Key
+
+### 查询用户
+
+接口：GET /v1/users/{id}，调用频率上限 50 次/秒。
+
+### Update a user
+
+- URL: `https://api.example.com/v1/users/{id}`
+- Method: PATCH
+- Rate limit: 10 requests per second
+";
+    let dir = page("labelled-sections", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let read = routes_max_seconds_sources(&load, &dir);
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        read,
+        [
+            row("POST /v1/users", "100", "1", "api.md:6"),
+            row("DELETE /v1/users/{id}", "20", "1", "api.md:14"),
+            row("GET /v1/users/{id}", "50", "1", "api.md:18"),
+            row("PATCH /v1/users/{id}", "10", "1", "api.md:24"),
+        ]
+    );
+    let names: Vec<String> = rows(&load, &dir)
+        .iter()
+        .map(|r| r["names"][0].as_str().unwrap_or("").to_string())
+        .collect();
+    // A paired route takes its section's title; a route line with its own limit keeps the
+    // words before it, and `接口：` names no API.
+    assert_eq!(names, ["创建用户", "删除用户", "", "Update a user"]);
+}

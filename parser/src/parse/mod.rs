@@ -206,6 +206,9 @@ struct SectionLimits {
     candidates: Vec<Row>,
     /// The sentences' phrases and where they are.
     limits: Vec<(String, Position)>,
+    /// The method a line of its own gives the section's routes (`**请求方式**：DELETE`,
+    /// `Method: GET`), for those that write none.
+    method: Option<String>,
 }
 
 impl Reader<'_> {
@@ -392,6 +395,10 @@ impl Reader<'_> {
         if self.options.skip_lines.contains(&at.line) {
             return;
         }
+        if let Some(method) = method_line(line) {
+            self.section_limits.method = Some(method);
+            return;
+        }
         // A table row on a line of its own (commented out alone, or cut from its table by a
         // blank line) reads with the columns of the table before it.
         if line.trim_start().starts_with('|')
@@ -459,7 +466,11 @@ impl Reader<'_> {
                             + (line[cells.name.clone()].len()
                                 - line[cells.name.clone()].trim_start().len());
                         let at = self.source.position(offset + name_start + start);
-                        let name = name[..start].trim_end().trim_end_matches('`').trim_end();
+                        // `接口：GET /v1/users/{id}`: the label's colon is not its name.
+                        let name = name[..start]
+                            .trim_end()
+                            .trim_end_matches(['`', ':', '：'])
+                            .trim_end();
                         (name, Some(methods), at)
                     }
                     (None, None) => (name, None, at),
@@ -705,10 +716,20 @@ impl Reader<'_> {
     /// that states a limit about nothing else. Any other count pairs nothing: which limit is
     /// which route's would be a guess (the routes stay limitless and are reported so).
     fn end_section(&mut self) {
-        let section = std::mem::take(&mut self.section_limits);
+        let mut section = std::mem::take(&mut self.section_limits);
         // Route lines that no sentence of the section gives a limit may take a heading's.
         if let Some(heading) = self.heading_limits.last_mut() {
             heading.rows.extend(&section.rows);
+        }
+        if let Some(method) = &section.method {
+            for &r in &section.rows {
+                self.parsed.rows[r]
+                    .method
+                    .get_or_insert_with(|| method.clone());
+            }
+            for row in &mut section.candidates {
+                row.method.get_or_insert_with(|| method.clone());
+            }
         }
         let [(phrase, at)] = &section.limits[..] else {
             return;
@@ -1216,6 +1237,36 @@ struct UnreadPath {
 /// A cell that is only a number (`100`, `6,000`).
 fn is_number(cell: &str) -> bool {
     !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == ',')
+}
+
+/// The methods a line of its own gives (`**请求方式**：DELETE`, `- Method: GET`,
+/// `HTTP 方法：POST`), upper case and joined with `/`.
+fn method_line(line: &str) -> Option<String> {
+    const LABELS: &[&str] = &[
+        "请求方式",
+        "请求方法",
+        "请求类型",
+        "http 方法",
+        "http方法",
+        "http 请求方式",
+        "方法",
+        "method",
+        "http method",
+        "request method",
+    ];
+    let bare: String = line.chars().filter(|c| !matches!(c, '*' | '`')).collect();
+    let bare = bare.trim().trim_start_matches(['-', '>', '+']).trim();
+    let (label, value) = bare.split_once([':', '：'])?;
+    let label = label.trim().to_lowercase();
+    let value = value.trim();
+    (LABELS.contains(&label.as_str()) && paths::is_method_list(value)).then(|| {
+        value
+            .split(['/', ',', '、', '，', ' ', '|'])
+            .filter(|m| !m.is_empty())
+            .map(str::to_ascii_uppercase)
+            .collect::<Vec<_>>()
+            .join("/")
+    })
 }
 
 /// A cell that states nothing: a dash, `N/A`, `/`.

@@ -188,20 +188,25 @@ pub fn methods_before(before: &str) -> Option<(usize, String)> {
     let mut methods = Vec::new();
     // The code span the path opens (`` `POST` `/v1/x` ``) is no word.
     let mut rest = before.trim_end().trim_end_matches('`').trim_end();
-    while let Some((head, word)) = rest
-        .rsplit_once(char::is_whitespace)
-        .or(Some(("", rest)))
-        .filter(|(_, word)| !word.is_empty())
-    {
-        // Methods as vendors dress them: `**GET**`, `[POST]`, `` `POST` ``, `POST:`.
+    loop {
+        // `POST: /v1/x`: the colon after the method; `接口：GET /v1/x`: a label before it.
+        let words = rest.trim_end_matches([':', '：']).trim_end();
+        let (head, word) = words
+            .rsplit_once(|c: char| c.is_whitespace() || c == ':' || c == '：')
+            .unwrap_or(("", words));
+        if word.is_empty() {
+            break;
+        }
+        // Methods as vendors dress them: `**GET**`, `[POST]`, `` `POST` ``.
         let bare = word
             .trim_start_matches(['`', '*', '(', '['])
-            .trim_end_matches([',', '，', '、', '/', '|', '`', '*', ']', ':', '：']);
+            .trim_end_matches([',', '，', '、', '/', '|', '`', '*', ']']);
         if !is_method_list(bare) {
             break;
         }
-        // `word` ends `rest`, whatever white space (`　` too) stood before it.
-        let word_start = rest.len() - word.len();
+        // `word` ends `words`, a start of `before`, whatever white space (`　` too) stood
+        // before it.
+        let word_start = words.len() - word.len();
         start = Some(word_start + word.len() - word.trim_start_matches(['`', '*', '(', '[']).len());
         methods.push(bare.to_ascii_uppercase());
         rest = head.trim_end();
@@ -314,6 +319,8 @@ mod tests {
             "**POST** /v3/users",
             "`POST` `/v3/users`",
             "`POST /v3/users`",
+            "接口：POST /v3/users",
+            "Endpoint: POST /v3/users",
         ] {
             assert_eq!(
                 paths(written),
