@@ -66,6 +66,27 @@ const PIECES: &[&str] = &[
     "https://api.example.com",
     "POST ",
     "Community Edition",
+    // Headings, web pages, shared quotas, time zones, labelled lines.
+    "<h2>",
+    "</h2>",
+    "<p>",
+    "<style>",
+    "</style>",
+    "&nbsp;",
+    "<!--",
+    "-->",
+    "## 消息接口（100 次/分钟）",
+    "所有接口默认频率限制为 100 次/秒，以下接口除外：",
+    "与创建用户共享 ",
+    "(shared with ",
+    "(UTC)",
+    "（北京时间）",
+    "UTC+8",
+    "**请求方式**：DELETE",
+    "接口：",
+    "burst of 20",
+    " 且 ",
+    "5 次/用户/分钟",
 ];
 
 fn check(text: &str) {
