@@ -218,6 +218,15 @@ mod tests {
         assert_eq!(blank_tags("a <b"), "a   ");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn blanking_any_text_keeps_its_length_and_lines(text in "[a-z<>&;#/!\n 中é-]{0,80}") {
+            let blanked = blank_tags(&text);
+            proptest::prop_assert_eq!(blanked.len(), text.len());
+            proptest::prop_assert_eq!(blanked.matches('\n').count(), text.matches('\n').count());
+        }
+    }
+
     #[test]
     fn heading_levels_of_html_lines() {
         assert_eq!(heading_level("<h2>Users</h2>"), Some(2));
