@@ -1677,7 +1677,7 @@ fn sections_with_labelled_method_url_and_limit_lines() {
         .iter()
         .map(|r| r["names"][0].as_str().unwrap_or("").to_string())
         .collect();
-    // A paired route takes its section's title; a route line with its own limit keeps the
-    // words before it, and `接口：` names no API.
-    assert_eq!(names, ["创建用户", "删除用户", "", "Update a user"]);
+    // The one route of a section without a name of its own takes the section's title
+    // (`接口：` names no API).
+    assert_eq!(names, ["创建用户", "删除用户", "查询用户", "Update a user"]);
 }

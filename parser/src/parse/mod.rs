@@ -114,6 +114,7 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
         last_table: None,
         section_limits: SectionLimits::default(),
         heading_limits: Vec::new(),
+        section_start: 0,
     };
     reader.read_markdown(0..source.text().len(), true);
     reader.end_section();
@@ -177,6 +178,8 @@ struct Reader<'a> {
     /// The limits stated in the headings the reader is under (`## 消息接口（100 次/分钟）`),
     /// outermost first.
     heading_limits: Vec<HeadingLimit>,
+    /// How many rows there were when the current section began.
+    section_start: usize,
 }
 
 /// A limit stated in a heading: the limit of the rows under it that state none (in tables
@@ -301,6 +304,7 @@ impl Reader<'_> {
         self.end_section();
         self.end_headings(level);
         self.section = Some(title.to_string());
+        self.section_start = self.parsed.rows.len();
         // A heading that is a route (`### POST /v1/channels`) is its section's route: the
         // section is about it.
         if self.candidate_route(content, offset, published) {
@@ -731,21 +735,27 @@ impl Reader<'_> {
                 row.method.get_or_insert_with(|| method.clone());
             }
         }
-        let [(phrase, at)] = &section.limits[..] else {
-            return;
-        };
-        let row = match (&section.rows[..], section.candidates) {
-            ([r], routes) if routes.is_empty() => &mut self.parsed.rows[*r],
-            ([], mut routes) if routes.len() == 1 => {
-                self.parsed.rows.extend(routes.pop());
-                self.parsed.rows.last_mut().expect("just pushed")
+        if let [(phrase, at)] = &section.limits[..] {
+            let row = match (&section.rows[..], section.candidates) {
+                ([r], routes) if routes.is_empty() => Some(&mut self.parsed.rows[*r]),
+                ([], mut routes) if routes.len() == 1 => {
+                    self.parsed.rows.extend(routes.pop());
+                    self.parsed.rows.last_mut()
+                }
+                _ => None,
+            };
+            if let Some(row) = row {
+                row.phrase = phrase.clone();
+                row.phrase_at = *at;
+                row.origin = Origin::Prose;
             }
-            _ => return,
-        };
-        row.phrase = phrase.clone();
-        row.phrase_at = *at;
-        row.origin = Origin::Prose;
-        if row.name.is_empty() {
+        }
+        // The one row of a section (a page of one section per API) without a name of its
+        // own is named by the section's title.
+        let start = self.section_start.min(self.parsed.rows.len());
+        if let [row] = &mut self.parsed.rows[start..]
+            && row.name.is_empty()
+        {
             row.name = self.section.clone().unwrap_or_default();
         }
     }
