@@ -145,13 +145,16 @@ const fn query_marks(word: u64) -> u64 {
     flags(word, b'?') | flags(word, b'#')
 }
 
+/// The byte of the lowest flag in `flags` (from [`flags`]), if any.
+#[inline(always)]
+fn first_flagged(flags: u64) -> Option<usize> {
+    (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
+}
+
 /// The position of the first byte of `bytes` that `marks` flags, a word at a time.
 #[inline(always)]
 fn first_marked(bytes: &[u8], marks: impl Fn(u64) -> u64) -> Option<usize> {
-    let first = |word: u64| {
-        let flags = marks(word);
-        (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
-    };
+    let first = |word: u64| first_flagged(marks(word));
     let n = bytes.len();
     if n < 4 {
         // A zero byte is no mark, so each byte can be searched as a word of its own.
@@ -184,10 +187,7 @@ fn first_marked(bytes: &[u8], marks: impl Fn(u64) -> u64) -> Option<usize> {
 #[cold]
 #[inline(never)]
 fn first_marked_after_16(bytes: &[u8], marks: impl Fn(u64) -> u64) -> Option<usize> {
-    let first = |word: u64| {
-        let flags = marks(word);
-        (flags != 0).then(|| flags.trailing_zeros() as usize / 8)
-    };
+    let first = |word: u64| first_flagged(marks(word));
     let n = bytes.len();
     let mut words = bytes.chunks_exact(8);
     for (index, chunk) in words.by_ref().enumerate().skip(2) {
