@@ -36,15 +36,21 @@ fn folder(test: &str, document: &str, config: &str) -> PathBuf {
     dir
 }
 
-/// A scratch folder (one per test) holding a document written for the test, `text` as
-/// `file`, and its `limits.toml` entry (`config`, after the `file` key).
-fn page(test: &str, file: &str, text: &str, config: &str) -> PathBuf {
+/// A scratch folder (one per test) holding one document and no `limits.toml`.
+fn page_folder_without_config(test: &str, file: &str, text: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("corpus")
         .join(test);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join(file), text).unwrap();
+    dir
+}
+
+/// A scratch folder (one per test) holding a document written for the test, `text` as
+/// `file`, and its `limits.toml` entry (`config`, after the `file` key).
+fn page(test: &str, file: &str, text: &str, config: &str) -> PathBuf {
+    let dir = page_folder_without_config(test, file, text);
     fs::write(
         dir.join("limits.toml"),
         format!("[[document]]\nfile = \"{file}\"\n{config}"),
@@ -1614,17 +1620,6 @@ td { padding: 2px; }
             ("/v2/c".to_string(), "30".to_string(), "1".to_string()),
         ]
     );
-}
-
-/// A scratch folder (one per test) holding one document and no `limits.toml`.
-fn page_folder_without_config(test: &str, file: &str, text: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("corpus")
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join(file), text).unwrap();
-    dir
 }
 
 /// A page of one section per API whose method, URL and limit are labelled lines: every row

@@ -17,7 +17,7 @@ pub fn check_document(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     check_shapes(&document.endpoints, source, diagnostics);
-    check_calendar_days(&document.endpoints, settings, source, diagnostics);
+    check_calendar_days(document, settings, source, diagnostics);
 }
 
 /// Two templates that differ only in parameter names match the same requests.
@@ -73,11 +73,12 @@ fn offset_text(seconds: i32) -> String {
 /// Calendar-day windows need to know where the day starts: `utc_offset` in limits.toml, or
 /// what the limits say (`(UTC)`, `（北京时间）`), which must not contradict it.
 fn check_calendar_days(
-    endpoints: &[Endpoint],
+    document: &Document,
     settings: &Settings,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let endpoints = &document.endpoints[..];
     let entry = format!(
         "the [[document]] entry with file = \"{}\"",
         file_name(source)
@@ -105,7 +106,8 @@ fn check_calendar_days(
         }
         return;
     }
-    if stated_day_offset(endpoints).is_some() {
+    // No offset in limits.toml, but every day window names the same zone.
+    if document.utc_offset.is_some() {
         return;
     }
     // The first limit that states a time zone, and the first that states none or another.

@@ -63,6 +63,19 @@ pub struct Row {
     pub phrase_at: Position,
 }
 
+impl Row {
+    /// Takes the limit that a sentence or a heading about the row states, at `at`; a
+    /// statement that the rows share it puts the row in the group of its line.
+    fn take_statement(&mut self, statement: &prose::Statement, at: Position, origin: Origin) {
+        self.phrase = statement.phrase.clone();
+        self.phrase_at = at;
+        self.origin = origin;
+        if statement.shared {
+            self.shared_group = Some(at.line);
+        }
+    }
+}
+
 /// A document-wide default limit (`Unless otherwise specified …, 100 calls/second`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefaultLimit {
@@ -808,13 +821,7 @@ impl Reader<'_> {
             return;
         }
         for &r in &rows {
-            let row = &mut self.parsed.rows[r];
-            row.phrase = statement.phrase.clone();
-            row.phrase_at = at;
-            row.origin = Origin::Prose;
-            if statement.shared {
-                row.shared_group = Some(at.line);
-            }
+            self.parsed.rows[r].take_statement(statement, at, Origin::Prose);
         }
     }
 
@@ -894,14 +901,8 @@ impl Reader<'_> {
             } = heading;
             for r in rows {
                 let row = &mut self.parsed.rows[r];
-                if !row.phrase.is_empty() {
-                    continue;
-                }
-                row.phrase = statement.phrase.clone();
-                row.phrase_at = at;
-                row.origin = Origin::Heading;
-                if statement.shared {
-                    row.shared_group = Some(at.line);
+                if row.phrase.is_empty() {
+                    row.take_statement(&statement, at, Origin::Heading);
                 }
             }
         }
@@ -1037,7 +1038,7 @@ impl Reader<'_> {
                 .map_or_else(String::new, |text| {
                     let text = match &table.header_unit {
                         // `100` under `Limit (calls/second)` reads as `100 calls/second`.
-                        Some(unit) if is_number(text) => format!("{text} {unit}"),
+                        Some(unit) if table::is_number(text) => format!("{text} {unit}"),
                         _ => text.to_string(),
                     };
                     match &table.header_scope {
@@ -1244,11 +1245,6 @@ struct UnreadPath {
     report: Option<(Position, String, String)>,
 }
 
-/// A cell that is only a number (`100`, `6,000`).
-fn is_number(cell: &str) -> bool {
-    !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == ',')
-}
-
 /// The methods a line of its own gives (`**请求方式**：DELETE`, `- Method: GET`,
 /// `HTTP 方法：POST`), upper case and joined with `/`.
 fn method_line(line: &str) -> Option<String> {
@@ -1268,15 +1264,9 @@ fn method_line(line: &str) -> Option<String> {
     let bare = bare.trim().trim_start_matches(['-', '>', '+']).trim();
     let (label, value) = bare.split_once([':', '：'])?;
     let label = label.trim().to_lowercase();
-    let value = value.trim();
-    (LABELS.contains(&label.as_str()) && paths::is_method_list(value)).then(|| {
-        value
-            .split(['/', ',', '、', '，', ' ', '|'])
-            .filter(|m| !m.is_empty())
-            .map(str::to_ascii_uppercase)
-            .collect::<Vec<_>>()
-            .join("/")
-    })
+    LABELS
+        .contains(&label.as_str())
+        .then(|| paths::method_list(value.trim()))?
 }
 
 /// A cell that states nothing: a dash, `N/A`, `/`.

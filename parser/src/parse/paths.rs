@@ -32,11 +32,26 @@ pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", 
 
 /// Whether `text` is an HTTP method or a list of them (`GET`, `get`, `GET/POST`).
 pub fn is_method_list(text: &str) -> bool {
-    let mut parts = text
-        .split(['/', ',', '、', '，', ' ', '|'])
-        .filter(|p| !p.is_empty())
-        .peekable();
+    let mut parts = methods_of(text).peekable();
     parts.peek().is_some() && parts.all(|p| METHODS.contains(&p.to_ascii_uppercase().as_str()))
+}
+
+/// `text` as a list of methods, upper case and joined with `/` (`get, post` → `GET/POST`),
+/// if it is one.
+pub fn method_list(text: &str) -> Option<String> {
+    is_method_list(text).then(|| {
+        methods_of(text)
+            .map(str::to_ascii_uppercase)
+            .collect::<Vec<_>>()
+            .join("/")
+    })
+}
+
+/// The words of a list of methods, however it is separated (`GET/POST`, `PUT, PATCH`,
+/// `GET、POST`).
+fn methods_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['/', ',', '、', '，', ' ', '|'])
+        .filter(|p| !p.is_empty())
 }
 
 /// Every path in `text`, in order.
@@ -167,13 +182,7 @@ fn method_after(after: &str) -> Option<String> {
         .strip_prefix('(')
         .or_else(|| after.strip_prefix('（'))?;
     let (list, _) = inner.split_once([')', '）'])?;
-    is_method_list(list).then(|| {
-        list.split(['/', ',', '、', '，', ' ', '|'])
-            .filter(|m| !m.is_empty())
-            .map(str::to_ascii_uppercase)
-            .collect::<Vec<_>>()
-            .join("/")
-    })
+    method_list(list)
 }
 
 fn method_before(before: &str) -> Option<String> {

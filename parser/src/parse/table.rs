@@ -231,10 +231,7 @@ impl Columns {
             .or_else(|| {
                 (0..header.len()).find(|&i| Some(i) != columns.url && share(i, &is_method) >= 0.8)
             });
-        let is_number = |c: &Cell| {
-            let text = c.text.trim();
-            !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == ',')
-        };
+        let is_number = |c: &Cell| is_number(c.text.trim());
         let free =
             |i: usize| meanings[i].is_none() && Some(i) != columns.url && Some(i) != columns.method;
         columns.limit = by_header(Meaning::Limit)
@@ -274,25 +271,19 @@ impl Columns {
     }
 }
 
+/// A cell that is only a number (`100`, `6,000`).
+pub fn is_number(cell: &str) -> bool {
+    !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == ',')
+}
+
 /// The unit a limit column's header names, for cells that write only a number:
 /// `调用频率（次/秒）` → `次/秒`, `Rate limit (requests per second)` → `requests per second`,
 /// `QPS` → `QPS`.
 pub fn header_unit(header: &str) -> Option<String> {
-    let normalized: String = header
-        .chars()
-        .map(|c| match c {
-            '（' => '(',
-            '）' => ')',
-            c => c,
-        })
-        .collect();
-    let inner = normalized
-        .rfind('(')
-        .and_then(|open| {
-            let close = normalized[open..].find(')')? + open;
-            Some(normalized[open + 1..close].trim().to_string())
-        })
-        .filter(|inner| phrase::parse_phrase(&format!("1 {inner}")).is_ok());
+    let normalized = header.replace('（', "(").replace('）', ")");
+    let inner = last_group(&normalized)
+        .filter(|inner| phrase::parse_phrase(&format!("1 {inner}")).is_ok())
+        .map(str::to_string);
     inner
         .or_else(|| {
             normalized
@@ -309,10 +300,16 @@ pub fn header_unit(header: &str) -> Option<String> {
 /// in parentheses.
 pub fn header_scope(header: &str) -> Option<String> {
     let normalized = header.replace('（', "(").replace('）', ")");
-    let open = normalized.rfind('(')?;
-    let close = normalized[open..].find(')')? + open;
-    let inner = normalized[open + 1..close].trim();
+    let inner = last_group(&normalized)?;
     phrase::scope_named(inner).map(|_| inner.to_string())
+}
+
+/// What the last `(…)` group of a header holds, trimmed (full-width parentheses already
+/// read as ASCII).
+fn last_group(header: &str) -> Option<&str> {
+    let open = header.rfind('(')?;
+    let close = header[open..].find(')')? + open;
+    Some(header[open + 1..close].trim())
 }
 
 /// A header that is itself what its numbers count and their window (`Calls per minute`,

@@ -608,12 +608,7 @@ fn time_zone(text: &str) -> Option<i32> {
     // Nothing but the zone and words that say days are counted in it.
     let only_fillers = rest
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '(' | ')'))
-        .all(|mut word| {
-            while let Some(filler) = FILLERS.iter().find(|f| word.starts_with(*f)) {
-                word = &word[filler.len()..];
-            }
-            word.is_empty()
-        });
+        .all(|word| strip_leading_words(word, FILLERS).is_empty());
     only_fillers.then_some(offset)
 }
 
