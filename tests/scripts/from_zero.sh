@@ -39,13 +39,19 @@ if grep -rn --include='*.rs' 'include_limits!("\.\./' "$root/runtime"; then
     exit 1
 fi
 
-# 1. Package the published crates. cargo verifies that each builds from its own .crate and
-#    leaves them unpacked in target/package/<name>-<version>/.
+# 1. Package the published crates and unpack each .crate into target/package/<name>-<version>/.
+#    Step 4 builds all four from there, which is the check that each builds from its package.
+#    Not cargo's own verification: it builds a crate's packaged dependencies as registry crates,
+#    which cargo knows by name and version only, so a target dir or a CARGO_HOME that kept the
+#    build of an earlier package of the same version would verify against that stale code. The
+#    unpacked files get the time of unpacking (tar -m), so cargo sees that they changed.
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"
-(cd "$root" && cargo package --offline --allow-dirty --quiet "${published[@]/#/-p=}")
+(cd "$root" && cargo package --offline --allow-dirty --no-verify --quiet "${published[@]/#/-p=}")
 packages="$CARGO_TARGET_DIR/package"
 for name in "${published[@]}"; do
     ls -l "$packages/$name-$version.crate"
+    rm -rf "${packages:?}/$name-$version"
+    tar -xzmf "$packages/$name-$version.crate" -C "$packages"
 done
 
 # 2. The new crate, outside the workspace: its Cargo.toml, specs/limits.toml and src/main.rs,
