@@ -983,6 +983,148 @@ fn a_column_of_paths_without_their_leading_slash() {
     );
 }
 
+#[test]
+fn a_column_of_relative_paths_with_one_full_url() {
+    let document = "\
+| 功能 | 接口 | 默认频率限制 |
+| --- | --- | --- |
+| 单发单聊消息 | v4/openim/sendmsg | 1,200 次/秒 |
+| 批量发单聊消息 | v4/openim/batchsendmsg | 200次/秒 |
+| 拉取运营数据 | https://console.tim.qq.com/v4/openconfigsvr/getappinfo | 10 次/分钟 |
+";
+    let dir = page(
+        "relative-and-full",
+        "im.md",
+        document,
+        "default_method = \"POST\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let row = |p: &str, m: &str, s: &str| (p.to_string(), m.to_string(), s.to_string());
+    assert_eq!(
+        paths_max_seconds(&load, &dir),
+        [
+            row("/v4/openim/sendmsg", "1200", "1"),
+            row("/v4/openim/batchsendmsg", "200", "1"),
+            row("/v4/openconfigsvr/getappinfo", "10", "60"),
+        ]
+    );
+}
+
+/// Lists of routes, each with its name and its limit after it, or nothing: counts in a word
+/// (`once per minute`), whose quota between the count and the period (`per user per 5
+/// minutes`), an item that is only a code span, and a default for every endpoint but the
+/// ones listed. Rows written by hand.
+#[test]
+fn lists_of_routes_with_names_and_limits_in_words() {
+    let document = "\
+# API rate limits
+
+All endpoints are limited to 100 requests per second per application unless noted below.
+
+- `POST /v1/messages` — 10 req/s
+- `GET /v1/messages/{id}`
+- `DELETE /v1/messages/{id}` is limited to 5 requests every 2 seconds.
+- `GET /v1/channels`: once per minute
+- `PUT /v1/channels/{id}` — Update a channel: 1 request per user per 5 minutes
+
+## 消息
+
+- /msg/sendMsg.action：发送普通消息，120 次/秒
+- /msg/sendBatchMsg.action 批量发送点对点普通消息 每分钟 120 次
+";
+    let dir = page(
+        "route-lists",
+        "api.md",
+        document,
+        "default_method = \"POST\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        routes_max_seconds_sources(&load, &dir),
+        [
+            row("POST /v1/messages", "10", "1", "api.md:5"),
+            row("GET /v1/messages/{id}", "100", "1", "api.md:3"),
+            row("DELETE /v1/messages/{id}", "5", "2", "api.md:7"),
+            row("GET /v1/channels", "1", "60", "api.md:8"),
+            row("PUT /v1/channels/{id}", "1", "300", "api.md:9"),
+            row("POST /msg/sendMsg.action", "120", "1", "api.md:13"),
+            row("POST /msg/sendBatchMsg.action", "120", "60", "api.md:14"),
+        ]
+    );
+    let rows = rows(&load, &dir);
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["names"][0].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "",
+            "",
+            "",
+            "",
+            "Update a channel",
+            "发送普通消息",
+            "批量发送点对点普通消息"
+        ]
+    );
+    // The user's window of the PUT route.
+    assert_eq!(rows[4]["windows"][0]["scope"], "user");
+}
+
+/// What such lists say that is not read is reported at its line and counted: a quota all
+/// the APIs share, a name with a number before the limit (it may hold a cap), a limit with
+/// words after it.
+#[test]
+fn lists_of_routes_report_what_they_do_not_read() {
+    let document = "\
+# 频率限制
+
+所有接口共享每分钟 600 次的调用额度，以下接口除外。
+
+- GET /v1/a — List 2 things: 10 requests per second
+- GET /v1/b: 10 requests per second for paid plans
+- GET /v1/c 查询 每秒 10 次
+";
+    let dir = page("route-lists-reported", "api.md", document, "");
+    let load = load(&[&dir], false);
+    let at: Vec<(usize, &str)> = load
+        .diagnostics
+        .iter()
+        .map(|d| (d.at.line, d.message.as_str()))
+        .collect();
+    assert_eq!(at.len(), 3, "{:#?}", load.diagnostics);
+    assert_eq!(at[0].0, 3);
+    assert!(
+        at[0]
+            .1
+            .starts_with("a quota that all the APIs share is not read")
+    );
+    assert_eq!(at[1].0, 5);
+    assert!(
+        at[1].1.starts_with("unreadable limit phrase"),
+        "{}",
+        at[1].1
+    );
+    assert_eq!(
+        load.diagnostics[1].text,
+        "— List 2 things: 10 requests per second"
+    );
+    assert_eq!(at[2].0, 6);
+    assert!(at[2].1.starts_with("a row-like line"), "{}", at[2].1);
+    let summary = Summary::of(&load);
+    assert_eq!((summary.rows, summary.diagnosed), (3, 2));
+    assert_eq!(
+        paths_max_seconds(&load, &dir),
+        [("/v1/c".to_string(), "10".to_string(), "1".to_string())]
+    );
+}
+
 /// The Chinese forms of the Easemob page's shapes (written for this test after the English
 /// page of the corpus): `<br/>` lists with a cap and an example sentence, period-first
 /// windows, notes on raising a limit, per-user scopes, and the sentence about two tables

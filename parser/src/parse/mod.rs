@@ -291,8 +291,9 @@ impl Reader<'_> {
                         self.candidate_route(text.trim_end(), *offset, published);
                     }
                 }
-                // Text outside paragraphs: tight list items. Several events may share a line.
-                Event::Text(_) => {
+                // Text outside paragraphs: tight list items, also of code alone
+                // (`` - `GET /v1/x` ``). Several events may share a line.
+                Event::Text(_) | Event::Code(_) => {
                     let line = self.source.position(span.start).line;
                     if line > self.last_text_line {
                         self.last_text_line = line;
@@ -446,7 +447,9 @@ impl Reader<'_> {
                     None if phrase::parse_phrase(rest.trim()).is_ok() => rest.trim(),
                     None => {
                         let position = self.source.position(offset + cells.path.start);
-                        self.parsed.diagnostics.push(
+                        self.reject(
+                            at.line,
+                            published,
                             Diagnostic::new(
                                 self.source,
                                 position,
@@ -557,6 +560,20 @@ impl Reader<'_> {
             column: at.column + line[..statement.offset].chars().count(),
         };
         match statement.kind {
+            // One quota that every API draws on is no default: each route would count alone.
+            prose::Kind::Default if statement.shared => {
+                self.parsed.diagnostics.push(
+                    Diagnostic::new(
+                        self.source,
+                        phrase_at,
+                        "a quota that all the APIs share is not read: a route draws on its own quota or on a bucket of named routes",
+                        line.trim(),
+                    )
+                    .with_help(
+                        "list the routes that share it in a [[document.shared]] bucket in limits.toml, or list this line in `skip_lines`",
+                    ),
+                );
+            }
             prose::Kind::Default => {
                 if let Some(first) = &self.parsed.default {
                     self.parsed.diagnostics.push(
@@ -641,9 +658,10 @@ impl Reader<'_> {
         }
     }
 
-    /// A line that starts with a route and states no limit (`POST /v1/users 创建用户`): a row
-    /// whose limit comes from the document's default, or is reported at its line. A path in
-    /// the middle of a sentence is prose, not a row.
+    /// A line that starts with a route: with its limit after it, maybe after its name
+    /// (`- /msg/recall.action：消息撤回，每秒 50 次`); else it states no limit (`POST /v1/users
+    /// 创建用户`), and its row's limit comes from the document's default, or is reported at
+    /// its line. A path in the middle of a sentence is prose, not a row.
     fn read_bare_route(&mut self, line: &str, offset: usize, published: bool) -> bool {
         let content = line.trim_start();
         let content = content
@@ -686,16 +704,30 @@ impl Reader<'_> {
         if labelled && !after.trim_start_matches('`').trim().is_empty() {
             return false;
         }
-        let (name, phrase) = if phrase::parse_phrase(after).is_ok() {
-            ("", after)
+        let after_start = path_start + found.span.end - offset;
+        let after_start =
+            after_start + (line[after_start..].len() - line[after_start..].trim_start().len());
+        let (name, phrase, phrase_start) = if phrase::parse_phrase(after).is_ok() {
+            ("", after, after_start)
+        } else if let Some(start) = (after.char_indices())
+            .map(|(i, _)| i)
+            .filter(|&i| after[..i].ends_with(|c: char| !c.is_alphanumeric()))
+            .find(|&i| phrase::parse_phrase(after[i..].trim()).is_ok())
+        {
+            // Its name, then its limit (`：发送普通消息，120 次/秒`). A name with a number
+            // may hold a limit (`Send up to 2 messages`): then the phrase does not read, and
+            // the row is reported.
+            match name_then_phrase(line, after_start, after_start + start) {
+                Some((name, phrase)) => (name, phrase, after_start + start),
+                None => ("", after, after_start),
+            }
+        } else if phrase::limit_in_sentence(after).is_some() {
+            // A limit with words after it: the phrase does not read, and the row is reported.
+            ("", after, after_start)
         } else {
-            (after, "")
+            (after, "", after_start)
         };
-        let phrase_at = self.source.position(
-            path_start
-                + found.span.end
-                + (rest[found.span.end..].len() - rest[found.span.end..].trim_start().len()),
-        );
+        let phrase_at = self.source.position(offset + phrase_start);
         if phrase.is_empty() {
             self.section_limits.rows.push(self.parsed.rows.len());
         }
@@ -1247,6 +1279,20 @@ struct UnreadPath {
 
 /// The methods a line of its own gives (`**请求方式**：DELETE`, `- Method: GET`,
 /// `HTTP 方法：POST`), upper case and joined with `/`.
+/// The name and the limit phrase of a route's line after its path, when the phrase starts at
+/// `phrase_start` and runs to the line's end and the name before it holds no digit:
+/// `：发送普通消息，120 次/秒`, ` 批量发送消息 每分钟 120 次`, ` — Send a message: 100 requests per
+/// second`.
+fn name_then_phrase(line: &str, name_start: usize, phrase_start: usize) -> Option<(&str, &str)> {
+    let phrase = line.get(phrase_start..)?.trim();
+    let name = line.get(name_start..phrase_start)?;
+    let name = name.trim_matches(|c: char| c.is_whitespace() || "`:：,，、;；-–—".contains(c));
+    (!name.is_empty()
+        && !name.chars().any(|c| c.is_ascii_digit())
+        && phrase::parse_phrase(phrase).is_ok())
+    .then_some((name, phrase))
+}
+
 fn method_line(line: &str) -> Option<String> {
     const LABELS: &[&str] = &[
         "请求方式",

@@ -89,6 +89,7 @@ pub fn read(line: &str) -> Option<Statement> {
     ];
     let below = ["以下", "下表", "下面", "下列", "following", "below", "next"];
     let default = has(&["default", "默认"]);
+    let exceptions = has(&["除外", "以外", "除非", "except", "other than", "unless"]);
     // Every API, unless the sentence says which (`以上所有接口`) or says that those below
     // are the exceptions (`所有接口默认 100 次/秒，以下接口除外`).
     let all = has(&[
@@ -103,22 +104,29 @@ pub fn read(line: &str) -> Option<Statement> {
         "all api calls",
         "every api",
         "every endpoint",
-    ]) && (has(&["除外", "以外", "except", "other than"])
-        || !above.iter().chain(&below).any(|word| lower.contains(word)));
-    let kind = if default
-        && (all
-            || has(&[
-                "unless",
-                "otherwise specified",
-                "特殊说明",
-                "most interfaces",
-                "most apis",
-                "all other",
-                "大部分",
-                "大多数",
-                "其余",
-                "其他接口",
-            ])) {
+        "each api",
+        "each endpoint",
+        "每个接口",
+        "各接口",
+    ]) && (exceptions || !above.iter().chain(&below).any(|word| lower.contains(word)));
+    // A default says so, or is every API's limit but for the exceptions (`All endpoints are
+    // limited to 100 requests per second unless noted below`).
+    let kind = if (all && exceptions)
+        || default
+            && (all
+                || has(&[
+                    "unless",
+                    "otherwise specified",
+                    "特殊说明",
+                    "most interfaces",
+                    "most apis",
+                    "all other",
+                    "大部分",
+                    "大多数",
+                    "其余",
+                    "其他接口",
+                ]))
+    {
         Kind::Default
     } else {
         let tables = count_before(before, &["tables", "table", "个表", "张表", "表"]);

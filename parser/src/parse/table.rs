@@ -208,22 +208,24 @@ impl Columns {
         let mut columns = Columns::default();
         // Paths: the header's URL column if its cells hold paths, else the column of paths.
         let is_relative = |c: &Cell| paths::relative_path(&c.raw).is_some();
-        let header_url = by_header(Meaning::Url);
-        columns.relative_paths =
-            header_url.is_some_and(|i| share(i, &has_path) > 0.0 || share(i, &is_relative) >= 0.5);
-        columns.url = header_url.filter(|_| columns.relative_paths).or_else(|| {
-            (0..header.len())
-                .filter(|&i| share(i, &has_path) > 0.0)
-                .max_by(|&a, &b| share(a, &has_path).total_cmp(&share(b, &has_path)))
-        });
-        if columns.url.is_none() {
+        let bare = |c: &Cell| is_relative(c) && !is_method(c);
+        let header_url = by_header(Meaning::Url)
+            .filter(|&i| share(i, &has_path) > 0.0 || share(i, &is_relative) >= 0.5);
+        columns.url = header_url
+            .or_else(|| {
+                (0..header.len())
+                    .filter(|&i| share(i, &has_path) > 0.0)
+                    .max_by(|&a, &b| share(a, &has_path).total_cmp(&share(b, &has_path)))
+            })
             // No column holds a path with its `/`: one whose cells nearly all are paths
             // without it (`v4/openim/sendmsg`, under a header such as `接口`), and are not
             // method lists (`GET/POST`), is the URL column.
-            let bare = |c: &Cell| is_relative(c) && !is_method(c);
-            columns.url = (0..header.len()).find(|&i| share(i, &bare) >= 0.8);
-            columns.relative_paths = columns.url.is_some();
-        }
+            .or_else(|| (0..header.len()).find(|&i| share(i, &bare) >= 0.8));
+        // A path without its `/` is one in the column the header calls the URL, or in a
+        // column whose cells nearly all are paths, with their `/` or without it.
+        columns.relative_paths = columns.url.is_some_and(|i| {
+            Some(i) == header_url || share(i, &|c: &Cell| has_path(c) || bare(c)) >= 0.8
+        });
         // Methods: a `Method` header over cells that are not HTTP methods (an SDK method)
         // is not the HTTP method.
         columns.method = by_header(Meaning::Method)

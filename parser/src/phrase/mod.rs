@@ -334,12 +334,25 @@ pub fn limit_in_sentence(sentence: &str) -> Option<(usize, Limit)> {
     let clauses = split_clauses(&chars);
     for (index, range) in clauses.iter().enumerate() {
         let clause: String = chars[range.clone()].iter().collect();
-        let skip = if period_first(&clause).is_some() {
-            0
-        } else if let Some((skip, Found::Window(..))) = embedded_window(&clause) {
-            skip
-        } else {
-            continue;
+        // The window starts at the clause, at a `每` that starts one (`批量发送消息 每分钟 120
+        // 次`), or at its first number, whichever comes first.
+        let period = clause
+            .chars()
+            .enumerate()
+            .filter(|&(_, c)| c == '每')
+            .map(|(skip, _)| skip)
+            .find(|&skip| period_first(&clause.chars().skip(skip).collect::<String>()).is_some());
+        let number = match embedded_window(&clause) {
+            Some((skip, Found::Window(..))) => Some(skip),
+            _ => None,
+        };
+        let skip = match (period_first(&clause), period, number) {
+            (Some(_), _, _) => 0,
+            (None, Some(a), Some(b)) => a.min(b),
+            (None, a, b) => match a.or(b) {
+                Some(skip) => skip,
+                None => continue,
+            },
         };
         let from = range.start + skip;
         // Clause by clause, as far as each one adds to the limit (a window, a cap, a flag, a
@@ -381,7 +394,7 @@ fn normalize(c: char) -> char {
 }
 
 /// Splits into clauses outside parentheses: at `,` and `;` (except a thousands separator),
-/// `<br>` tags, ` + `, ` and `, and sentence ends.
+/// `<br>` tags, ` + `, ` and `, before ` unless ` and ` except `, and at sentence ends.
 fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
     let mut clauses = Vec::new();
     let mut start = 0;
@@ -422,6 +435,12 @@ fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
                     i
                 };
                 cut(from, i + 1, &mut clauses)
+            }
+            // `100 requests per second unless noted below`: what the limit is not about.
+            ' ' if depth == 0
+                && (word_at(chars, i + 1, "unless ") || word_at(chars, i + 1, "except ")) =>
+            {
+                cut(i, i + 1, &mut clauses)
             }
             ' ' if depth == 0 && word_at(chars, i + 1, "and ") => {
                 cut(i, i + 5, &mut clauses);
@@ -878,6 +897,11 @@ fn introduced(before: &str, found: Found) -> Option<Found> {
         "can make",
         "may make",
         "make",
+        // `can be called twice a day`, `may be invoked 10 times per minute`.
+        "called",
+        "invoked",
+        "可调用",
+        "可以调用",
         "允许",
         "no more than",
         "exceed",
@@ -975,10 +999,19 @@ fn embedded_window(text: &str) -> Option<(usize, Found)> {
         })?;
         Some((start, found))
     };
-    match chars.iter().position(char::is_ascii_digit) {
-        Some(first_digit) => at(first_digit),
+    // A count in a word (`twice a day`, `once every 5 minutes`) before any digit.
+    let count_word = |start: usize| {
+        "oOtT".contains(chars[start])
+            && (start == 0 || !chars[start - 1].is_alphanumeric())
+            && times_in_a_word(&chars[start..].iter().collect::<String>()).is_some()
+    };
+    let first_digit = chars.iter().position(char::is_ascii_digit);
+    let words = (0..first_digit.unwrap_or(chars.len())).filter(|&start| count_word(start));
+    match first_digit {
+        Some(first_digit) => words.clone().find_map(at).or_else(|| at(first_digit)),
         None => (0..chars.len())
             .filter(|&start| is_chinese_numeral(chars[start]))
+            .chain(words)
             .find_map(at),
     }
 }
@@ -1042,7 +1075,7 @@ fn chinese_number(text: &str) -> Option<(u64, &str)> {
 /// `100 次/每秒`, `10 次/秒/App Key`, `1 次/30 分钟`, `100 个属性每秒`, `10 calls/second`,
 /// `100 requests per minute`, `200/sec`, `50 QPS`, `600 人/次`, `3 calls/day`.
 fn window_at(text: &str) -> Option<Found> {
-    let (max, rest) = parse_number(text)?;
+    let (max, rest) = parse_number(text).or_else(|| times_in_a_word(text))?;
     let rest = rest.trim_start();
     // `50 QPS`, `100 rps`, `60 rpm`: requests (queries) per second or per minute.
     for (word, per) in [
@@ -1072,9 +1105,13 @@ fn window_at(text: &str) -> Option<Found> {
     }
     let (every, per, scope) = match parse_period(rest) {
         Some((every, per, rest)) => (every, per, parse_scope(rest)?),
-        // `5 次/用户/分钟`: whose quota it is, then the period.
+        // `5 次/用户/分钟`, `1 request per user per 5 minutes`: whose quota it is, then the
+        // period.
         None => {
-            let (whose, period) = rest.split_once('/')?;
+            let per = rest.to_ascii_lowercase().find(" per ");
+            let (whose, period) = rest
+                .split_once('/')
+                .or_else(|| per.map(|i| (&rest[..i], &rest[i + " per ".len()..])))?;
             let scope = scope_named(whose.trim())?;
             let (every, per, rest) = parse_period(period)?;
             rest.trim().is_empty().then_some((every, per, scope))?
@@ -1085,6 +1122,18 @@ fn window_at(text: &str) -> Option<Found> {
         .counting(cost)
         .scoped(scope);
     Some(Found::Window(window, unit))
+}
+
+/// `once`, `twice`, `thrice` (`once per minute`, `twice a day`): a count in a word, and what
+/// follows it.
+fn times_in_a_word(text: &str) -> Option<(u64, &str)> {
+    let text = text.trim_start();
+    [("once", 1), ("twice", 2), ("thrice", 3)]
+        .into_iter()
+        .find_map(|(word, count)| {
+            let rest = strip_prefix_ignore_case(text, word)?;
+            (!rest.starts_with(|c: char| c.is_ascii_alphanumeric())).then_some((count, rest))
+        })
 }
 
 /// `次`, `request`, `call` after the separator: a count per request.
@@ -1411,23 +1460,36 @@ fn multiplier(text: &str) -> Option<(u64, &str)> {
     (!rest.starts_with(|c: char| c.is_ascii_alphanumeric())).then_some((scale, rest))
 }
 
-/// Splits `次/每秒` into `次` and what follows the separator (`/`, `per`, or a bare `每`).
+/// Splits `次/每秒` into `次` and what follows the separator (`/`, `per`, `every`, a bare `每`,
+/// or an article right before the period).
 fn split_unit(text: &str) -> Option<(String, &str)> {
     let lower = text.to_ascii_lowercase();
     let slash = text.find('/');
     // `1000 per day`: no unit word before `per`. `1 request every 2 seconds`.
-    let per_word = match lower.starts_with("per ") {
-        true => Some((0, 4)),
-        false => lower
-            .find(" per ")
-            .map(|i| (i, i + 5))
-            .or_else(|| lower.find(" every ").map(|i| (i, i + 7))),
-    };
+    let per_word = ["per ", "every "]
+        .into_iter()
+        .find(|word| lower.starts_with(word))
+        .map(|word| (0, word.len()))
+        .or_else(|| lower.find(" per ").map(|i| (i, i + 5)))
+        .or_else(|| lower.find(" every ").map(|i| (i, i + 7)));
     let mei = text.find('每');
+    // `100 requests a minute`, `twice an hour`: the article as `per`, only right before a
+    // period and only where no other separator is written.
+    let article = || {
+        ["a ", "an "].into_iter().find_map(|article| {
+            let at = match lower.starts_with(article) {
+                true => 0,
+                false => lower.find(&format!(" {article}"))? + 1,
+            };
+            let rest_start = at + article.len();
+            parse_period(&text[rest_start..]).map(|_| (at, rest_start))
+        })
+    };
     let (unit_end, rest_start) = [slash.map(|i| (i, i + 1)), per_word, mei.map(|i| (i, i))]
         .into_iter()
         .flatten()
-        .min_by_key(|&(i, _)| i)?;
+        .min_by_key(|&(i, _)| i)
+        .or_else(article)?;
     let unit = text[..unit_end].trim();
     if unit
         .chars()
@@ -2211,6 +2273,81 @@ mod tests {
         }
         // Words after the window that say more than that it is allowed stay unread.
         assert!(parse_phrase("20 requests per minute is allowed for paid plans").is_err());
+    }
+
+    #[test]
+    fn counts_in_a_word_articles_as_per_and_whose_quota_between_count_and_period() {
+        let user = |window: Window| window.scoped(Scope::User);
+        for (phrase, window) in [
+            ("once per minute", Window::new(1, Per::Minute)),
+            ("Once per second", Window::new(1, Per::Second)),
+            ("twice a day", Window::new(2, Per::Day)),
+            ("thrice an hour", Window::new(3, Per::Hour)),
+            ("once every 5 minutes", Window::new(1, Per::Minute).every(5)),
+            ("100 requests a minute", Window::new(100, Per::Minute)),
+            (
+                "1 request per user per 5 minutes",
+                user(Window::new(1, Per::Minute).every(5)),
+            ),
+            (
+                "Once every 10 seconds per user",
+                user(Window::new(1, Per::Second).every(10)),
+            ),
+            (
+                "20 requests per IP per minute",
+                Window::new(20, Per::Minute).scoped(Scope::Ip),
+            ),
+            (
+                "100 requests per application per second",
+                Window::new(100, Per::Second),
+            ),
+            (
+                "600,000 requests per minute per project",
+                Window::new(600_000, Per::Minute),
+            ),
+            (
+                "This endpoint can be called twice a day.",
+                Window::new(2, Per::Day),
+            ),
+            (
+                "It may be invoked 10 times per minute",
+                Window::new(10, Per::Minute),
+            ),
+            (
+                "每个用户可调用 5 次/分钟",
+                user(Window::new(5, Per::Minute)),
+            ),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
+        // No period after the word, a period no window has, a word that only starts with one.
+        for phrase in [
+            "twice",
+            "once a week",
+            "oncer per minute",
+            "100 requests a user",
+        ] {
+            assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
+    }
+
+    #[test]
+    fn a_window_inside_a_sentence_after_words_or_before_an_exception() {
+        let (at, limit) =
+            limit_in_sentence("/msg/sendBatchMsg.action 批量发送点对点普通消息 每分钟 120 次")
+                .unwrap();
+        assert_eq!(limit.windows, vec![Window::new(120, Per::Minute)]);
+        assert_eq!(limit.text, "每分钟 120 次");
+        assert_eq!(at, 37);
+        let (_, limit) = limit_in_sentence(
+            "All endpoints are limited to 100 requests per second unless noted below.",
+        )
+        .unwrap();
+        assert_eq!(limit.windows, vec![Window::new(100, Per::Second)]);
+        assert_eq!(limit.text, "100 requests per second");
+        let (_, limit) =
+            limit_in_sentence("Each endpoint allows 10 calls per second except exports.").unwrap();
+        assert_eq!(limit.text, "10 calls per second");
     }
 
     #[test]

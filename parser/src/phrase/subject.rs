@@ -31,7 +31,16 @@ const ONE_EN: &[&str] = &["a single", "single", "each", "every", "per"];
 const NOUNS: &[(Scope, &[&str])] = &[
     (
         Scope::Tenant,
-        &["appkey", "appid", "app", "应用", "租户", "tenant"],
+        &[
+            "appkey",
+            "appid",
+            "app",
+            "application",
+            "应用",
+            "租户",
+            "tenant",
+            "project",
+        ],
     ),
     (
         Scope::User,
