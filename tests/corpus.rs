@@ -1077,6 +1077,51 @@ All endpoints are limited to 100 requests per second per application unless note
     assert_eq!(rows[4]["windows"][0]["scope"], "user");
 }
 
+/// A code block whose lines are routes and their limits lists limits: each line is read,
+/// and one that does not read is reported. A request example is no such block. Rows written
+/// by hand.
+#[test]
+fn a_code_block_that_lists_limits() {
+    let document = "\
+# Limits
+
+```
+POST /v1/messages      100/s
+GET  /v1/messages/{id} 1,000 requests per minute
+DELETE /v1/messages/{id}   20 requests per second for paid plans
+```
+
+Example request:
+
+```http
+POST /v1/messages HTTP/1.1
+Host: api.example.com
+Content-Length: 120
+```
+
+    PUT /v1/channels/{id}  5/s
+    GET /v1/channels       10/s
+";
+    let dir = page("code-block-lists", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert_eq!(load.diagnostics.len(), 1, "{:#?}", load.diagnostics);
+    assert_eq!(load.diagnostics[0].at.line, 6);
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        routes_max_seconds_sources(&load, &dir),
+        [
+            row("POST /v1/messages", "100", "1", "api.md:4"),
+            row("GET /v1/messages/{id}", "1000", "60", "api.md:5"),
+            row("PUT /v1/channels/{id}", "5", "1", "api.md:17"),
+            row("GET /v1/channels", "10", "1", "api.md:18"),
+        ]
+    );
+    let summary = Summary::of(&load);
+    assert_eq!((summary.rows, summary.diagnosed), (5, 1));
+}
+
 /// What such lists say that is not read is reported at its line and counted: a quota all
 /// the APIs share, a name with a number before the limit (it may hold a cap), a limit with
 /// words after it.

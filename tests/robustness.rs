@@ -87,6 +87,17 @@ const PIECES: &[&str] = &[
     "burst of 20",
     " 且 ",
     "5 次/用户/分钟",
+    // Route lists, words for counts, code blocks.
+    "```\n",
+    "    ",
+    "- `GET /v1/x`",
+    "：发送普通消息，",
+    "once per minute",
+    "twice a day",
+    " per user per 5 minutes",
+    " unless noted below",
+    "所有接口共享每分钟 600 次",
+    "v4/openim/sendmsg",
 ];
 
 fn check(text: &str) {

@@ -13,7 +13,7 @@ mod text;
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use ratespec_core::Origin;
 
 use crate::diagnostic::Diagnostic;
@@ -289,6 +289,8 @@ impl Reader<'_> {
                         && text.trim_end().lines().count() == 1
                     {
                         self.candidate_route(text.trim_end(), *offset, published);
+                    } else {
+                        self.read_code_block(&lines, published);
                     }
                 }
                 // Text outside paragraphs: tight list items, also of code alone
@@ -301,6 +303,32 @@ impl Reader<'_> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// A code block of several lines is an example (a request, a response), unless a line of
+    /// it is a route and its limit (`POST /v1/messages   100/s`): then the block lists
+    /// limits, and each of its lines is read as a line of text, so that one that does not
+    /// read is reported.
+    fn read_code_block(&mut self, texts: &[(CowStr<'_>, usize)], published: bool) {
+        let lines: Vec<(&str, usize)> = texts
+            .iter()
+            .flat_map(|(text, offset)| {
+                text.split_inclusive('\n').scan(*offset, |at, line| {
+                    let start = *at;
+                    *at += line.len();
+                    Some((line.trim_end_matches(['\n', '\r']), start))
+                })
+            })
+            .collect();
+        let lists_limits = lines.iter().any(|(line, _)| match text::classify(line) {
+            text::Line::Row(cells) => phrase::parse_phrase(line[cells.rest].trim()).is_ok(),
+            _ => false,
+        });
+        if lists_limits {
+            for (line, offset) in lines {
+                self.read_text_line(line, offset, published);
             }
         }
     }
