@@ -1077,6 +1077,94 @@ All endpoints are limited to 100 requests per second per application unless note
     assert_eq!(rows[4]["windows"][0]["scope"], "user");
 }
 
+/// Tables that spread a limit over columns: QPS numbers, one column per window, whose quota
+/// in a column of its own, the window in a column of its own; a burst column is no window,
+/// and a window column's cell that does not read is reported. Rows written by hand.
+#[test]
+fn limits_spread_over_columns() {
+    let document = "\
+# 接口限频
+
+| 接口名称 | 请求方式 | 接口地址 | QPS |
+| --- | --- | --- | --- |
+| 发送消息 | POST | /v1/messages | 100 |
+
+| 接口 | 每秒上限 | 每日上限 | Burst (per second) |
+| --- | --- | --- | --- |
+| POST /v2/push | 100 | 100000 | 200 |
+| POST /v2/push/batch | 10 | - | 20 |
+| POST /v2/push/tags | 10 | 很多 | 20 |
+
+| API | Limit | Scope |
+| --- | --- | --- |
+| POST /v4/a | 100/min | per user |
+| POST /v4/b | 1000/min | per app |
+
+| API | Requests | Window |
+| --- | --- | --- |
+| POST /v5/a | 100 | 1 minute |
+| POST /v5/b | 10 | 10 seconds |
+";
+    let dir = page(
+        "spread-columns",
+        "api.md",
+        document,
+        "utc_offset = \"+08:00\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert_eq!(load.diagnostics.len(), 1, "{:#?}", load.diagnostics);
+    let d = &load.diagnostics[0];
+    assert_eq!((d.at.line, d.text.as_str()), (11, "很多"));
+    assert!(
+        d.message
+            .starts_with("unreadable limit phrase under `每日上限`"),
+        "{}",
+        d.message
+    );
+    let rows = rows(&load, &dir);
+    /// A window's `max`, length in seconds and scope.
+    type Window = (u64, u64, String);
+    let windows: Vec<(String, Vec<Window>)> = rows
+        .iter()
+        .map(|r| {
+            let windows = r["windows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| {
+                    (
+                        w["max"].as_u64().unwrap(),
+                        w["seconds"].as_u64().unwrap(),
+                        w["scope"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (r["path"].as_str().unwrap().to_string(), windows)
+        })
+        .collect();
+    let w = |max: u64, seconds: u64, scope: &str| (max, seconds, scope.to_string());
+    assert_eq!(
+        windows,
+        [
+            ("/v1/messages".into(), vec![w(100, 1, "tenant")]),
+            (
+                "/v2/push".into(),
+                vec![w(100, 1, "tenant"), w(100_000, 86_400, "tenant")]
+            ),
+            ("/v2/push/batch".into(), vec![w(10, 1, "tenant")]),
+            ("/v4/a".into(), vec![w(100, 60, "user")]),
+            ("/v4/b".into(), vec![w(1000, 60, "tenant")]),
+            ("/v5/a".into(), vec![w(100, 60, "tenant")]),
+            ("/v5/b".into(), vec![w(10, 10, "tenant")]),
+        ]
+    );
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["names"][0].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["发送消息", "", "", "", "", "", ""]);
+}
+
 /// A code block whose lines are routes and their limits lists limits: each line is read,
 /// and one that does not read is reported. A request example is no such block. Rows written
 /// by hand.

@@ -150,10 +150,22 @@ struct TableLayout {
     header_unit: Option<String>,
     /// The scope the limit column's header names (`Rate limit (per user)`), for every cell.
     header_scope: Option<String>,
+    /// The table's other columns of windows, each with the unit and scope its header names.
+    windows: Vec<WindowColumn>,
     header_len: usize,
     header_at: Position,
     gfm: bool,
     id: usize,
+}
+
+/// A column whose header names its window (`每日上限`), beside the limit column.
+#[derive(Clone, Debug)]
+struct WindowColumn {
+    column: usize,
+    /// The header as written, for diagnostics.
+    header: String,
+    unit: String,
+    scope: Option<String>,
 }
 
 /// A table read so far: whether it has a limit column, and its rows.
@@ -925,6 +937,17 @@ impl Reader<'_> {
         let limit_header = limit_column.and_then(|i| header.get(i));
         let header_unit = limit_header.and_then(|cell| table::header_unit(&cell.text));
         let header_scope = limit_header.and_then(|cell| table::header_scope(&cell.text));
+        let windows = (columns.windows.iter())
+            .filter_map(|&column| {
+                let header = &header.get(column)?.text;
+                Some(WindowColumn {
+                    column,
+                    header: header.trim().to_string(),
+                    unit: table::header_unit(header)?,
+                    scope: table::header_scope(header),
+                })
+            })
+            .collect();
         let layout = TableLayout {
             relative_paths: columns.relative_paths,
             columns,
@@ -932,6 +955,7 @@ impl Reader<'_> {
             limit_column,
             header_unit,
             header_scope,
+            windows,
             header_len: header.len(),
             header_at,
             gfm,
@@ -1091,22 +1115,10 @@ impl Reader<'_> {
                 phrase_at = at;
                 phrase
             }
-            // `-`, `—`, `N/A`: nothing stated, so the table's sentence or the default applies.
-            (None, None) => limit
-                .map(|c| c.text.trim())
-                .filter(|text| !is_placeholder(text))
-                .map_or_else(String::new, |text| {
-                    let text = match &table.header_unit {
-                        // `100` under `Limit (calls/second)` reads as `100 calls/second`.
-                        Some(unit) if table::is_number(text) => format!("{text} {unit}"),
-                        _ => text.to_string(),
-                    };
-                    match &table.header_scope {
-                        // `10/min` under `Rate limit (per user)` reads as `10/min (per user)`.
-                        Some(scope) => format!("{text} ({scope})"),
-                        None => text,
-                    }
-                }),
+            (None, None) => match self.limit_of_cells(table, limit, cells, published) {
+                Some(phrase) => phrase,
+                None => return,
+            },
         };
         let method = cell(columns.method);
         let name = cell(columns.name).map_or_else(String::new, |c| c.text.trim().to_string());
@@ -1141,6 +1153,78 @@ impl Reader<'_> {
                 ..self.row_at(at, published)
             });
         }
+    }
+
+    /// The phrase a table row's cells state: its limit cell, read with the unit, scope and
+    /// window its header or its row's other columns give, and one more window per column of
+    /// windows. `-`, `—`, `N/A` state nothing, so the table's sentence or the default
+    /// applies. `None` when a column of windows holds what does not read (reported).
+    fn limit_of_cells(
+        &mut self,
+        table: &TableLayout,
+        limit: Option<&table::Cell>,
+        cells: &[table::Cell],
+        published: bool,
+    ) -> Option<String> {
+        fn stated(cell: Option<&table::Cell>) -> Option<&str> {
+            cell.map(|c| c.text.trim())
+                .filter(|text| !is_placeholder(text))
+        }
+        let cell = |index: Option<usize>| index.and_then(|i| cells.get(i));
+        // `10/min` under `Rate limit (per user)`, or beside `per user` in a scope column,
+        // reads as `10/min (per user)`.
+        let row_scope = stated(cell(table.columns.scope));
+        let scoped = |text: String, scope: Option<&str>| match scope {
+            Some(scope) => format!("{text} ({scope})"),
+            None => text,
+        };
+        let period = stated(cell(table.columns.period)).and_then(table::period_cell);
+        let mut parts = Vec::new();
+        if let Some(text) = stated(limit) {
+            let text = match (&table.header_unit, &period) {
+                // `100` under `Limit (calls/second)` reads as `100 calls/second`, beside
+                // `1 minute` in a column of windows as `100/1 minute`.
+                (Some(unit), _) if table::is_number(text) => format!("{text} {unit}"),
+                (None, Some(period)) if table::is_number(text) => format!("{text}/{period}"),
+                _ => text.to_string(),
+            };
+            parts.push(scoped(text, table.header_scope.as_deref().or(row_scope)));
+        }
+        for window in &table.windows {
+            let Some(cell) = cells.get(window.column) else {
+                continue;
+            };
+            let Some(text) = stated(Some(cell)) else {
+                continue;
+            };
+            let text = match table::is_number(text) {
+                true => format!("{text} {}", window.unit),
+                false => text.to_string(),
+            };
+            let part = scoped(text, window.scope.as_deref().or(row_scope));
+            if let Err(error) = phrase::parse_phrase(&part) {
+                let at = self.source.position(cell.span.start);
+                self.reject(
+                    at.line,
+                    published,
+                    Diagnostic::new(
+                        self.source,
+                        at,
+                        format!(
+                            "unreadable limit phrase under `{}`: {}",
+                            window.header, error.message
+                        ),
+                        cell.text.trim(),
+                    )
+                    .with_help(
+                        "settle the row's limit in limits.toml: [document.routes.\"…\"] limit = \"…\", or list this line in `skip_lines`",
+                    ),
+                );
+                return None;
+            }
+            parts.push(part);
+        }
+        Some(parts.join("，"))
     }
 
     /// The column of the plan that limits.toml names, in a table with one limit column per

@@ -89,6 +89,13 @@ pub struct Columns {
     /// One limit column per plan or edition (`Community Edition | Enterprise Edition`),
     /// with the plan's name as the header writes it.
     pub plans: Vec<(usize, String)>,
+    /// More columns under headers that name their window (`每秒上限 | 每日上限`): each is one
+    /// more window of the row's limit.
+    pub windows: Vec<usize>,
+    /// Whose quota the row's limit is (`Scope`: `per user`, `App Key`).
+    pub scope: Option<usize>,
+    /// The window of the limit column's numbers (`Window`: `1 minute`, `10 seconds`).
+    pub period: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +104,8 @@ enum Meaning {
     NotLimit,
     Adjustable,
     Plan,
+    Scope,
+    Period,
     Limit,
     Url,
     Method,
@@ -123,10 +132,36 @@ const MEANINGS: &[(Meaning, &[&str])] = &[
             "超额",
             "类型",
             "type",
+            // A burst allowance is no window (`Burst (per second)`).
+            "burst",
+            "突发",
         ],
     ),
     (Meaning::Adjustable, &["是否可调", "可调", "adjustable"]),
     (Meaning::Plan, &["edition", "plan", "版"]),
+    (
+        Meaning::Scope,
+        &[
+            "scope",
+            "维度",
+            "限制对象",
+            "计数对象",
+            "适用对象",
+            "applies to",
+        ],
+    ),
+    (
+        Meaning::Period,
+        &[
+            "window",
+            "period",
+            "时间窗口",
+            "窗口",
+            "周期",
+            "时间单位",
+            "interval",
+        ],
+    ),
     (
         Meaning::Limit,
         &[
@@ -234,17 +269,48 @@ impl Columns {
                 (0..header.len()).find(|&i| Some(i) != columns.url && share(i, &is_method) >= 0.8)
             });
         let is_number = |c: &Cell| is_number(c.text.trim());
-        let free =
-            |i: usize| meanings[i].is_none() && Some(i) != columns.url && Some(i) != columns.method;
+        let taken = |i: usize| Some(i) == columns.url || Some(i) == columns.method;
+        // Whose quota and which window, in columns of their own: by the header, else by
+        // cells that nearly all name one.
+        let is_scope = |c: &Cell| phrase::scope_named(c.text.trim()).is_some();
+        let is_period = |c: &Cell| period_cell(&c.text).is_some();
+        let by_cells = |wanted: Meaning, test: &dyn Fn(&Cell) -> bool| {
+            by_header(wanted)
+                .filter(|&i| !taken(i) && share(i, test) >= 0.5)
+                .or_else(|| {
+                    (0..header.len())
+                        .find(|&i| meanings[i].is_none() && !taken(i) && share(i, test) >= 0.8)
+                })
+        };
+        columns.scope = by_cells(Meaning::Scope, &is_scope);
+        columns.period = by_cells(Meaning::Period, &is_period);
+        let free = |i: usize| {
+            meanings[i].is_none()
+                && !taken(i)
+                && Some(i) != columns.scope
+                && Some(i) != columns.period
+        };
         columns.limit = by_header(Meaning::Limit)
             .or_else(|| (0..header.len()).find(|&i| free(i) && share(i, &is_limit) >= 0.5))
             .or_else(|| {
                 // Numbers under a header that names what they count and the window
-                // (`Requests/min`, `每秒调用次数`).
+                // (`Requests/min`, `每秒调用次数`), or beside a column of windows.
                 (0..header.len()).find(|&i| {
-                    free(i) && share(i, &is_number) >= 0.5 && header_unit(&header[i].text).is_some()
+                    free(i)
+                        && share(i, &is_number) >= 0.5
+                        && (header_unit(&header[i].text).is_some() || columns.period.is_some())
                 })
             });
+        if columns.limit.is_some() {
+            columns.windows = (0..header.len())
+                .filter(|&i| {
+                    Some(i) != columns.limit
+                        && !taken(i)
+                        && matches!(meanings[i], None | Some(Meaning::Limit))
+                        && header_unit(&header[i].text).is_some()
+                })
+                .collect();
+        }
         columns.adjustable = by_header(Meaning::Adjustable);
         columns.plans = meanings
             .iter()
@@ -259,18 +325,34 @@ impl Columns {
             }
             columns.plans.clear();
         }
-        columns.name = by_header(Meaning::Name)
-            .filter(|&i| Some(i) != columns.url && Some(i) != columns.method)
-            .or_else(|| {
-                (0..header.len()).find(|&i| {
-                    Some(i) != columns.url
-                        && Some(i) != columns.method
-                        && Some(i) != columns.limit
-                        && meanings[i] != Some(Meaning::NotLimit)
-                })
-            });
+        let other = |i: usize| {
+            !taken(i)
+                && ![columns.limit, columns.scope, columns.period].contains(&Some(i))
+                && !columns.windows.contains(&i)
+        };
+        columns.name = by_header(Meaning::Name).filter(|&i| other(i)).or_else(|| {
+            (0..header.len()).find(|&i| other(i) && meanings[i] != Some(Meaning::NotLimit))
+        });
         columns
     }
+}
+
+/// A cell that is only a window's period (`1 minute`, `10 seconds`, `per minute`, `每分钟`,
+/// `/min`), as a window writes it after its `/`.
+pub fn period_cell(cell: &str) -> Option<String> {
+    let text = cell.trim();
+    let lower = text.to_ascii_lowercase();
+    let text = ["per ", "every ", "/"]
+        .iter()
+        .find(|prefix| lower.starts_with(*prefix))
+        .map_or(text, |prefix| text[prefix.len()..].trim_start());
+    if text.is_empty() {
+        return None;
+    }
+    let limit = phrase::parse_phrase(&format!("1/{text}")).ok()?;
+    let plain = limit.caps.is_empty() && limit.sub_limits.is_empty() && limit.notes.is_empty();
+    (plain && limit.windows.len() == 1 && limit.windows[0].scope == ratespec_core::Scope::Tenant)
+        .then(|| text.to_string())
 }
 
 /// A cell that is only a number (`100`, `6,000`).
@@ -443,6 +525,69 @@ mod tests {
             (columns.method, columns.url, columns.limit),
             (None, None, Some(2))
         );
+    }
+
+    #[test]
+    fn columns_of_scopes_periods_and_more_windows() {
+        // A scope column, by its header and by its cells; not the name.
+        for scope_header in ["Scope", "X"] {
+            let header = cells(&["API", "Limit", scope_header]);
+            let body = vec![
+                cells(&["POST /v4/a", "100/min", "per user"]),
+                cells(&["POST /v4/b", "1000/min", "App Key"]),
+            ];
+            let columns = Columns::map(&header, &body);
+            assert_eq!(
+                (columns.url, columns.limit, columns.scope, columns.name),
+                (Some(0), Some(1), Some(2), None),
+                "{scope_header}"
+            );
+        }
+        // A column of windows gives the numbers beside it their period.
+        let header = cells(&["API", "Requests", "Window"]);
+        let body = vec![
+            cells(&["POST /v5/a", "100", "1 minute"]),
+            cells(&["POST /v5/b", "10", "10 seconds"]),
+        ];
+        let columns = Columns::map(&header, &body);
+        assert_eq!(
+            (columns.limit, columns.period, columns.name),
+            (Some(1), Some(2), None)
+        );
+        // Each column of numbers under a header that names its window is one more window;
+        // a burst allowance is none.
+        let header = cells(&["接口", "每秒上限", "每日上限", "Burst (per second)"]);
+        let body = vec![cells(&["POST /v2/push", "100", "100000", "200"])];
+        let columns = Columns::map(&header, &body);
+        assert_eq!(
+            (columns.limit, columns.windows.clone(), columns.name),
+            (Some(1), vec![2], None)
+        );
+    }
+
+    #[test]
+    fn period_cells() {
+        for (cell, period) in [
+            ("1 minute", "1 minute"),
+            ("10 seconds", "10 seconds"),
+            ("per minute", "minute"),
+            ("Per Hour", "Hour"),
+            ("每分钟", "每分钟"),
+            ("/min", "min"),
+            ("10s", "10s"),
+        ] {
+            assert_eq!(period_cell(cell).as_deref(), Some(period), "{cell}");
+        }
+        for cell in [
+            "",
+            "10",
+            "user",
+            "1 minute/user",
+            "100 次/秒",
+            "minute (burst 5)",
+        ] {
+            assert_eq!(period_cell(cell), None, "{cell}");
+        }
     }
 
     #[test]

@@ -1235,9 +1235,11 @@ fn labelled(text: &str) -> Option<Found> {
             (label[..at].trim(), every, per)
         }
     };
-    // Only a count of requests or messages is a limit (`Timeout per request: 30` is none).
+    // Only a count of requests or messages, or the limit itself (`每秒上限`, `Max per
+    // minute`), is a limit (`Timeout per request: 30` is none).
     const COUNTED: &[&str] = &[
-        "request", "call", "message", "quer", "请求", "调用", "次数", "消息", "条数",
+        "request", "call", "message", "quer", "limit", "max", "请求", "调用", "次数", "消息",
+        "条数", "上限", "限额",
     ];
     let lower = noun.to_lowercase();
     if !COUNTED.iter().any(|word| lower.contains(word)) {
