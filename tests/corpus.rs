@@ -821,11 +821,12 @@ POST /v4/example
         "{:#?}",
         load.diagnostics
     );
-    // The two routes of one section: reported, not paired. The code block without a
-    // sentence is an example, as before, and a label before a path with more text after it
-    // (`说明：/v4/example 仅为示例`) is prose, not a route line.
+    // The two routes of one section: reported, not paired. The route alone in a code block
+    // that no sentence gives a limit, and no row names, is a route without a limit:
+    // reported too. A label before a path with more text after it (`说明：/v4/example
+    // 仅为示例`) is prose, not a route line.
     let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
-    assert_eq!(reported, [27, 29], "{:#?}", load.diagnostics);
+    assert_eq!(reported, [27, 29, 36], "{:#?}", load.diagnostics);
 }
 
 /// An English API reference whose sections are headed by their route (`### POST
@@ -869,7 +870,11 @@ Returns other things.
 ";
     let dir = page("route-headings", "api.md", document, "");
     let load = load(&[&dir], false);
-    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    // The route heading whose section states no limit is a route without one: reported.
+    let reported: Vec<(usize, &str)> = (load.diagnostics.iter())
+        .map(|d| (d.at.line, d.text.as_str()))
+        .collect();
+    assert_eq!(reported, [(25, "/v1/other")], "{:#?}", load.diagnostics);
     let read: Vec<[String; 4]> = rows(&load, &dir)
         .iter()
         .map(|r| {
@@ -1075,6 +1080,137 @@ All endpoints are limited to 100 requests per second per application unless note
     );
     // The user's window of the PUT route.
     assert_eq!(rows[4]["windows"][0]["scope"], "user");
+}
+
+/// An API reference whose route and limit stand in sibling subsections of the API's section
+/// (`### HTTP request` / `### Rate limit`, `### 请求 URL` / `### 最高调用频率`), or whose
+/// limit is a table of labels and values; an API section without a limit takes the
+/// document's default; a code block of a route a table names is an example of that row; a
+/// route heading under a heading that states a limit takes it. Rows written by hand.
+#[test]
+fn an_api_reference_with_its_limits_in_subsections() {
+    let document = "\
+# Messages
+
+Unless otherwise specified, the default limit is 100 calls per second.
+
+## Send a message
+
+### HTTP request
+
+```
+POST https://{host}/{org_name}/{app_name}/messages
+```
+
+### Rate limit
+
+20 calls per second per App Key.
+
+## Recall a message
+
+### HTTP request
+
+```
+POST https://{host}/{org_name}/{app_name}/messages/recall
+```
+
+### Request body
+
+| Parameter | Type | Description |
+| --- | --- | --- |
+| msg_id | String | The message ID. |
+
+## Get a message
+
+### HTTP request
+
+`GET https://{host}/{org_name}/{app_name}/messages/{msg_id}`
+
+| Rate limit | Value |
+| --- | --- |
+| Requests per second | 10 |
+
+## 单发单聊消息
+
+### 请求 URL 示例
+
+```
+https://console.tim.qq.com/v4/openim/sendmsg?sdkappid=88888888&identifier=admin
+```
+
+### 最高调用频率
+
+200次/秒。
+
+## Export
+
+| API | Method | URL | Limit |
+| --- | --- | --- | --- |
+| Export | POST | /v1/exports | 2 requests/second |
+
+```
+POST /v1/exports
+```
+
+## Channels（30 次/分钟）
+
+### POST /v1/channels
+
+Create a channel.
+";
+    let dir = page(
+        "api-reference",
+        "api.md",
+        document,
+        "default_method = \"POST\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        routes_max_seconds_sources(&load, &dir),
+        [
+            row(
+                "POST /{org_name}/{app_name}/messages",
+                "20",
+                "1",
+                "api.md:15"
+            ),
+            row(
+                "POST /{org_name}/{app_name}/messages/recall",
+                "100",
+                "1",
+                "api.md:3"
+            ),
+            row(
+                "GET /{org_name}/{app_name}/messages/{msg_id}",
+                "10",
+                "1",
+                "api.md:39"
+            ),
+            row("POST /v4/openim/sendmsg", "200", "1", "api.md:51"),
+            row("POST /v1/exports", "2", "1", "api.md:57"),
+            row("POST /v1/channels", "30", "60", "api.md:63"),
+        ]
+    );
+    let names: Vec<String> = rows(&load, &dir)
+        .iter()
+        .map(|r| r["names"][0].as_str().unwrap_or("").to_string())
+        .collect();
+    // The API's section names its one row, not the subsection it stands in.
+    assert_eq!(
+        names,
+        [
+            "Send a message",
+            "Recall a message",
+            "Get a message",
+            "单发单聊消息",
+            "Export",
+            "Channels"
+        ]
+    );
 }
 
 /// Tables that spread a limit over columns: QPS numbers, one column per window, whose quota

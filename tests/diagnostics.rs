@@ -266,6 +266,34 @@ fn unlisted_document() {
 }
 
 #[test]
+fn a_file_that_is_no_document_is_not_read_and_says_so() {
+    let dir = scratch("not-a-document");
+    std::fs::write(dir.join("openapi.yaml"), "paths:\n  /v1/users: {}\n").unwrap();
+    // Hidden files are no one's documents.
+    std::fs::write(dir.join(".DS_Store"), "").unwrap();
+    let d = only(&dir, false);
+    assert_eq!(file_name(&d), "openapi.yaml");
+    assert!(!d.is_error());
+    assert!(d.message.contains("is not read"), "{}", d.message);
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("[[document]] file = \"openapi.yaml\"")
+    );
+    // Listed, it is read: its line with a path is a row, without a method.
+    let config = std::fs::read_to_string(dir.join("limits.toml")).unwrap();
+    std::fs::write(
+        dir.join("limits.toml"),
+        format!("{config}\n[[document]]\nfile = \"openapi.yaml\"\n"),
+    )
+    .unwrap();
+    let d = only(&dir, false);
+    assert_eq!((file_name(&d).as_str(), d.at.line), ("openapi.yaml", 2));
+    assert!(d.message.contains("no method"), "{}", d.message);
+}
+
+#[test]
 fn a_limit_column_is_found_by_its_cells_when_its_header_does_not_say() {
     let dir = scratch("limit-by-content");
     edit(

@@ -68,6 +68,32 @@ impl Inputs {
             None
         };
         let on_disk = documents_in(dir);
+        // Other files are not read: say so, unless limits.toml lists them.
+        for path in other_files_in(dir) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if config
+                .as_ref()
+                .is_some_and(|(c, _)| c.document(&name).is_some())
+            {
+                continue;
+            }
+            self.diagnostics.push(
+                Diagnostic::file(
+                    &path,
+                    format!(
+                        "`{name}` is not read: the documents of a folder are its .{} files",
+                        DOCUMENT_EXTENSIONS.join(", .")
+                    ),
+                )
+                .with_help(format!(
+                    "to read it all the same, add [[document]] file = \"{name}\" to {CONFIG_FILE}; else move it out of the folder"
+                ))
+                .warning(),
+            );
+        }
         match config {
             Some((config, config_source)) => {
                 for entry in &config.document {
@@ -176,6 +202,26 @@ impl Inputs {
         self.diagnostics.push(diagnostic);
         None
     }
+}
+
+/// The files of a folder that are neither documents, `limits.toml`, nor hidden, by name.
+fn other_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            path.is_file()
+                && name.is_some_and(|n| n != CONFIG_FILE && !n.starts_with('.'))
+                && !path.extension().is_some_and(|ext| {
+                    DOCUMENT_EXTENSIONS.contains(&ext.to_string_lossy().as_ref())
+                })
+        })
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// The documents in a folder, by file name.

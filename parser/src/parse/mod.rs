@@ -53,6 +53,9 @@ pub struct Row {
     pub section: Option<String>,
     /// False for rows inside HTML comments.
     pub published: bool,
+    /// A route alone in a heading or a code block that no sentence gave a limit: a row of
+    /// its own only when no other row of the document names its route.
+    pub alone: bool,
     /// Where the row starts.
     pub at: Position,
     /// Where the method is written (the row's start when it is not written).
@@ -125,12 +128,12 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
         unread_paths: Vec::new(),
         html_until: 0,
         last_table: None,
-        section_limits: SectionLimits::default(),
+        sections: vec![OpenSection::default()],
         heading_limits: Vec::new(),
-        section_start: 0,
+        section_names: Vec::new(),
     };
     reader.read_markdown(0..source.text().len(), true);
-    reader.end_section();
+    reader.end_sections(0);
     reader.end_headings(0);
     reader.finish();
     reader.parsed
@@ -198,13 +201,28 @@ struct Reader<'a> {
     html_until: usize,
     /// The last GFM table's layout.
     last_table: Option<TableLayout>,
-    /// The current section's routes and limit sentences, paired when it ends.
-    section_limits: SectionLimits,
+    /// The sections the reader is in, outermost (the document, level 0) first.
+    sections: Vec<OpenSection>,
     /// The limits stated in the headings the reader is under (`## 消息接口（100 次/分钟）`),
     /// outermost first.
     heading_limits: Vec<HeadingLimit>,
-    /// How many rows there were when the current section began.
-    section_start: usize,
+    /// Rows that were the one row of a section, with its title: the outermost section's
+    /// title names the row if it has no name of its own.
+    section_names: Vec<(usize, String)>,
+}
+
+/// A section open at a heading (the document itself at level 0): what it holds, and what
+/// its subsections left unpaired.
+#[derive(Debug, Default)]
+struct OpenSection {
+    level: usize,
+    title: Option<String>,
+    /// How many rows there were when it began.
+    start: usize,
+    own: SectionLimits,
+    /// What its subsections held and did not pair (an API's `### HTTP request` and `###
+    /// Rate limit`): paired here, or taken as it is.
+    inherited: SectionLimits,
 }
 
 /// A limit stated in a heading: the limit of the rows under it that state none (in tables
@@ -237,6 +255,18 @@ struct SectionLimits {
     /// The method a line of its own gives the section's routes (`**请求方式**：DELETE`,
     /// `Method: GET`), for those that write none.
     method: Option<String>,
+}
+
+impl SectionLimits {
+    /// Takes in what `other` holds (its method only where this has none).
+    fn absorb(&mut self, mut other: SectionLimits) {
+        self.rows.append(&mut other.rows);
+        self.candidates.append(&mut other.candidates);
+        self.limits.append(&mut other.limits);
+        if self.method.is_none() {
+            self.method = other.method;
+        }
+    }
 }
 
 impl Reader<'_> {
@@ -355,15 +385,26 @@ impl Reader<'_> {
         offset: usize,
         published: bool,
     ) {
-        self.end_section();
+        self.end_sections(level);
         self.end_headings(level);
         self.section = Some(title.to_string());
-        self.section_start = self.parsed.rows.len();
+        self.sections.push(OpenSection {
+            level,
+            title: Some(title.to_string()),
+            start: self.parsed.rows.len(),
+            ..OpenSection::default()
+        });
         // A heading that is a route (`### POST /v1/channels`) is its section's route: the
         // section is about it.
         if self.candidate_route(content, offset, published) {
-            self.section = None;
+            self.retitle(None);
         } else if published && let Some(statement) = prose::read_heading(content) {
+            // The heading's title is what it says before its limit (`Channels（30 次/分钟）`).
+            let before = content[..statement.offset]
+                .trim_end_matches(|c: char| c.is_whitespace() || ":：(（-–—".contains(c));
+            if !before.is_empty() {
+                self.retitle(Some(before.to_string()));
+            }
             let at = self.source.position(offset + statement.offset);
             self.heading_limits.push(HeadingLimit {
                 level,
@@ -454,7 +495,7 @@ impl Reader<'_> {
             return;
         }
         if let Some(method) = method_line(line) {
-            self.section_limits.method = Some(method);
+            self.open_section().method = Some(method);
             return;
         }
         // A table row on a line of its own (commented out alone, or cut from its table by a
@@ -653,7 +694,7 @@ impl Reader<'_> {
                 }
             }
             prose::Kind::Section => {
-                self.section_limits
+                self.open_section()
                     .limits
                     .push((statement.phrase, phrase_at));
             }
@@ -691,6 +732,7 @@ impl Reader<'_> {
             shifted: None,
             section: self.section.clone(),
             published,
+            alone: false,
             at,
             method_at: at,
             path_at: at,
@@ -769,7 +811,8 @@ impl Reader<'_> {
         };
         let phrase_at = self.source.position(offset + phrase_start);
         if phrase.is_empty() {
-            self.section_limits.rows.push(self.parsed.rows.len());
+            let next = self.parsed.rows.len();
+            self.open_section().rows.push(next);
         }
         self.parsed.rows.push(Row {
             name: name.trim_end_matches('`').trim().to_string(),
@@ -792,57 +835,137 @@ impl Reader<'_> {
         if !self.read_bare_route(line, offset, published) {
             return false;
         }
-        self.section_limits.rows.retain(|&r| r < rows);
+        self.open_section().rows.retain(|&r| r < rows);
         // A limit on the line itself (`POST /v1/users 100 requests per second`) is not
         // read there either: what a heading or an example says is no row of its own.
         if let Some(row) = self.parsed.rows.pop().filter(|row| row.phrase.is_empty()) {
-            self.section_limits.candidates.push(row);
+            self.open_section().candidates.push(row);
         }
         true
     }
 
+    /// Sets the title of the section the last heading began: `None` when the heading is a
+    /// route (the section is about it).
+    fn retitle(&mut self, title: Option<String>) {
+        if let Some(section) = self.sections.last_mut() {
+            section.title.clone_from(&title);
+        }
+        self.section = title;
+    }
+
+    /// What the innermost open section holds.
+    fn open_section(&mut self) -> &mut SectionLimits {
+        let last = self.sections.len() - 1;
+        &mut self.sections[last].own
+    }
+
+    /// Ends the open sections of `level` and below (all of them, the document's too, at 0),
+    /// innermost first.
+    fn end_sections(&mut self, level: usize) {
+        while let Some(section) = self
+            .sections
+            .pop_if(|s| s.level >= level && (s.level > 0 || level == 0))
+        {
+            self.end_section(section);
+        }
+    }
+
     /// Pairs the section that ends here: its one route without a limit and its one sentence
-    /// that states a limit about nothing else. Any other count pairs nothing: which limit is
-    /// which route's would be a guess (the routes stay limitless and are reported so).
-    fn end_section(&mut self) {
-        let mut section = std::mem::take(&mut self.section_limits);
-        // Route lines that no sentence of the section gives a limit may take a heading's.
-        if let Some(heading) = self.heading_limits.last_mut() {
-            heading.rows.extend(&section.rows);
+    /// that states a limit about nothing else, its subsections' included. Any other count
+    /// pairs nothing: which limit is which route's would be a guess (the routes stay
+    /// limitless and are reported so). Unpaired, what the section holds itself waits in its
+    /// parent (an API's route and its limit may stand in sibling subsections), and what its
+    /// subsections left is taken as it is: route lines keep no limit, and a route alone in a
+    /// heading or a code block becomes a row of its own.
+    fn end_section(&mut self, section: OpenSection) {
+        let OpenSection {
+            level,
+            title,
+            start,
+            mut own,
+            mut inherited,
+        } = section;
+        if own.method.is_none() && own.rows.is_empty() && own.candidates.is_empty() {
+            own.method = inherited.method.take();
         }
-        if let Some(method) = &section.method {
-            for &r in &section.rows {
-                self.parsed.rows[r]
-                    .method
-                    .get_or_insert_with(|| method.clone());
-            }
-            for row in &mut section.candidates {
-                row.method.get_or_insert_with(|| method.clone());
-            }
-        }
-        if let [(phrase, at)] = &section.limits[..] {
-            let row = match (&section.rows[..], section.candidates) {
-                ([r], routes) if routes.is_empty() => Some(&mut self.parsed.rows[*r]),
-                ([], mut routes) if routes.len() == 1 => {
-                    self.parsed.rows.extend(routes.pop());
-                    self.parsed.rows.last_mut()
+        for part in [&mut own, &mut inherited] {
+            if let Some(method) = part.method.clone() {
+                for &r in &part.rows {
+                    self.parsed.rows[r]
+                        .method
+                        .get_or_insert_with(|| method.clone());
                 }
-                _ => None,
-            };
-            if let Some(row) = row {
+                for row in &mut part.candidates {
+                    row.method.get_or_insert_with(|| method.clone());
+                }
+            }
+        }
+        let routes = own.rows.len() + own.candidates.len();
+        let inherited_routes = inherited.rows.len() + inherited.candidates.len();
+        let limits: Vec<(String, Position)> = own
+            .limits
+            .iter()
+            .chain(&inherited.limits)
+            .cloned()
+            .collect();
+        let paired = match &limits[..] {
+            [(phrase, at)] if routes + inherited_routes == 1 => {
+                let row = match (own.rows.pop(), own.candidates.pop()) {
+                    (Some(r), _) => r,
+                    (None, Some(row)) => self.push_route(row, false),
+                    (None, None) => match (inherited.rows.pop(), inherited.candidates.pop()) {
+                        (Some(r), _) => r,
+                        (None, Some(row)) => self.push_route(row, false),
+                        (None, None) => unreachable!("one route is counted"),
+                    },
+                };
+                let row = &mut self.parsed.rows[row];
                 row.phrase = phrase.clone();
                 row.phrase_at = *at;
                 row.origin = Origin::Prose;
+                true
             }
+            _ => false,
+        };
+        if !paired {
+            // Not past a heading that states a limit: its rows take it when it ends.
+            let states_limit = self.heading_limits.last().is_some_and(|h| h.level == level);
+            let parent = (level > 0 && !states_limit)
+                .then(|| self.sections.last_mut())
+                .flatten()
+                .filter(|parent| parent.level > 0);
+            match parent {
+                Some(parent) => parent.inherited.absorb(own),
+                None => inherited.absorb(own),
+            }
+            self.take_as_they_are(inherited);
         }
         // The one row of a section (a page of one section per API) without a name of its
-        // own is named by the section's title.
-        let start = self.section_start.min(self.parsed.rows.len());
-        if let [row] = &mut self.parsed.rows[start..]
-            && row.name.is_empty()
+        // own is named by the title of the outermost section it is the one row of.
+        if let (Some(title), Some(rows)) = (title, self.parsed.rows.get(start..))
+            && rows.len() == 1
         {
-            row.name = self.section.clone().unwrap_or_default();
+            self.section_names.push((start, title));
         }
+    }
+
+    /// Takes a section's unpaired routes as they are: its route lines' rows, without a
+    /// limit, may take a heading's; a route alone in a heading or a code block becomes a row.
+    fn take_as_they_are(&mut self, section: SectionLimits) {
+        let mut rows = section.rows;
+        for row in section.candidates {
+            rows.push(self.push_route(row, true));
+        }
+        if let Some(heading) = self.heading_limits.last_mut() {
+            heading.rows.extend(rows);
+        }
+    }
+
+    /// Pushes the row of a route in a heading or a code block, `alone` when no sentence gave
+    /// it a limit; its index.
+    fn push_route(&mut self, row: Row, alone: bool) -> usize {
+        self.parsed.rows.push(Row { alone, ..row });
+        self.parsed.rows.len() - 1
     }
 
     /// Gives the rows of `tables` that state no limit the limit of a sentence about them.
@@ -921,6 +1044,9 @@ impl Reader<'_> {
                         .push((line, self.source.line_text(line).trim().to_string()));
                 }
             }
+            if published {
+                self.read_key_value_table(&rows);
+            }
             return;
         };
         let header_line = self.source.line_text(header_at.line).trim().to_string();
@@ -970,6 +1096,30 @@ impl Reader<'_> {
         self.take_pending_prose(table_id);
         if let Some(heading) = self.heading_limits.last_mut() {
             heading.rows.extend(&self.tables[table_id].limitless_rows);
+        }
+    }
+
+    /// A table of labels and values without a path (`| Requests per second | 10 |`, `| Rate
+    /// limit | 20 calls/second |`), its header row included: the limit its rows state, in one
+    /// phrase, is a sentence of its section, for the section's route.
+    fn read_key_value_table(&mut self, rows: &[Vec<table::Cell>]) {
+        let mut phrases = Vec::new();
+        let mut at = None;
+        for cells in rows {
+            let [label, value] = &cells[..] else {
+                continue;
+            };
+            let text = format!("{}：{}", label.text.trim(), value.text.trim());
+            if phrase::parse_phrase(&text).is_ok() {
+                at.get_or_insert_with(|| self.source.position(label.span.start));
+                phrases.push(text);
+            }
+        }
+        let phrase = phrases.join("，");
+        if let Some(at) = at
+            && phrase::parse_phrase(&phrase).is_ok()
+        {
+            self.open_section().limits.push((phrase, at));
         }
     }
 
@@ -1304,6 +1454,32 @@ impl Reader<'_> {
         if let Some((statement, at)) = pending.statement {
             self.apply_prose(&statement, at, &pending.taken, pending.interfaces);
         }
+        // Outer sections end after inner ones: the last title recorded for a row is the
+        // outermost.
+        let mut titled = vec![false; self.parsed.rows.len()];
+        for (r, title) in std::mem::take(&mut self.section_names).into_iter().rev() {
+            let row = &mut self.parsed.rows[r];
+            if !std::mem::replace(&mut titled[r], true) && row.name.is_empty() {
+                row.name = title;
+            }
+        }
+        // A route alone in a heading or a code block whose route a row names mentions it
+        // (an example, a section about a row of a table).
+        let named: Vec<(Option<String>, String)> = (self.parsed.rows.iter())
+            .filter(|row| !row.alone)
+            .map(|row| (row.method.clone(), row.path.clone()))
+            .collect();
+        self.parsed.rows.retain(|row| {
+            !row.alone
+                || !named.iter().any(|(method, path)| {
+                    *path == row.path
+                        && (method.is_none() || row.method.is_none() || *method == row.method)
+                })
+        });
+        // Rows a section paired at its end were read after the rows below them.
+        self.parsed
+            .rows
+            .sort_by_key(|row| (row.at.line, row.at.column));
         // Every row leaves the parser with its phrase read.
         for row in &mut self.parsed.rows {
             if !row.phrase.is_empty() {
@@ -1389,8 +1565,6 @@ struct UnreadPath {
     report: Option<(Position, String, String)>,
 }
 
-/// The methods a line of its own gives (`**请求方式**：DELETE`, `- Method: GET`,
-/// `HTTP 方法：POST`), upper case and joined with `/`.
 /// The name and the limit phrase of a route's line after its path, when the phrase starts at
 /// `phrase_start` and runs to the line's end and the name before it holds no digit:
 /// `：发送普通消息，120 次/秒`, ` 批量发送消息 每分钟 120 次`, ` — Send a message: 100 requests per
@@ -1405,6 +1579,8 @@ fn name_then_phrase(line: &str, name_start: usize, phrase_start: usize) -> Optio
     .then_some((name, phrase))
 }
 
+/// The methods a line of its own gives (`**请求方式**：DELETE`, `- Method: GET`,
+/// `HTTP 方法：POST`), upper case and joined with `/`.
 fn method_line(line: &str) -> Option<String> {
     const LABELS: &[&str] = &[
         "请求方式",
