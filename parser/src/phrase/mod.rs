@@ -705,6 +705,7 @@ fn is_note(text: &str) -> bool {
     ];
     let lower = text.to_ascii_lowercase();
     text.ends_with(':')
+        || says_adjustable(&lower).is_some()
         || LABELS
             .iter()
             .any(|label| lower.starts_with(label) && lower[label.len()..].starts_with(':'))
@@ -774,10 +775,20 @@ fn says_how_it_counts(lower: &str) -> bool {
 
 /// What a note says about the limit: whether the vendor raises it on request.
 fn apply_note(limit: &mut Limit, note: &str) {
-    let lower = note.to_ascii_lowercase();
+    if let Some(adjustable) = says_adjustable(&note.to_ascii_lowercase()) {
+        limit.adjustable = adjustable;
+    }
+}
+
+/// Whether a note (ASCII lower case) says the limit can be raised (`adjustable on request`,
+/// `可申请提高`) or cannot (`cannot be increased`, `不可调`); `None` when it says neither.
+fn says_adjustable(lower: &str) -> Option<bool> {
     let fixed = [
         "cannot be increased",
         "cannot be adjusted",
+        "cannot be raised",
+        "not adjustable",
+        "non-adjustable",
         "不可调",
         "不支持调整",
         "无法调整",
@@ -796,9 +807,11 @@ fn apply_note(limit: &mut Limit, note: &str) {
         "adjust",
     ];
     if fixed.iter().any(|w| lower.contains(w)) {
-        limit.adjustable = false;
+        Some(false)
     } else if raised.iter().any(|w| lower.contains(w)) {
-        limit.adjustable = true;
+        Some(true)
+    } else {
+        None
     }
 }
 
@@ -1261,6 +1274,9 @@ fn period_first(text: &str) -> Option<Found> {
             "：",
             "上限为",
             "上限",
+            "限制为",
+            "限制",
+            "限额",
             "最大为",
             "最大",
             "最高",
@@ -1276,16 +1292,16 @@ fn period_first(text: &str) -> Option<Found> {
             .is_empty()
             .then(|| Found::Window(Window::new(max, Per::Second), "QPS".into()));
     }
-    // `每 5 秒 10 次`, or the period's length without 每: `1 分钟 60 次`, `10 秒内最多 5 次`.
+    // `每 5 秒 10 次`, `单日上限 1000 次`, or the period's length without 每: `1 分钟 60 次`,
+    // `10 秒内最多 5 次`; a day alone: `日调用上限 100000 次`.
     let text = text.trim();
-    let rest = match text.strip_prefix('每') {
+    let rest = match text.strip_prefix('每').or_else(|| text.strip_prefix('单')) {
         Some(rest) => rest,
-        None if text.starts_with(|c: char| c.is_ascii_digit()) => text,
+        None if text.starts_with(|c: char| c.is_ascii_digit() || c == '日') => text,
         None => return None,
     };
     let (every, per, rest) = parse_period(rest)?;
-    let mut rest = rest.trim_start();
-    for filler in [
+    const FILLERS: &[&str] = &[
         "内",
         "最多",
         "至多",
@@ -1311,12 +1327,13 @@ fn period_first(text: &str) -> Option<Found> {
         "推送",
         "上传",
         "发",
-    ] {
-        if let Some(r) = rest.strip_prefix(filler) {
-            rest = r.trim_start();
-        }
-    }
-    let (max, unit) = parse_number(rest)?;
+        "限制",
+        "限额",
+        "限",
+        "最高",
+        "最大",
+    ];
+    let (max, unit) = parse_number(strip_leading_words(rest, FILLERS))?;
     let unit = unit.trim();
     if unit.is_empty()
         || unit
@@ -2330,6 +2347,39 @@ mod tests {
             "100 requests a user",
         ] {
             assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
+    }
+
+    #[test]
+    fn a_period_first_after_single_or_alone_and_limit_words_after_it() {
+        for (phrase, window) in [
+            ("每天限 1000 次", Window::new(1000, Per::Day)),
+            ("日调用上限 100000 次", Window::new(100_000, Per::Day)),
+            ("单日上限 1000 次", Window::new(1000, Per::Day)),
+            ("每秒调用上限 100 次", Window::new(100, Per::Second)),
+            ("每分钟可调用 60 次", Window::new(60, Per::Minute)),
+            ("QPS 限制：100", Window::new(100, Per::Second)),
+        ] {
+            assert_eq!(windows(phrase), vec![window], "{phrase}");
+        }
+        // `单次` is one request, `日志` no day.
+        for phrase in ["单次 100 个", "日志 100 条/秒"] {
+            assert!(parse_phrase(phrase).is_err(), "{phrase}");
+        }
+    }
+
+    #[test]
+    fn notes_in_parentheses_on_raising_the_limit() {
+        for (phrase, adjustable) in [
+            ("50 calls/second (adjustable on request)", true),
+            ("50 calls/second (can be increased on request)", true),
+            ("50 calls/second (not adjustable)", false),
+            ("100 次/秒（可申请提高）", true),
+            ("100 次/秒（不可调整）", false),
+        ] {
+            let limit = parse_phrase(phrase).unwrap_or_else(|e| panic!("{phrase}: {e:?}"));
+            assert_eq!(limit.adjustable, adjustable, "{phrase}");
+            assert_eq!(limit.windows.len(), 1, "{phrase}");
         }
     }
 
