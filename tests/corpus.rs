@@ -1956,6 +1956,84 @@ fn quotas_shared_with_named_apis() {
 
 /// A web page saved as HTML, and a Markdown page whose HTML block holds two tables and
 /// text after them: every line with a path is read or reported, written by hand.
+/// A docs site's page saved as HTML: a table whose paths are written without their `/` in
+/// `<code>`, list items that start with such a path in `<code>`, and the scripts, styles and
+/// navigation around them. Rows written by hand.
+#[test]
+fn a_docs_site_page_with_relative_paths_in_code() {
+    let document = "<!DOCTYPE html>\n\
+<html lang=\"zh-CN\">\n\
+<head>\n\
+<meta charset=\"utf-8\">\n\
+<title>REST API 频率限制 - 即时通信 IM</title>\n\
+<script>window.__data = {\"path\": \"/v4/openim/sendmsg\", \"qps\": 200};</script>\n\
+<style>.x { width: 100px; }</style>\n\
+</head>\n\
+<body>\n\
+<nav><ul><li><a href=\"/document/product/269\">即时通信 IM</a></li></ul></nav>\n\
+<div class=\"content\">\n\
+<h1>REST API 频率限制</h1>\n\
+<p>即时通信 IM 的 REST API 默认频率限制如下，如需提高请<a href=\"/ticket\">提交工单</a>。</p>\n\
+<table>\n\
+<thead><tr><th>功能</th><th>接口</th><th>默认频率限制</th></tr></thead>\n\
+<tbody>\n\
+<tr><td>导入单个账号</td><td><code>v4/im_open_login_svc/account_import</code></td><td>100次/秒</td></tr>\n\
+<tr><td>单发单聊消息</td><td><code>v4/openim/sendmsg</code></td><td>1,200 次/秒</td></tr>\n\
+<tr>\n\
+  <td>全员推送</td>\n\
+  <td><code>v4/all_member_push/im_push</code></td>\n\
+  <td>1 次/30 秒</td>\n\
+</tr>\n\
+</tbody>\n\
+</table>\n\
+<h2>群组</h2>\n\
+<ul>\n\
+<li><code>v4/group_open_http_svc/create_group</code>：创建群组，200 次/秒</li>\n\
+<li><code>/v4/group_open_http_svc/destroy_group</code>：解散群组，200 次/秒</li>\n\
+</ul>\n\
+</div>\n\
+<footer>© 2013-2026 Tencent Cloud. /about/privacy 123</footer>\n\
+</body>\n\
+</html>\n\
+";
+    let dir = page(
+        "docs-site",
+        "page.html",
+        document,
+        "default_method = \"POST\"\n",
+    );
+    let load = load(&[&dir], false);
+    // The footer's `/about/privacy 123` looks like a row and is reported.
+    let reported: Vec<usize> = load.diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(reported, [32], "{:#?}", load.diagnostics);
+    assert_eq!(
+        paths_max_seconds(&load, &dir),
+        [
+            (
+                "/v4/im_open_login_svc/account_import".into(),
+                "100".into(),
+                "1".into()
+            ),
+            ("/v4/openim/sendmsg".into(), "1200".into(), "1".into()),
+            (
+                "/v4/all_member_push/im_push".into(),
+                "1".into(),
+                "30".into()
+            ),
+            (
+                "/v4/group_open_http_svc/create_group".into(),
+                "200".into(),
+                "1".into()
+            ),
+            (
+                "/v4/group_open_http_svc/destroy_group".into(),
+                "200".into(),
+                "1".into()
+            ),
+        ]
+    );
+}
+
 #[test]
 fn html_pages_and_html_blocks_are_read_line_by_line() {
     let html = "\

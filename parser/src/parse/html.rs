@@ -92,7 +92,6 @@ fn rowspan(tag: &str) -> Option<usize> {
 /// clause separator of limit phrases), entities decoded, white space folded.
 fn cell(text: &str, inner: Range<usize>) -> Cell {
     let raw = &text[inner.clone()];
-    let leading = raw.len() - raw.trim_start().len();
     let trimmed = raw.trim();
     let mut plain = String::new();
     let mut rest = trimmed;
@@ -112,16 +111,22 @@ fn cell(text: &str, inner: Range<usize>) -> Cell {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
-    let start = inner.start + leading;
+    // What paths are read from: the source with its markup blanked (`<code>v4/x</code>`),
+    // where every offset is the source's.
+    let blanked = blank_tags(raw);
+    let blanked_leading = blanked.len() - blanked.trim_start().len();
+    let source = blanked.trim();
+    let start = inner.start + blanked_leading;
     Cell {
         text: plain.split_whitespace().collect::<Vec<_>>().join(" "),
-        raw: trimmed.to_string(),
-        span: start..start + trimmed.len(),
+        raw: source.to_string(),
+        span: start..start + source.len(),
     }
 }
 
 /// `html` with its markup blanked: every tag, and the contents of `<script>`, `<style>` and
-/// `<head>`, become spaces, and the common entities (`&nbsp;`, `&amp;`, `&lt;`, `&gt;`,
+/// `<head>`, become spaces (but for a backtick in place of `<code>` and `</code>`), and the
+/// common entities (`&nbsp;`, `&amp;`, `&lt;`, `&gt;`,
 /// `&quot;`, `&#39;`) their character and spaces, so that the text keeps every byte offset
 /// and line of the original.
 pub fn blank_tags(html: &str) -> String {
@@ -151,7 +156,24 @@ pub fn blank_tags(html: &str) -> String {
                 })
             });
             let end = skipped.unwrap_or_else(|| rest.find('>').map_or(html.len(), |i| at + i + 1));
-            blank_bytes(&mut out, &html[at..end]);
+            // `<code>` and `</code>` end and start with the backticks of a code span, as
+            // Markdown writes one, right beside its text (`v4/openim/sendmsg` in a code span
+            // is a path).
+            let tag = &html[at..end];
+            let is = |name: &[u8]| {
+                tag.len() > name.len()
+                    && tag.as_bytes()[..name.len()].eq_ignore_ascii_case(name)
+                    && matches!(tag.as_bytes()[name.len()], b'>' | b' ')
+            };
+            if is(b"<code") {
+                blank_bytes(&mut out, &tag[1..]);
+                out.push('`');
+            } else if is(b"</code") {
+                out.push('`');
+                blank_bytes(&mut out, &tag[1..]);
+            } else {
+                blank_bytes(&mut out, tag);
+            }
             at = end;
             continue;
         }
@@ -208,9 +230,16 @@ mod tests {
         assert_eq!(
             blanked.split_whitespace().collect::<Vec<_>>(),
             [
-                "The", "GET", "/v1/a", "API", "allows", "5/s.", "POST", "/v1/b"
+                "The", "`GET", "/v1/a`", "API", "allows", "5/s.", "POST", "/v1/b"
             ]
         );
+        // `<code>` ends, and `</code>` starts, with a code span's backtick beside its text.
+        assert_eq!(blank_tags("<code>v4/a</code>"), "     `v4/a`      ");
+        assert_eq!(
+            blank_tags("<CODE class=\"x\">v4/a</Code>"),
+            "               `v4/a`      "
+        );
+        assert_eq!(blank_tags("<codex>a</codex>"), "       a        ");
         // The path stands where it was written.
         assert_eq!(blanked.find("/v1/a"), html.find("/v1/a"));
         // Text outside ASCII keeps its bytes; an unclosed tag blanks to the end.

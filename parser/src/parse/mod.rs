@@ -764,6 +764,7 @@ impl Reader<'_> {
             }
             _ => (false, content),
         };
+        let code_span = content.starts_with('`');
         let content = content.strip_prefix('`').unwrap_or(content);
         let start = offset + (line.len() - content.len());
         let (method, rest) = match content.split_once(char::is_whitespace) {
@@ -772,12 +773,20 @@ impl Reader<'_> {
             }
             _ => (None, content),
         };
-        let Some(found) = paths::paths_in(rest).into_iter().next() else {
-            return false;
+        let found = match paths::paths_in(rest).into_iter().next() {
+            Some(found) if found.span.start == 0 => found,
+            // A code span that is only a path without its `/` (`v4/openim/sendmsg`, of three
+            // segments or more: `calls/second` is none).
+            _ => match rest.find('`').filter(|_| code_span) {
+                Some(end) if rest[..end].matches('/').count() >= 2 => {
+                    match paths::relative_path(&rest[..end]) {
+                        Some(found) => found,
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            },
         };
-        if found.span.start != 0 {
-            return false;
-        }
         let path_start = start + (content.len() - rest.len());
         let at = self.source.position(start);
         // What follows the path is its phrase when it reads as one (`不限`), else its name.

@@ -13,7 +13,8 @@ use crate::phrase;
 pub struct Cell {
     /// The cell as a reader sees it: links reduced to their text, markup dropped.
     pub text: String,
-    /// The cell's source text, trimmed (for paths, where Markdown could eat `_` or `*`).
+    /// The cell's source text, trimmed (for paths, where Markdown could eat `_` or `*`);
+    /// an HTML cell's with its markup blanked.
     pub raw: String,
     /// Where the trimmed source text is, in bytes from the document's start.
     pub span: Range<usize>,
