@@ -1301,6 +1301,41 @@ fn limits_spread_over_columns() {
     assert_eq!(names, ["发送消息", "", "", "", "", "", ""]);
 }
 
+/// Beside rows, a table that states limits without a path is noted at its header (its rows
+/// may be APIs whose paths the document does not give); `skip_lines` acknowledges it.
+#[test]
+fn a_table_of_limits_without_paths_beside_rows_is_noted() {
+    let document = "\
+| API | URL | Limit |
+| --- | --- | --- |
+| Send | /v1/messages | 100/s |
+
+| SDK method | Limit |
+| --- | --- |
+| login | 2 次/秒 |
+| sendMessage | 10 次/秒 |
+";
+    let dir = page(
+        "pathless-table",
+        "api.md",
+        document,
+        "default_method = \"POST\"\n",
+    );
+    let read = load(&[&dir], false);
+    assert_eq!(read.diagnostics.len(), 1, "{:#?}", read.diagnostics);
+    let d = &read.diagnostics[0];
+    assert!(!d.is_error());
+    assert_eq!((d.at.line, d.text.as_str()), (5, "| SDK method | Limit |"));
+    assert_eq!(paths_max_seconds(&read, &dir).len(), 1);
+    let dir = page(
+        "pathless-table-skipped",
+        "api.md",
+        document,
+        "default_method = \"POST\"\nskip_lines = [5]\n",
+    );
+    assert!(load(&[&dir], false).diagnostics.is_empty());
+}
+
 /// A code block whose lines are routes and their limits lists limits: each line is read,
 /// and one that does not read is reported. A request example is no such block. Rows written
 /// by hand.

@@ -126,6 +126,7 @@ pub fn parse_document(source: &Source, options: ReadOptions) -> Parsed {
         prose: prose::Pending::default(),
         seen_limits: Vec::new(),
         unread_paths: Vec::new(),
+        pathless_tables: Vec::new(),
         html_until: 0,
         last_table: None,
         sections: vec![OpenSection::default()],
@@ -197,6 +198,8 @@ struct Reader<'a> {
     seen_limits: Vec<(usize, String)>,
     /// Lines that hold a path but were not read as rows, for the same report.
     unread_paths: Vec<UnreadPath>,
+    /// Where the tables without a path that state limits start (their header).
+    pathless_tables: Vec<Position>,
     /// The end of the last HTML table read, whose HTML blocks are not read again.
     html_until: usize,
     /// The last GFM table's layout.
@@ -1041,8 +1044,10 @@ impl Reader<'_> {
         }
         let columns = table::Columns::map(header, body);
         let Some(url) = columns.url else {
-            // No paths: a table of SDK methods, feature groups, prices. The report on a
-            // document without rows quotes what limits it states.
+            // No paths: a table of SDK methods, feature groups, prices, or of labels and
+            // values for its section's route. The report on a document without rows quotes
+            // what limits it states; beside rows, a table that states limits is noted.
+            let mut limits = 0;
             for cells in body {
                 if let Some(cell) = cells
                     .iter()
@@ -1051,10 +1056,11 @@ impl Reader<'_> {
                     let line = self.source.position(cell.span.start).line;
                     self.seen_limits
                         .push((line, self.source.line_text(line).trim().to_string()));
+                    limits += 1;
                 }
             }
-            if published {
-                self.read_key_value_table(&rows);
+            if published && !self.read_key_value_table(&rows) && limits > 0 {
+                self.pathless_tables.push(header_at);
             }
             return;
         };
@@ -1110,8 +1116,8 @@ impl Reader<'_> {
 
     /// A table of labels and values without a path (`| Requests per second | 10 |`, `| Rate
     /// limit | 20 calls/second |`), its header row included: the limit its rows state, in one
-    /// phrase, is a sentence of its section, for the section's route.
-    fn read_key_value_table(&mut self, rows: &[Vec<table::Cell>]) {
+    /// phrase, is a sentence of its section, for the section's route. Whether it is one.
+    fn read_key_value_table(&mut self, rows: &[Vec<table::Cell>]) -> bool {
         let mut phrases = Vec::new();
         let mut at = None;
         for cells in rows {
@@ -1129,7 +1135,9 @@ impl Reader<'_> {
             && phrase::parse_phrase(&phrase).is_ok()
         {
             self.open_section().limits.push((phrase, at));
+            return true;
         }
+        false
     }
 
     /// Ends the headings of `level` and below (all of them at 0): the rows of their tables
@@ -1517,6 +1525,21 @@ impl Reader<'_> {
                         "ratespec reads a row as its path followed by its limit (`创建用户 /v1/users 100 次/秒`) \
                          or in a table; a row in another shape is one to report to ratespec. \
                          List the line in `skip_lines` in limits.toml to acknowledge it",
+                    )
+                    .warning(),
+                );
+            }
+            for at in std::mem::take(&mut self.pathless_tables) {
+                self.parsed.diagnostics.push(
+                    Diagnostic::new(
+                        self.source,
+                        at,
+                        "this table states limits but no column holds API paths: its rows are not read",
+                        self.source.line_text(at.line).trim(),
+                    )
+                    .with_help(
+                        "if its rows are APIs, give their paths in limits.toml ([document.routes.\"…\"] limit = \"…\"); \
+                         list the header's line in `skip_lines` to acknowledge a table of SDK methods, features or plans",
                     )
                     .warning(),
                 );
