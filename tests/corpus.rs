@@ -1381,6 +1381,55 @@ Content-Length: 120
     assert_eq!((summary.rows, summary.diagnosed), (5, 1));
 }
 
+/// Ordered, quoted and nested lists of routes, one of them bold, under a default that says
+/// "by default": the markup and a note's label are no names. Rows written by hand.
+#[test]
+fn ordered_quoted_and_nested_lists_of_routes() {
+    let document = "# Rate limits\n\
+\n\
+By default, each App Key can call each REST API up to 100 times per second.\n\
+\n\
+The following APIs have their own limits:\n\
+\n\
+1. `POST /v1/messages/broadcast`: 1 call per minute\n\
+2. `POST /v1/users/batch` — 20 calls per second\n\
+3. **`DELETE /v1/users/{id}`**: 50 calls per second\n\
+\n\
+> Note: `GET /v1/stats` may be called 10 times per hour.\n\
+\n\
+* Message APIs\n\
+\x20 * `POST /v1/messages` 200 calls/second\n\
+\x20 * `GET /v1/messages/{id}` 500 calls/second\n\
+\n\
+- `GET /v1/limitless`\n\
+";
+    let dir = page("list-shapes", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        routes_max_seconds_sources(&load, &dir),
+        [
+            row("POST /v1/messages/broadcast", "1", "60", "api.md:7"),
+            row("POST /v1/users/batch", "20", "1", "api.md:8"),
+            row("DELETE /v1/users/{id}", "50", "1", "api.md:9"),
+            row("GET /v1/stats", "10", "3600", "api.md:11"),
+            row("POST /v1/messages", "200", "1", "api.md:14"),
+            row("GET /v1/messages/{id}", "500", "1", "api.md:15"),
+            row("GET /v1/limitless", "100", "1", "api.md:3"),
+        ]
+    );
+    let rows = rows(&load, &dir);
+    assert!(
+        rows.iter()
+            .all(|r| r["names"].as_array().unwrap().is_empty() || r["names"][0] == ""),
+        "{rows:#?}"
+    );
+    assert_eq!(rows[6]["limit_source"]["origin"], "default");
+}
+
 /// What such lists say that is not read is reported at its line and counted: a quota all
 /// the APIs share, a name with a number before the limit (it may hold a cap), a limit with
 /// words after it.

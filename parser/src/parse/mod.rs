@@ -579,6 +579,8 @@ impl Reader<'_> {
                     }
                     (None, None) => (name, None, at),
                 };
+                // Markup around the route (`**`DELETE /x`**`) is no part of the name.
+                let name = name.trim_matches(|c: char| c.is_whitespace() || "*_~`".contains(c));
                 self.parsed.rows.push(Row {
                     name: if names_no_api(name) {
                         String::new()
@@ -1711,8 +1713,16 @@ fn is_ditto(text: &str) -> bool {
 /// Words before a path in a line of text that name no API: an article, or a word for "the
 /// API" itself (`The `GET /v1/users` endpoint allows …`, `接口 /v1/room …`).
 fn names_no_api(name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    // A note's label (`> Note: `GET /v1/stats` …`).
+    let label = name.trim_end_matches([':', '：']);
+    if label.len() < name.len()
+        && ["note", "tip", "注意", "注", "提示", "说明", "备注"].contains(&label)
+    {
+        return true;
+    }
     matches!(
-        name.trim().to_lowercase().as_str(),
+        name.as_str(),
         "the"
             | "a"
             | "an"

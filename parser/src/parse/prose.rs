@@ -105,13 +105,28 @@ pub fn read(line: &str) -> Option<Statement> {
         "every api",
         "every endpoint",
         "each api",
+        "each rest api",
+        "every rest api",
         "each endpoint",
         "每个接口",
         "各接口",
-    ]) && (exceptions || !above.iter().chain(&below).any(|word| lower.contains(word)));
+    ]);
+    let about_tables = above.iter().chain(&below).any(|word| lower.contains(word));
+    let all = all && (exceptions || !about_tables);
     // A default says so, or is every API's limit but for the exceptions (`All endpoints are
     // limited to 100 requests per second unless noted below`).
+    // `By default, … 100 times per second` is the document's, unless it is about one API.
+    let one_api = has(&[
+        "this api",
+        "this endpoint",
+        "this interface",
+        "this rest api",
+        "该接口",
+        "此接口",
+        "本接口",
+    ]);
     let kind = if (all && exceptions)
+        || (has(&["by default", "默认情况下"]) && !one_api && !about_tables)
         || default
             && (all
                 || has(&[
@@ -290,9 +305,23 @@ mod tests {
             "所有接口默认频率限制为 100 次/秒，以下接口除外：",
             "By default, all APIs are limited to 100 requests per second.",
             "All endpoints default to 100 requests per second, except those listed below.",
+            "All endpoints are limited to 100 requests per second unless noted below.",
+            "By default, each App Key can call each REST API up to 100 times per second.",
+            "默认情况下，每个应用每秒最多调用 100 次。",
         ] {
             let statement = read(line).unwrap_or_else(|| panic!("{line}"));
             assert_eq!(statement.kind, Kind::Default, "{line}");
+        }
+        // About one API, or all of them sharing one quota: no default.
+        for line in [
+            "By default, this API allows 20 requests per second.",
+            "所有接口共享每分钟 600 次的调用额度，以下接口除外。",
+        ] {
+            let statement = read(line).unwrap_or_else(|| panic!("{line}"));
+            assert!(
+                statement.kind != Kind::Default || statement.shared,
+                "{line}"
+            );
         }
     }
 
