@@ -1430,6 +1430,49 @@ The following APIs have their own limits:\n\
     assert_eq!(rows[6]["limit_source"]["origin"], "default");
 }
 
+/// A page copied as text with its table's cells separated by tabs, under an introduction
+/// whose sentence states the APIs' default; a cell that states nothing takes it. A default
+/// that names an API after another sentence is no default. Rows written by hand.
+#[test]
+fn a_text_copy_with_tabs_and_the_default_in_its_introduction() {
+    let document = "服务端 API 频控\n\n云信服务端接口默认频控为每秒 100 次。\n\n接口\t说明\t频控\n\
+/user/create.action\t创建账号\t100次/秒\n\
+/msg/sendBatchMsg.action\t批量发送点对点消息\t每分钟 120 次\n\
+/team/create.action\t创建群\t-\n";
+    let dir = page(
+        "text-tabs",
+        "a.txt",
+        document,
+        "default_method = \"POST\"\n",
+    );
+    let read = load(&[&dir], false);
+    assert!(read.diagnostics.is_empty(), "{:#?}", read.diagnostics);
+    let row = |route: &str, max: &str, seconds: &str, at: &str| {
+        (route.into(), max.into(), seconds.into(), at.into())
+    };
+    assert_eq!(
+        routes_max_seconds_sources(&read, &dir),
+        [
+            row("POST /user/create.action", "100", "1", "a.txt:6"),
+            row("POST /msg/sendBatchMsg.action", "120", "60", "a.txt:7"),
+            row("POST /team/create.action", "100", "1", "a.txt:3"),
+        ]
+    );
+    let rows = rows(&read, &dir);
+    assert_eq!(rows[2]["names"][0], "创建群");
+    assert_eq!(rows[2]["limit_source"]["origin"], "default");
+    // After a sentence about something else, `default` about a named API is no default.
+    let document = "Known issues. Send Group Message has a default limit of 20 messages per second.\n\n- POST /v1/x\n- POST /v1/y\n";
+    let dir = page("text-default-named", "b.md", document, "");
+    let load = load(&[&dir], false);
+    assert_eq!(load.diagnostics.len(), 2, "{:#?}", load.diagnostics);
+    assert!(
+        (load.diagnostics.iter()).all(|d| d.message.contains("states no limit")),
+        "{:#?}",
+        load.diagnostics
+    );
+}
+
 /// What such lists say that is not read is reported at its line and counted: a quota all
 /// the APIs share, a name with a number before the limit (it may hold a cap), a limit with
 /// words after it.

@@ -625,12 +625,35 @@ impl Reader<'_> {
     /// that the report on a document without rows may quote.
     fn read_prose(&mut self, line: &str, offset: usize, published: bool) {
         let at = self.source.position(offset);
-        let Some(statement) = prose::read(line) else {
+        let Some(mut statement) = prose::read(line) else {
             if !self.read_bare_route(line, offset, published) {
                 self.unread_path(line, offset, published);
             }
             return;
         };
+        // A default for the APIs, in one sentence of the document's introduction (before
+        // any heading and row, and any other default: `云信服务端接口默认频控为每秒 100 次。`), is
+        // the document's.
+        let before = line[..statement.offset].to_lowercase();
+        let one_sentence = !line
+            .trim()
+            .trim_end_matches(['.', '。'])
+            .contains(['。', '；'])
+            && !line.trim().trim_end_matches('.').contains(". ");
+        if statement.kind == prose::Kind::Section
+            && statement.default
+            && !statement.shared
+            && one_sentence
+            && ["接口", "api", "interface", "endpoint"]
+                .iter()
+                .any(|word| before.contains(word))
+            && self.sections.len() == 1
+            && self.parsed.rows.is_empty()
+            && self.parsed.default.is_none()
+            && paths::paths_in(line).is_empty()
+        {
+            statement.kind = prose::Kind::Default;
+        }
         // A route line whose limit is a sentence (`- GET /v1/files/{id} 每秒最多 10 次`).
         if statement.kind == prose::Kind::Section && self.read_bare_route(line, offset, published) {
             return;
@@ -829,7 +852,15 @@ impl Reader<'_> {
             self.open_section().rows.push(next);
         }
         self.parsed.rows.push(Row {
-            name: name.trim_end_matches('`').trim().to_string(),
+            // A cell that states nothing after the name (`创建群	-`) is no part of it.
+            name: {
+                let name = name.trim_end_matches('`').trim();
+                match name.rsplit_once(char::is_whitespace) {
+                    Some((head, last)) if is_placeholder(last) => head.trim_end(),
+                    _ => name,
+                }
+                .to_string()
+            },
             method: method.or(found.method),
             path: found.path,
             host: found.host,

@@ -23,6 +23,8 @@ pub struct Statement {
     pub kind: Kind,
     /// `total`, `总`, `共`: the rows share one quota.
     pub shared: bool,
+    /// It calls its limit a default (`默认`, `default`), whatever it is about.
+    pub default: bool,
 }
 
 /// What rows a sentence is about.
@@ -170,6 +172,7 @@ pub fn read(line: &str) -> Option<Statement> {
         offset,
         kind,
         shared,
+        default,
     })
 }
 
