@@ -206,37 +206,37 @@ impl Inputs {
 
 /// The files of a folder that are neither documents, `limits.toml`, nor hidden, by name.
 fn other_files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+    files_in(dir)
         .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
         .filter(|path| {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            path.is_file()
-                && name.is_some_and(|n| n != CONFIG_FILE && !n.starts_with('.'))
-                && !path.extension().is_some_and(|ext| {
-                    DOCUMENT_EXTENSIONS.contains(&ext.to_string_lossy().as_ref())
-                })
+            !is_document(path) && name.is_some_and(|n| n != CONFIG_FILE && !n.starts_with('.'))
         })
-        .collect();
-    paths.sort();
-    paths
+        .collect()
 }
 
 /// The documents in a folder, by file name.
 fn documents_in(dir: &Path) -> Vec<PathBuf> {
+    files_in(dir)
+        .into_iter()
+        .filter(|path| is_document(path))
+        .collect()
+}
+
+/// Whether a file's extension is a document's.
+fn is_document(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| DOCUMENT_EXTENSIONS.contains(&ext.to_string_lossy().as_ref()))
+}
+
+/// The files of a folder, by name.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|entry| entry.path())
-        .filter(|path| {
-            path.is_file()
-                && path.extension().is_some_and(|ext| {
-                    DOCUMENT_EXTENSIONS.contains(&ext.to_string_lossy().as_ref())
-                })
-        })
+        .filter(|path| path.is_file())
         .collect();
     paths.sort();
     paths
