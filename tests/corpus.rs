@@ -1213,6 +1213,39 @@ Create a channel.
     );
 }
 
+/// A method line in one subsection of an API's section is the method of the route in
+/// another (`### HTTP method` / `### URL`).
+#[test]
+fn a_method_line_in_a_sibling_subsection() {
+    let document = "\
+## Send
+
+### HTTP method
+
+**Method**: PUT
+
+### URL
+
+`/v1/send`
+
+### Rate limit
+
+10 requests per second.
+";
+    let dir = page("sibling-method", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    assert_eq!(
+        routes_max_seconds_sources(&load, &dir),
+        [(
+            "PUT /v1/send".into(),
+            "10".into(),
+            "1".into(),
+            "api.md:13".into()
+        )]
+    );
+}
+
 /// Tables that spread a limit over columns: QPS numbers, one column per window, whose quota
 /// in a column of its own, the window in a column of its own; a burst column is no window,
 /// and a window column's cell that does not read is reported. Rows written by hand.

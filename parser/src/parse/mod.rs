@@ -930,11 +930,10 @@ impl Reader<'_> {
             mut own,
             mut inherited,
         } = section;
-        if own.method.is_none() && own.rows.is_empty() && own.candidates.is_empty() {
-            own.method = inherited.method.take();
-        }
-        for part in [&mut own, &mut inherited] {
-            if let Some(method) = part.method.clone() {
+        // The section's method line, or one of its subsections' (`### HTTP method`), is the
+        // method of every route in it that writes none.
+        if let Some(method) = own.method.clone().or_else(|| inherited.method.clone()) {
+            for part in [&mut own, &mut inherited] {
                 for &r in &part.rows {
                     self.parsed.rows[r]
                         .method
