@@ -836,8 +836,8 @@ impl Reader<'_> {
             // Its name, then its limit (`：发送普通消息，120 次/秒`). A name with a number
             // may hold a limit (`Send up to 2 messages`): then the phrase does not read, and
             // the row is reported.
-            match name_then_phrase(line, after_start, after_start + start) {
-                Some((name, phrase)) => (name, phrase, after_start + start),
+            match name_before(&after[..start]) {
+                Some(name) => (name, after[start..].trim(), after_start + start),
                 None => ("", after, after_start),
             }
         } else if phrase::limit_in_sentence(after).is_some() {
@@ -1629,18 +1629,12 @@ struct UnreadPath {
     report: Option<(Position, String, String)>,
 }
 
-/// The name and the limit phrase of a route's line after its path, when the phrase starts at
-/// `phrase_start` and runs to the line's end and the name before it holds no digit:
-/// `：发送普通消息，120 次/秒`, ` 批量发送消息 每分钟 120 次`, ` — Send a message: 100 requests per
-/// second`.
-fn name_then_phrase(line: &str, name_start: usize, phrase_start: usize) -> Option<(&str, &str)> {
-    let phrase = line.get(phrase_start..)?.trim();
-    let name = line.get(name_start..phrase_start)?;
-    let name = name.trim_matches(|c: char| c.is_whitespace() || "`:：,，、;；-–—".contains(c));
-    (!name.is_empty()
-        && !name.chars().any(|c| c.is_ascii_digit())
-        && phrase::parse_phrase(phrase).is_ok())
-    .then_some((name, phrase))
+/// The name between a route's path and its limit, when it is one: not empty, and without a
+/// digit, which would make it a limit of its own (`Send up to 2 messages`). Separators and
+/// markup around it are no part of it (`：发送普通消息，`, ` — Send a message: `).
+fn name_before(text: &str) -> Option<&str> {
+    let name = text.trim_matches(|c: char| c.is_whitespace() || "`:：,，、;；-–—".contains(c));
+    (!name.is_empty() && !name.chars().any(|c| c.is_ascii_digit())).then_some(name)
 }
 
 /// The methods a line of its own gives (`**请求方式**：DELETE`, `- Method: GET`,
