@@ -146,11 +146,7 @@ pub fn blank_tags(html: &str) -> String {
         if bytes[at] == b'<' {
             // The contents of elements that are no text go with their tags.
             let skipped = ["script", "style", "head"].iter().find_map(|name| {
-                let open = format!("<{name}");
-                let after = rest.get(open.len()..)?;
-                (rest[..open.len()].eq_ignore_ascii_case(&open)
-                    && after.starts_with(['>', ' ', '\t', '\n']))
-                .then(|| {
+                opens_tag(rest, &format!("<{name}")).then(|| {
                     let close = format!("</{name}>");
                     find_ci(html, at, &close).map_or(html.len(), |i| i + close.len())
                 })
@@ -160,15 +156,10 @@ pub fn blank_tags(html: &str) -> String {
             // Markdown writes one, right beside its text (`v4/openim/sendmsg` in a code span
             // is a path).
             let tag = &html[at..end];
-            let is = |name: &[u8]| {
-                tag.len() > name.len()
-                    && tag.as_bytes()[..name.len()].eq_ignore_ascii_case(name)
-                    && matches!(tag.as_bytes()[name.len()], b'>' | b' ')
-            };
-            if is(b"<code") {
+            if opens_tag(tag, "<code") {
                 blank_bytes(&mut out, &tag[1..]);
                 out.push('`');
-            } else if is(b"</code") {
+            } else if opens_tag(tag, "</code") {
                 out.push('`');
                 blank_bytes(&mut out, &tag[1..]);
             } else {
@@ -196,6 +187,14 @@ pub fn blank_tags(html: &str) -> String {
 }
 
 /// Spaces for every byte of `text` but its line breaks.
+/// Whether `text` starts with the tag `open` (`<code`, `</code`; ASCII case ignored) and
+/// its name ends there (`<code>`, `<code class="x">`, not `<codex>`).
+fn opens_tag(text: &str, open: &str) -> bool {
+    text.get(..open.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(open))
+        && text[open.len()..].starts_with(['>', ' ', '\t', '\n'])
+}
+
 fn blank_bytes(out: &mut String, text: &str) {
     out.extend(text.bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }));
 }

@@ -631,27 +631,7 @@ impl Reader<'_> {
             }
             return;
         };
-        // A default for the APIs, in one sentence of the document's introduction (before
-        // any heading and row, and any other default: `云信服务端接口默认频控为每秒 100 次。`), is
-        // the document's.
-        let before = line[..statement.offset].to_lowercase();
-        let one_sentence = !line
-            .trim()
-            .trim_end_matches(['.', '。'])
-            .contains(['。', '；'])
-            && !line.trim().trim_end_matches('.').contains(". ");
-        if statement.kind == prose::Kind::Section
-            && statement.default
-            && !statement.shared
-            && one_sentence
-            && ["接口", "api", "interface", "endpoint"]
-                .iter()
-                .any(|word| before.contains(word))
-            && self.sections.len() == 1
-            && self.parsed.rows.is_empty()
-            && self.parsed.default.is_none()
-            && paths::paths_in(line).is_empty()
-        {
+        if self.states_the_introductions_default(line, &statement) {
             statement.kind = prose::Kind::Default;
         }
         // A route line whose limit is a sentence (`- GET /v1/files/{id} 每秒最多 10 次`).
@@ -735,6 +715,30 @@ impl Reader<'_> {
                 };
             }
         }
+    }
+
+    /// Whether a sentence about nothing named that calls its limit a default is the APIs'
+    /// default, in one sentence of the document's introduction: before any heading, row and
+    /// other default (`云信服务端接口默认频控为每秒 100 次。`).
+    fn states_the_introductions_default(&self, line: &str, statement: &prose::Statement) -> bool {
+        if statement.kind != prose::Kind::Section
+            || !statement.default
+            || statement.shared
+            || self.sections.len() > 1
+            || !self.parsed.rows.is_empty()
+            || self.parsed.default.is_some()
+        {
+            return false;
+        }
+        let before = line[..statement.offset].to_lowercase();
+        let text = line.trim();
+        let one_sentence = !text.trim_end_matches(['.', '。']).contains(['。', '；'])
+            && !text.trim_end_matches('.').contains(". ");
+        one_sentence
+            && ["接口", "api", "interface", "endpoint"]
+                .iter()
+                .any(|word| before.contains(word))
+            && paths::paths_in(line).is_empty()
     }
 
     /// Reports a row that carries a path but cannot be read: its line counts as diagnosed.
