@@ -346,13 +346,9 @@ pub fn limit_in_sentence(sentence: &str) -> Option<(usize, Limit)> {
             Some((skip, Found::Window(..))) => Some(skip),
             _ => None,
         };
-        let skip = match (period_first(&clause), period, number) {
-            (Some(_), _, _) => 0,
-            (None, Some(a), Some(b)) => a.min(b),
-            (None, a, b) => match a.or(b) {
-                Some(skip) => skip,
-                None => continue,
-            },
+        let at_start = period_first(&clause).map(|_| 0);
+        let Some(skip) = [at_start, period, number].into_iter().flatten().min() else {
+            continue;
         };
         let from = range.start + skip;
         // Clause by clause, as far as each one adds to the limit (a window, a cap, a flag, a
