@@ -213,15 +213,25 @@ impl RedisCluster {
             .port
     }
 
-    /// The port of the replica of the master on `port`.
+    /// The port of the replica of the master on `port`. Polled: the node asked may learn
+    /// whom a replica follows a moment after the replica's link is up.
     pub fn replica_of(&self, port: u16) -> u16 {
-        let nodes = self.topology();
-        let master = nodes.iter().find(|n| n.port == port).expect("the master");
-        nodes
-            .iter()
-            .find(|n| n.master_id.as_deref() == Some(&master.id))
-            .unwrap_or_else(|| panic!("no replica of {port}"))
-            .port
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let nodes = self.topology();
+            let master = nodes.iter().find(|n| n.port == port).expect("the master");
+            if let Some(replica) = nodes
+                .iter()
+                .find(|n| n.master_id.as_deref() == Some(&master.id))
+            {
+                return replica.port;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no replica of {port} after 10 s: {nodes:?}"
+            );
+            sleep(Duration::from_millis(50));
+        }
     }
 
     /// Kills the node on `port` (SIGKILL): a crashed master.
