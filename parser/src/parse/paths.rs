@@ -107,7 +107,8 @@ fn token_end(text: &str, start: usize) -> usize {
 }
 
 /// Where the next path or URL starts at or after `from`: `http://`, `https://`, or a `/`
-/// at the start of a word followed by a character a path segment starts with.
+/// at the start of a word (after white space, a colon, a quote or an opening bracket,
+/// full-width ones included) followed by a character a path segment starts with.
 fn next_start(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = from;
@@ -117,7 +118,7 @@ fn next_start(text: &str, from: usize) -> Option<usize> {
             || text[..i]
                 .chars()
                 .next_back()
-                .is_some_and(|c| c.is_whitespace() || "：:`>(\"'-　=[".contains(c));
+                .is_some_and(|c| c.is_whitespace() || "：:`>(（【\"'-　=[".contains(c));
         if after_boundary {
             let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
             if lower.starts_with("https://") || lower.starts_with("http://") {

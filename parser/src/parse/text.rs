@@ -142,7 +142,7 @@ fn is_title(content: &str) -> bool {
     text.chars().count() <= 40
         && !text.chars().any(|c| "。，,.：:；;！!？?「」".contains(c))
         && !NOTE_LABELS.contains(&text.to_ascii_lowercase().as_str())
-        && !tokens(text).iter().any(|t| is_path_token(&text[t.clone()]))
+        && paths::paths_in(text).is_empty()
 }
 
 /// `/user/getToken.json`, `/{org_name}/push`, or a full `https://host/...` URL, also in a
@@ -164,51 +164,106 @@ fn is_path_token(token: &str) -> bool {
 
 /// A row whose path is followed by a limit phrase and nothing else, maybe after separators
 /// and notes in brackets: `创建群组 /v1/groups：每分钟 600 次`,
-/// `` Delete user `/v1/users/{id}` (DELETE): 5 requests per second ``. The phrase need not
-/// start with a number, as it must in rows under a header (`每秒 200 次`), because all of it
-/// must read as one.
+/// `` Delete user `/v1/users/{id}` (DELETE): 5 requests per second ``; or whose path, maybe
+/// after its method, is in brackets after its name: `创建群组（/v1/groups）：每秒 50 次`,
+/// `Create a group (POST /v1/groups): 50 requests per second`. The phrase need not start
+/// with a number, as it must in rows under a header (`每秒 200 次`), because all of it must
+/// read as one.
 fn path_then_phrase(content: &str, tokens: &[Range<usize>]) -> Option<Cells> {
-    tokens.iter().find_map(|token| {
-        if !is_path_token(&content[token.clone()]) {
-            return None;
+    tokens
+        .iter()
+        .find_map(|token| {
+            if !is_path_token(&content[token.clone()]) {
+                return None;
+            }
+            // The path may run into what follows it (`/v1/groups：每分钟`): it ends where the
+            // path reader ends it, and a closing backtick goes with it.
+            let found = paths::paths_in(&content[token.clone()]);
+            let mut end = token.start + found.first()?.span.end;
+            if content[end..].starts_with('`') {
+                end += 1;
+            }
+            let (method, rest) = phrase_after(content, end)?;
+            Some(Cells {
+                name: 0..token.start,
+                path: token.start..end,
+                method,
+                rest,
+            })
+        })
+        .or_else(|| bracketed_path_then_phrase(content))
+}
+
+/// A row whose path is in brackets after its name: `名称（/v1/x）：limit`, `Name (/v1/x) limit`,
+/// `Name (POST /v1/x): limit`, the path maybe in a code span.
+fn bracketed_path_then_phrase(content: &str) -> Option<Cells> {
+    paths::paths_in(content).into_iter().find_map(|found| {
+        let (start, mut end) = (found.span.start, found.span.end);
+        // A method before the path, inside the brackets (and the code span).
+        let mut before = content[..start].trim_end();
+        let mut method = None;
+        if let Some((head, word)) = before.rsplit_once(['(', '（', ' ', '`'])
+            && paths::is_method_list(word)
+        {
+            let at = head.len() + before[head.len()..].find(word)?;
+            method = Some(at..at + word.len());
+            before = content[..at].trim_end();
         }
-        // The path may run into what follows it (`/v1/groups：每分钟`): it ends where the path
-        // reader ends it, and a closing backtick goes with it.
-        let found = paths::paths_in(&content[token.clone()]);
-        let mut end = token.start + found.first()?.span.end;
-        if content[end..].starts_with('`') {
+        if before.ends_with('`') && content[end..].starts_with('`') {
+            before = &before[..before.len() - 1];
             end += 1;
         }
-        let mut rest = end;
-        let mut method = None;
-        loop {
-            let text = &content[rest..];
-            let trimmed = text.trim_start_matches(|c: char| {
-                c.is_whitespace() || SEPARATORS.contains(c) || ",，、".contains(c)
-            });
-            rest += text.len() - trimmed.len();
-            let Some(close) = (trimmed.starts_with(['(', '（']))
-                .then(|| trimmed.find([')', '）']))
-                .flatten()
-            else {
-                break;
-            };
-            let close_len = trimmed[close..].chars().next().map_or(1, char::len_utf8);
-            let open_len = trimmed.chars().next().map_or(1, char::len_utf8);
-            let note = rest + open_len..rest + close;
-            if paths::is_method_list(content[note.clone()].trim()) {
-                method = Some(note);
-            }
-            rest += close + close_len;
+        let opener = before
+            .chars()
+            .next_back()
+            .filter(|c| ['(', '（'].contains(c))?;
+        let close = content[end..]
+            .chars()
+            .next()
+            .filter(|c| [')', '）'].contains(c))?;
+        let name_end = before.len() - opener.len_utf8();
+        if content[..name_end].trim().is_empty() {
+            return None;
         }
-        let phrase = content[rest..].trim();
-        (!phrase.is_empty() && phrase::parse_phrase(phrase).is_ok()).then_some(Cells {
-            name: 0..token.start,
-            path: token.start..end,
+        let (_, rest) = phrase_after(content, end + close.len_utf8())?;
+        Some(Cells {
+            name: 0..name_end,
+            path: start..end,
             method,
-            rest: rest..content.len(),
+            rest,
         })
     })
+}
+
+/// The method and the phrase of a row whose path ends at `end`: what follows it, past
+/// separators and notes in brackets (a note that is a method list is the method), when that
+/// is a limit phrase and nothing else.
+fn phrase_after(content: &str, end: usize) -> Option<(Option<Range<usize>>, Range<usize>)> {
+    let mut rest = end;
+    let mut method = None;
+    loop {
+        let text = &content[rest..];
+        let trimmed = text.trim_start_matches(|c: char| {
+            c.is_whitespace() || SEPARATORS.contains(c) || ",，、".contains(c)
+        });
+        rest += text.len() - trimmed.len();
+        let Some(close) = (trimmed.starts_with(['(', '（']))
+            .then(|| trimmed.find([')', '）']))
+            .flatten()
+        else {
+            break;
+        };
+        let close_len = trimmed[close..].chars().next().map_or(1, char::len_utf8);
+        let open_len = trimmed.chars().next().map_or(1, char::len_utf8);
+        let note = rest + open_len..rest + close;
+        if paths::is_method_list(content[note.clone()].trim()) {
+            method = Some(note);
+        }
+        rest += close + close_len;
+    }
+    let phrase = content[rest..].trim();
+    (!phrase.is_empty() && phrase::parse_phrase(phrase).is_ok())
+        .then_some((method, rest..content.len()))
 }
 
 /// What separates a row's path from its limit: a dash, a colon, `=` or `→`.
@@ -347,6 +402,41 @@ mod tests {
         }
         // A word between them is no separator.
         assert_eq!(classify("/v1/list returns 2 pages"), Line::Prose);
+    }
+
+    #[test]
+    fn a_path_in_brackets_after_the_name() {
+        for (line, name, path, rest) in [
+            (
+                "创建群组（/v1/group/create）：每秒 50 次",
+                "创建群组",
+                "/v1/group/create",
+                "每秒 50 次",
+            ),
+            (
+                "Mute (`POST /v1/mute`): 10 requests per second",
+                "Mute",
+                "/v1/mute`",
+                "10 requests per second",
+            ),
+        ] {
+            assert_eq!(row(line), (name.into(), path.into(), rest.into()), "{line}");
+        }
+        let Line::Row(cells) = classify("Mute (`POST /v1/mute`): 10 requests per second") else {
+            unreachable!()
+        };
+        assert_eq!(
+            cells
+                .method
+                .map(|m| &"Mute (`POST /v1/mute`): 10 requests per second"[m]),
+            Some("POST")
+        );
+        // Without a limit after it, or without a name before it, it is no row; nor a title.
+        assert_eq!(classify("创建群组 (/v1/group/create)"), Line::Prose);
+        assert_eq!(
+            classify("(/v1/group/create): 10 requests per second"),
+            Line::Prose
+        );
     }
 
     #[test]
