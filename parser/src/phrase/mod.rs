@@ -390,7 +390,8 @@ fn normalize(c: char) -> char {
 }
 
 /// Splits into clauses outside parentheses: at `,` and `;` (except a thousands separator),
-/// `<br>` tags, ` + `, ` and `, before ` unless ` and ` except `, and at sentence ends.
+/// `<br>` tags, ` + `, ` and `, a ` / ` between windows, before ` unless ` and ` except `, and
+/// at sentence ends.
 fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
     let mut clauses = Vec::new();
     let mut start = 0;
@@ -398,6 +399,7 @@ fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        let between_windows = c == '/' && depth == 0 && is_window_separator(chars, start, i);
         let mut cut = |from: usize, to: usize, clauses: &mut Vec<Range<usize>>| {
             clauses.push(start..from);
             start = to;
@@ -418,6 +420,8 @@ fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
                 }
             }
             '+' if depth == 0 => cut(i, i + 1, &mut clauses),
+            // `每分钟 10 次 / 每小时 100 次`: a ` / ` after a whole window, before another.
+            '/' if between_windows => cut(i, i + 1, &mut clauses),
             // `100 次/秒 且 1000 次/分钟`, `100 次/秒并且每分钟 1000 次`: another window.
             '且' if depth == 0
                 && chars[i + 1..]
@@ -453,6 +457,25 @@ fn split_clauses(chars: &[char]) -> Vec<Range<usize>> {
         .map(|range| trim_range(chars, range))
         .filter(|range| !range.is_empty())
         .collect()
+}
+
+/// Whether the `/` at `i` separates two windows (`每分钟 10 次 / 每小时 100 次`,
+/// `10 次/秒 / 1000 次/天`) rather than a count from its period (`100 次 / 秒`, `200 次/每秒`,
+/// `100 requests / 10 seconds`): it has spaces around it, a number or `每` after it, and a
+/// number and a unit of time in the clause before it.
+fn is_window_separator(chars: &[char], start: usize, i: usize) -> bool {
+    let spaced = i > 0
+        && chars[i - 1].is_whitespace()
+        && chars.get(i + 1).is_some_and(|c| c.is_whitespace());
+    let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+    if !spaced || !next.is_some_and(|&c| c.is_ascii_digit() || c == '每') {
+        return false;
+    }
+    let before: String = chars[start..i].iter().collect::<String>().to_lowercase();
+    before.chars().any(|c| c.is_ascii_digit())
+        && ["秒", "分", "时", "天", "日", "sec", "min", "hour", "day"]
+            .iter()
+            .any(|unit| before.contains(unit))
 }
 
 /// The length of a `<br>`, `<br/>` or `<br />` tag at the start of `chars`.
@@ -2217,6 +2240,21 @@ mod tests {
                 vec![Window::new(5, Per::Minute).scoped(Scope::User)],
             ),
             ("1 分钟 60 次", vec![Window::new(60, Per::Minute)]),
+            (
+                "每分钟 10 次 / 每小时 100 次",
+                vec![Window::new(10, Per::Minute), Window::new(100, Per::Hour)],
+            ),
+            (
+                "10 requests per second / 1000 requests per hour",
+                vec![Window::new(10, Per::Second), Window::new(1000, Per::Hour)],
+            ),
+            // A ` / ` before the period, not after a whole window, separates nothing.
+            ("100 次 / 秒", vec![Window::new(100, Per::Second)]),
+            ("100 次 / 每秒", vec![Window::new(100, Per::Second)]),
+            (
+                "100 requests / 10 seconds",
+                vec![Window::new(100, Per::Second).every(10)],
+            ),
             (
                 "10 秒内最多 5 次",
                 vec![Window::new(5, Per::Second).every(10)],
