@@ -2368,3 +2368,53 @@ fn routes_whose_path_is_in_brackets_after_their_name() {
     );
     assert_eq!(load.diagnostics[0].at.column, 7);
 }
+
+/// A table without a limit column whose description cells state some rows' limits in a
+/// sentence: each reads as that row's limit (a scope before its window included); a row
+/// whose cells state none takes the document's default. In a limit column, a sentence is
+/// reported, and the help's example is the limit the sentence states. Rows written by hand.
+#[test]
+fn limits_stated_in_a_description_cell() {
+    let document = "# 服务端接口\n\
+\n\
+除特殊说明外，接口默认调用频率为 50 次/秒。\n\
+\n\
+| 接口 | 功能 | 说明 |\n\
+| --- | --- | --- |\n\
+| /v1/a | 发送消息 | 发送单聊消息，调用频率：100 次/秒 |\n\
+| /v1/b | 撤回消息 | 仅可撤回 2 分钟内的消息。频率限制为每分钟 60 次。 |\n\
+| /v1/c | 创建群组 | 每个用户每天最多 10 次 |\n\
+| /v1/d | 删除消息 | 删除后不可恢复 |\n\
+\n\
+| 接口 | 频率限制 |\n\
+| --- | --- |\n\
+| /v2/a | 10 次/秒 |\n\
+| /v2/b | 仅可撤回 2 分钟内的消息。频率限制为每分钟 60 次。 |\n\
+";
+    let dir = page(
+        "description-cells",
+        "api.md",
+        document,
+        "default_method = \"POST\"\nutc_offset = \"+08:00\"\n",
+    );
+    let load = load(&[&dir], false);
+    assert_eq!(
+        routes_max_seconds_sources(&load, &dir),
+        [
+            route_row("POST /v1/a", "100", "1", "api.md:7"),
+            route_row("POST /v1/b", "60", "60", "api.md:8"),
+            route_row("POST /v1/c", "10", "86400", "api.md:9"),
+            route_row("POST /v1/d", "50", "1", "api.md:3"),
+            route_row("POST /v2/a", "10", "1", "api.md:14"),
+        ]
+    );
+    let rows = rows(&load, &dir);
+    assert_eq!(rows[2]["windows"][0]["scope"], "user", "{:#?}", rows[2]);
+    assert_eq!(rows[0]["windows"][0]["scope"], "tenant");
+    assert_eq!(rows[3]["limit_source"]["origin"], "default");
+    assert_eq!(diagnostics(&load).len(), 1, "{:#?}", load.diagnostics);
+    let unread = &load.diagnostics[0];
+    assert_eq!(unread.at.line, 15);
+    let help = unread.help.as_deref().unwrap_or_default();
+    assert!(help.contains("limit = \"每分钟 60 次\""), "{help}");
+}

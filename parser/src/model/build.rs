@@ -894,9 +894,15 @@ fn route_text(method: &str, path: &str, settings: &Settings) -> String {
     }
 }
 
-/// A phrase for the help of an unreadable one, with the document's own numbers: the first
-/// number and the first period word it holds, else `100 次/每秒`.
+/// A phrase for the help of an unreadable one: the limit it states inside (as written), else
+/// one with the document's own numbers: the first number and the first period word it holds,
+/// else `100 次/每秒`.
 fn suggestion(phrase: &str) -> String {
+    // A limit stated inside the text (`仅可撤回 2 分钟内的消息。频率限制为每分钟 60 次。`) is the
+    // example as written; else a window of the text's first number and period word.
+    if let Some((_, limit)) = crate::phrase::limit_in_sentence(phrase) {
+        return limit.text;
+    }
     let digits: String = phrase
         .chars()
         .skip_while(|c| !c.is_ascii_digit())

@@ -1318,9 +1318,15 @@ impl Reader<'_> {
                 phrase_at = at;
                 phrase
             }
-            (None, None) => match self.limit_of_cells(table, limit, cells, published) {
-                Some(phrase) => phrase,
-                None => return,
+            (None, None) => match self.limit_in_a_cell(table, cells) {
+                Some((phrase, at)) => {
+                    phrase_at = at;
+                    phrase
+                }
+                None => match self.limit_of_cells(table, limit, cells, published) {
+                    Some(phrase) => phrase,
+                    None => return,
+                },
             },
         };
         let method = cell(columns.method);
@@ -1362,6 +1368,29 @@ impl Reader<'_> {
     /// window its header or its row's other columns give, and one more window per column of
     /// windows. `-`, `—`, `N/A` state nothing, so the table's sentence or the default
     /// applies. `None` when a column of windows holds what does not read (reported).
+    /// In a table without a limit column, the limit that a row states in a sentence of one
+    /// of its other cells (`发送消息，调用频率：100 次/秒`), and where that cell starts; `None`
+    /// when no cell, or more than one, states one.
+    fn limit_in_a_cell(
+        &self,
+        table: &TableLayout,
+        cells: &[table::Cell],
+    ) -> Option<(String, Position)> {
+        if table.limit_column.is_some() || !table.windows.is_empty() {
+            return None;
+        }
+        // The name column too: it may be a column of descriptions (`说明`).
+        let route_cells = [Some(table.url), table.columns.method];
+        let mut stated = (cells.iter().enumerate())
+            .filter(|(i, _)| !route_cells.contains(&Some(*i)))
+            .filter_map(|(_, cell)| {
+                let (_, limit) = phrase::limit_in_sentence(&cell.text)?;
+                Some((limit.text, self.source.position(cell.span.start)))
+            });
+        let first = stated.next()?;
+        stated.next().is_none().then_some(first)
+    }
+
     fn limit_of_cells(
         &mut self,
         table: &TableLayout,

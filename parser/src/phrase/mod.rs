@@ -350,6 +350,20 @@ pub fn limit_in_sentence(sentence: &str) -> Option<(usize, Limit)> {
         let Some(skip) = [at_start, period, number].into_iter().flatten().min() else {
             continue;
         };
+        // A scope before the window belongs to it (`每个用户每天最多 10 次`): the phrase starts
+        // at an earlier `每` when the clause reads as one from there.
+        let skip = (clause.chars().enumerate().take(skip))
+            .filter(|&(_, c)| c == '每')
+            .map(|(at, _)| at)
+            .find(|&at| {
+                parse_phrase(
+                    &original[range.start + at..range.end]
+                        .iter()
+                        .collect::<String>(),
+                )
+                .is_ok()
+            })
+            .unwrap_or(skip);
         let from = range.start + skip;
         // Clause by clause, as far as each one adds to the limit (a window, a cap, a flag, a
         // sub-limit): the sentences after it are about something else.
@@ -2434,6 +2448,13 @@ mod tests {
         let (_, limit) =
             limit_in_sentence("Each endpoint allows 10 calls per second except exports.").unwrap();
         assert_eq!(limit.text, "10 calls per second");
+        // A scope before the window belongs to it.
+        let (_, limit) = limit_in_sentence("创建群组时，每个用户每天最多 10 次").unwrap();
+        assert_eq!(limit.text, "每个用户每天最多 10 次");
+        assert_eq!(
+            limit.windows,
+            vec![Window::new(10, Per::Day).scoped(Scope::User)]
+        );
     }
 
     #[test]
