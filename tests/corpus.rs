@@ -2418,3 +2418,59 @@ fn limits_stated_in_a_description_cell() {
     let help = unread.help.as_deref().unwrap_or_default();
     assert!(help.contains("limit = \"每分钟 60 次\""), "{help}");
 }
+
+/// A table whose headers each name a window and whose quota it is (`Requests / 15-min
+/// window (per app)`, `(per user)`), with numbers under them: each number is a window of
+/// its column's length and scope; an empty cell states none. `window` in such a header does
+/// not make it a column of periods. Rows written by hand.
+#[test]
+fn columns_headed_by_a_window_and_its_scope() {
+    let document = "# Rate limits\n\
+\n\
+| Endpoint | Requests / 15-min window (per app) | Requests / 15-min window (per user) |\n\
+| --- | --- | --- |\n\
+| GET /2/tweets | 300 | 900 |\n\
+| POST /2/tweets | | 200 |\n\
+| DELETE /2/tweets/:id | 50 | 50 |\n\
+";
+    let dir = page("window-headers", "api.md", document, "");
+    let load = load(&[&dir], false);
+    assert!(load.diagnostics.is_empty(), "{:#?}", load.diagnostics);
+    // (max, seconds, scope) of each window.
+    type Windows = Vec<(u64, u64, String)>;
+    let windows: Vec<(String, Windows)> = rows(&load, &dir)
+        .iter()
+        .map(|r| {
+            let route = format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            );
+            let windows = (r["windows"].as_array().unwrap().iter())
+                .map(|w| {
+                    (
+                        w["max"].as_u64().unwrap(),
+                        w["seconds"].as_u64().unwrap(),
+                        w["scope"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (route, windows)
+        })
+        .collect();
+    let w = |max: u64, scope: &str| (max, 900, scope.to_string());
+    assert_eq!(
+        windows,
+        [
+            (
+                "GET /2/tweets".to_string(),
+                vec![w(300, "tenant"), w(900, "user")]
+            ),
+            ("POST /2/tweets".to_string(), vec![w(200, "user")]),
+            (
+                "DELETE /2/tweets/{id}".to_string(),
+                vec![w(50, "tenant"), w(50, "user")]
+            ),
+        ]
+    );
+}

@@ -226,7 +226,18 @@ impl Columns {
     /// Maps a table: by the header's words, then, where the header does not decide, by the
     /// cells (a column of paths, one of HTTP methods, one of limit phrases).
     pub fn map(header: &[Cell], body: &[Vec<Cell>]) -> Columns {
-        let meanings: Vec<Option<Meaning>> = header.iter().map(|c| meaning(&c.text)).collect();
+        // A header that is a whole window (`Requests / 15-min window (per user)`) heads a
+        // column of limits, whatever other words it holds.
+        let meanings: Vec<Option<Meaning>> = (header.iter())
+            .map(|c| match meaning(&c.text) {
+                Some(Meaning::Period | Meaning::Scope)
+                    if whole_header_unit(c.text.trim()).is_some() =>
+                {
+                    Some(Meaning::Limit)
+                }
+                other => other,
+            })
+            .collect();
         let by_header = |wanted: Meaning| meanings.iter().position(|&m| m == Some(wanted));
         let column = |i: usize| body.iter().filter_map(move |row| row.get(i));
         let share = |i: usize, test: &dyn Fn(&Cell) -> bool| {

@@ -1557,8 +1557,12 @@ fn split_unit(text: &str) -> Option<(String, &str)> {
 fn parse_period(text: &str) -> Option<(u32, Per, &str)> {
     let text = text.trim_start();
     let text = text.strip_prefix('每').unwrap_or(text).trim_start();
+    // `15 minutes`, `15-minute`.
     let (every, text) = match parse_number(text) {
-        Some((n, rest)) => (u32::try_from(n).ok()?, rest.trim_start()),
+        Some((n, rest)) => (
+            u32::try_from(n).ok()?,
+            rest.strip_prefix('-').unwrap_or(rest).trim_start(),
+        ),
         None => (1, text),
     };
     const WORDS: &[(&str, Per)] = &[
@@ -1601,6 +1605,11 @@ fn parse_period(text: &str) -> Option<(u32, Per, &str)> {
             {
                 continue;
             }
+            // `per 15-minute window`: the word names what the period is.
+            let rest = match strip_prefix_ignore_case(rest.trim_start(), "window") {
+                Some(after) if !after.starts_with(|c: char| c.is_ascii_alphanumeric()) => after,
+                _ => rest,
+            };
             return Some((every, per, rest));
         }
     }
@@ -2093,6 +2102,15 @@ mod tests {
             windows("Every 30 minutes, 1 call is allowed. This limit cannot be increased."),
             vec![Window::new(1, Per::Minute).every(30)]
         );
+        let fifteen_minutes = Window::new(300, Per::Minute).every(15);
+        for phrase in [
+            "300 requests per 15-minute window",
+            "300 requests / 15-min window",
+            "300 requests per 15 min window",
+        ] {
+            assert_eq!(windows(phrase), vec![fifteen_minutes], "{phrase}");
+        }
+        assert!(parse_phrase("1-2 requests per minute").is_err());
     }
 
     #[test]
